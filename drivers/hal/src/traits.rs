@@ -1,0 +1,136 @@
+//! One small trait per device kind. All calls block; the booth runs them off the UI thread.
+
+use crate::{
+    CardInfo, DeviceResult, EncodedImage, Eye, FaceCapture, FingerCapture, FingerPosition, Frame,
+    IrisCapture, PrinterStatus, ReceiptDoc, SignatureCapture,
+};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// The kinds of device a booth has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceKind {
+    Camera,
+    FingerprintScanner,
+    IrisScanner,
+    SignaturePad,
+    CardEncoder,
+    CardPrinter,
+    ReceiptPrinter,
+}
+
+impl DeviceKind {
+    pub const ALL: [DeviceKind; 7] = [
+        DeviceKind::Camera,
+        DeviceKind::FingerprintScanner,
+        DeviceKind::IrisScanner,
+        DeviceKind::SignaturePad,
+        DeviceKind::CardEncoder,
+        DeviceKind::CardPrinter,
+        DeviceKind::ReceiptPrinter,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceKind::Camera => "camera",
+            DeviceKind::FingerprintScanner => "fingerprint",
+            DeviceKind::IrisScanner => "iris",
+            DeviceKind::SignaturePad => "signature",
+            DeviceKind::CardEncoder => "card_encoder",
+            DeviceKind::CardPrinter => "card_printer",
+            DeviceKind::ReceiptPrinter => "receipt_printer",
+        }
+    }
+}
+
+/// Who a device is: enough for a technician to tell two of them apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    pub kind: DeviceKind,
+    /// The driver that speaks to it ("sim", "zfm", "isdv4", ...).
+    pub driver: String,
+    pub model: String,
+    pub serial: String,
+    pub firmware: String,
+}
+
+/// One thing a self-test looked at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub name: String,
+    pub passed: bool,
+    /// What was seen, for the technician ("sensor 256x288, firmware 1.2").
+    pub detail: String,
+}
+
+/// The result of a self-test: what was checked and how each check went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelfTestReport {
+    pub device: DeviceInfo,
+    pub checks: Vec<Check>,
+}
+
+impl SelfTestReport {
+    pub fn passed(&self) -> bool {
+        !self.checks.is_empty() && self.checks.iter().all(|c| c.passed)
+    }
+}
+
+/// What every device answers.
+pub trait Device: Send {
+    fn info(&self) -> DeviceInfo;
+    /// Talks to the device and reports what was checked. An `Err` means the device could not
+    /// be reached at all; a reachable device with a failing part answers `Ok` with a failed check.
+    fn self_test(&mut self) -> DeviceResult<SelfTestReport>;
+}
+
+pub trait Camera: Device {
+    /// The latest frame for the live preview.
+    fn preview_frame(&mut self) -> DeviceResult<Frame>;
+    /// A still for the record.
+    fn capture_face(&mut self) -> DeviceResult<FaceCapture>;
+}
+
+pub trait FingerprintScanner: Device {
+    /// Waits up to `timeout` for the finger on the glass and returns its image.
+    fn capture_finger(
+        &mut self,
+        position: FingerPosition,
+        timeout: Duration,
+    ) -> DeviceResult<FingerCapture>;
+}
+
+pub trait IrisScanner: Device {
+    fn capture_iris(&mut self, eye: Eye, timeout: Duration) -> DeviceResult<IrisCapture>;
+}
+
+pub trait SignaturePad: Device {
+    /// Clears the pad for a new signature.
+    fn clear(&mut self) -> DeviceResult<()>;
+    /// Collects strokes until the signer is done (or `timeout` passes with no pen activity
+    /// after at least one stroke) and renders them.
+    fn capture_signature(&mut self, timeout: Duration) -> DeviceResult<SignatureCapture>;
+}
+
+/// A contact or contactless card reader used to personalise the chip.
+pub trait CardEncoder: Device {
+    /// Waits up to `timeout` for a card and connects to it.
+    fn wait_card(&mut self, timeout: Duration) -> DeviceResult<CardInfo>;
+    /// Sends one command APDU and returns the response APDU (data followed by SW1 SW2).
+    fn transmit(&mut self, apdu: &[u8]) -> DeviceResult<Vec<u8>>;
+    /// Lets go of the card.
+    fn release(&mut self) -> DeviceResult<()>;
+}
+
+/// Prints the KTP-el card body.
+pub trait CardPrinter: Device {
+    /// Prints the front of the card; answers the job's identifier.
+    fn print_card(&mut self, front: &EncodedImage) -> DeviceResult<String>;
+}
+
+/// Prints receipts and complaint tickets.
+pub trait ReceiptPrinter: Device {
+    fn status(&mut self) -> DeviceResult<PrinterStatus>;
+    fn print(&mut self, doc: &ReceiptDoc) -> DeviceResult<()>;
+}
