@@ -1,1 +1,19 @@
+//! The KTP-el recording booth: population rules, the sealed durable queue, the centre (client
+//! and simulator), the background transmitter, and the booth runtime the kiosk and the CLI share.
+//! See DESIGN.md for the procedure and the data flow.
 
+pub mod booth;
+pub mod card;
+pub mod centre;
+pub mod clock;
+pub mod config;
+pub mod devices;
+pub mod domain;
+pub mod enrollment;
+pub mod keyfile;
+pub mod queue;
+pub mod seal;
+pub mod selftest;
+pub mod telemetry;
+pub mod transmit;
+pub mod ui;

@@ -1,1 +1,348 @@
-fn main(){}
+//! `ktpel-booth`: the kiosk by default, and the tools a technician or maintainer runs.
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use ktpel_booth::centre::{CentreSim, CentreSimConfig, Fault};
+use ktpel_booth::clock::Clock;
+use ktpel_booth::config::Config;
+use ktpel_booth::domain::nik::{today_in_jakarta, Nik};
+use ktpel_booth::{booth, selftest, telemetry, ui};
+
+#[derive(Parser)]
+#[command(
+    name = "ktpel-booth",
+    version,
+    about = "KTP-el recording booth. With no command, opens the kiosk."
+)]
+struct Cli {
+    /// The booth's config file (default: the built-in config/booth.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Where the queue and keys live (overrides booth.data_dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Self-test every configured device; exits non-zero when any fails.
+    Selftest {
+        /// Print the reports as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Inspect the queue (no personal data is shown).
+    Queue {
+        #[command(subcommand)]
+        command: QueueCommand,
+    },
+    /// Run the centre simulator (SIAK, ingest, verdicts) on this machine.
+    CentralSim {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8470")]
+        listen: SocketAddr,
+        /// Keep keys and received packets here (default: in memory).
+        #[arg(long, value_name = "DIR")]
+        state_dir: Option<PathBuf>,
+        /// Seconds from receipt to verdict.
+        #[arg(long, default_value_t = 20)]
+        verdict_delay: u64,
+        /// Synthetic residents in SIAK.
+        #[arg(long, default_value_t = 600)]
+        population: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long, default_value = "siak-sim-key")]
+        siak_key: String,
+        #[arg(long, default_value = "centre-sim-key")]
+        centre_key: String,
+        /// Start in a fault mode: none, down, slow:<ms>, 5xx, garbage, reset.
+        #[arg(long, default_value = "none")]
+        fault: Fault,
+        /// Print the first N residents' NIKs and names, to try the booth with.
+        #[arg(long, default_value_t = 0)]
+        list_residents: usize,
+    },
+    /// Population rules.
+    Nik {
+        #[command(subcommand)]
+        command: NikCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum QueueCommand {
+    /// Every packet: state, hand-over, attempts, last error.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One packet by id or receipt number.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the audit chain and that every packet's state matches it.
+    VerifyAudit,
+}
+
+#[derive(Subcommand)]
+enum NikCommand {
+    /// Decode a NIK, or say exactly which part is wrong (exit 2).
+    Explain { nik: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Nik {
+            command: NikCommand::Explain { nik },
+        }) => nik_explain(&nik),
+        Some(Command::CentralSim {
+            listen,
+            state_dir,
+            verdict_delay,
+            population,
+            seed,
+            siak_key,
+            centre_key,
+            fault,
+            list_residents,
+        }) => {
+            telemetry::init("info");
+            let config = CentreSimConfig {
+                bind: listen,
+                verdict_delay: Duration::from_secs(verdict_delay),
+                population_size: population,
+                population_seed: seed,
+                siak_api_key: siak_key,
+                centre_api_key: centre_key,
+                state_dir,
+                clock: Clock::System,
+            };
+            report(run_async(central_sim(config, fault, list_residents)))
+        }
+        Some(Command::Queue { command }) => {
+            telemetry::init("warn");
+            match load(&cli.config, &cli.data_dir) {
+                Ok((config, dir)) => queue_command(command, &config, &dir),
+                Err(e) => config_failure(e),
+            }
+        }
+        Some(Command::Selftest { json }) => {
+            telemetry::init("warn");
+            match load(&cli.config, &cli.data_dir) {
+                Ok((config, dir)) => selftest_command(&config, &dir, json),
+                Err(e) => config_failure(e),
+            }
+        }
+        None => {
+            telemetry::init("info");
+            match load(&cli.config, &cli.data_dir) {
+                Ok((config, dir)) => ui::run_kiosk(config, dir),
+                Err(e) => config_failure(e),
+            }
+        }
+    }
+}
+
+fn load(
+    path: &Option<PathBuf>,
+    data_dir: &Option<PathBuf>,
+) -> Result<(Config, PathBuf), ktpel_booth::config::ConfigError> {
+    let config = Config::load(path.as_deref())?;
+    let dir = data_dir.clone().unwrap_or_else(|| config.data_dir());
+    Ok((config, dir))
+}
+
+fn config_failure(e: ktpel_booth::config::ConfigError) -> ExitCode {
+    eprintln!("ktpel-booth: the configuration is not usable:\n  {e}");
+    ExitCode::from(2)
+}
+
+fn run_async<F: std::future::Future<Output = anyhow::Result<()>>>(f: F) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(f)
+}
+
+fn report(r: anyhow::Result<()>) -> ExitCode {
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ktpel-booth: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
+fn out(text: &str) {
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
+
+fn nik_explain(nik: &str) -> ExitCode {
+    match Nik::parse(nik.trim(), today_in_jakarta()) {
+        Ok(n) => {
+            out(&format!("NIK {} is valid", n.as_str()));
+            for (label, value) in n.describe() {
+                out(&format!("  {label:<14} {value}"));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("NIK is not valid: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn central_sim(config: CentreSimConfig, fault: Fault, list: usize) -> anyhow::Result<()> {
+    let sim = CentreSim::start(config)
+        .await
+        .context("the centre simulator could not start")?;
+    sim.set_fault(fault);
+    let keys = sim.keys();
+    out(&format!("centre simulator on {}", sim.base_url()));
+    out(&format!(
+        "  hpke_public_key     = \"{}\"",
+        keys.hpke_public_b64
+    ));
+    out(&format!(
+        "  document_signer_key = \"{}\"",
+        keys.document_signer_b64
+    ));
+    out(&format!(
+        "  {} residents in SIAK; Ctrl-C stops",
+        sim.population().len()
+    ));
+    for r in sim.population().iter().take(list) {
+        out(&format!("  {}  {}", r.nik.as_str(), r.name));
+    }
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot wait for Ctrl-C")?;
+    Ok(())
+}
+
+fn queue_command(command: QueueCommand, config: &Config, dir: &std::path::Path) -> ExitCode {
+    let store = match booth::open_store(dir, config.booth.number) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "ktpel-booth: cannot open the queue in {}: {e}",
+                dir.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let result: anyhow::Result<ExitCode> = (|| match command {
+        QueueCommand::List { json } => {
+            let rows = store.list()?;
+            if json {
+                out(&serde_json::to_string_pretty(&rows)?);
+            } else {
+                out(&format!(
+                    "{:<36}  {:>5}  {:<13}  {:<14}  {:<15}  {:>8}  last error",
+                    "packet", "no", "receipt", "state", "hand-over", "attempts"
+                ));
+                for r in &rows {
+                    out(&format!(
+                        "{:<36}  {:>5}  {:<13}  {:<14}  {:<15}  {:>8}  {}",
+                        r.packet_id,
+                        r.queue_no,
+                        r.receipt_no,
+                        r.state.as_str(),
+                        r.handover.as_str(),
+                        r.attempts,
+                        r.last_error.as_deref().unwrap_or("")
+                    ));
+                }
+                out(&format!("{} packets", rows.len()));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        QueueCommand::Show { id, json } => {
+            let row = match uuid::Uuid::parse_str(&id) {
+                Ok(u) => store.get(u)?,
+                Err(_) => store.find_by_receipt(&id)?,
+            };
+            let Some(row) = row else {
+                eprintln!("no packet with id or receipt number {id}");
+                return Ok(ExitCode::from(2));
+            };
+            if json {
+                out(&serde_json::to_string_pretty(&row)?);
+            } else {
+                let v = serde_json::to_value(&row)?;
+                if let Some(map) = v.as_object() {
+                    for (k, v) in map {
+                        let v = match v {
+                            serde_json::Value::String(s) => s.clone(),
+                            serde_json::Value::Null => "-".into(),
+                            other => other.to_string(),
+                        };
+                        out(&format!("{k:<22} {v}"));
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        QueueCommand::VerifyAudit => {
+            let report = store.verify_audit()?;
+            if report.ok() {
+                out(&format!(
+                    "audit chain intact: {} events, every packet's state matches",
+                    report.events
+                ));
+                Ok(ExitCode::SUCCESS)
+            } else {
+                out(&format!(
+                    "audit chain BROKEN ({} events checked):",
+                    report.events
+                ));
+                for p in &report.problems {
+                    out(&format!("  {p}"));
+                }
+                Ok(ExitCode::FAILURE)
+            }
+        }
+    })();
+    result.unwrap_or_else(|e| {
+        eprintln!("ktpel-booth: {e:#}");
+        ExitCode::FAILURE
+    })
+}
+
+fn selftest_command(config: &Config, _dir: &std::path::Path, json: bool) -> ExitCode {
+    let reports = selftest::run_all(config);
+    if json {
+        match serde_json::to_string_pretty(&reports) {
+            Ok(s) => out(&s),
+            Err(e) => {
+                eprintln!("ktpel-booth: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        for r in &reports {
+            out(&r.to_text());
+        }
+    }
+    if reports.iter().all(|r| r.passed) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

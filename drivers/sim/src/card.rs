@@ -1,0 +1,433 @@
+//! `VirtualCard`: an in-process ISO/IEC 7816-4 card with a flat file system — the MF (3F00)
+//! holding transparent EFs in an 8 KB EEPROM — and scriptable card faults (tear, mute, wrong
+//! status word). It answers raw APDUs, so it can sit behind a `CardEncoder` here or behind the
+//! vpcd socket protocol.
+//!
+//! Commands (CLA 00):
+//! - `A4` SELECT by file identifier: `00 A4 00 0C 02 FID` (no answer data) or P2 `00`/`04`
+//!   (answers the FCP: `62 L 82 01 01 83 02 FID 80 02 SIZE`); FID 3F00 or no data selects the MF.
+//! - `E0` CREATE FILE `00 E0 00 00 Lc 62 L [82 01 01] 83 02 FID 80 02 SIZE`; the new EF becomes
+//!   current.
+//! - `B0` READ BINARY `00 B0 OFF_HI OFF_LO Le` and `D6` UPDATE BINARY `00 D6 OFF_HI OFF_LO Lc
+//!   DATA`, short or extended.
+//! - `E4` DELETE FILE `00 E4 00 00 02 FID`, or `00 E4 00 00` for the current EF.
+//!
+//! Status words: see [`sw`].
+
+mod apdu;
+
+pub use apdu::{is_extended, parse, Command};
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
+
+/// The status words this card answers.
+pub mod sw {
+    pub const OK: u16 = 0x9000;
+    /// End of file reached before Le bytes were read.
+    pub const END_OF_FILE: u16 = 0x6282;
+    /// Wrong length: malformed APDU, or a write past the end of the file.
+    pub const WRONG_LENGTH: u16 = 0x6700;
+    /// Deleting the MF is not allowed.
+    pub const CONDITIONS_NOT_SATISFIED: u16 = 0x6985;
+    /// No current EF.
+    pub const NO_CURRENT_EF: u16 = 0x6986;
+    /// The FCP of a CREATE FILE could not be used.
+    pub const WRONG_DATA: u16 = 0x6A80;
+    pub const FILE_NOT_FOUND: u16 = 0x6A82;
+    pub const NOT_ENOUGH_MEMORY: u16 = 0x6A84;
+    pub const WRONG_P1P2: u16 = 0x6A86;
+    pub const FILE_EXISTS: u16 = 0x6A89;
+    /// Offset beyond the end of the file.
+    pub const WRONG_OFFSET: u16 = 0x6B00;
+    /// Le too short for the answer; SW2 carries the exact length.
+    pub const WRONG_LE: u16 = 0x6C00;
+    pub const INS_NOT_SUPPORTED: u16 = 0x6D00;
+    pub const CLA_NOT_SUPPORTED: u16 = 0x6E00;
+}
+
+/// The MF's file identifier.
+pub const MF: u16 = 0x3F00;
+/// The e-KTP chip's EEPROM budget.
+pub const DEFAULT_EEPROM_BYTES: usize = 8192;
+/// What each file costs in the EEPROM beyond its data (header, FCP, allocation).
+pub const FILE_OVERHEAD_BYTES: usize = 32;
+
+/// A fault the card meets. Mute and wrong-status apply to the next command; a tear is armed and
+/// strikes during a later UPDATE BINARY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardFault {
+    /// The card is pulled once this many more bytes have been written: the UPDATE during which
+    /// that happens writes only up to the budget, gets no answer, and the card is gone.
+    TearAfter(usize),
+    /// The next command is not answered (the reader times out); the card stays usable.
+    Mute,
+    /// The next command is not executed and answers this status word instead.
+    WrongStatus(u16),
+}
+
+/// What the card does with one command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardReply {
+    /// Response data followed by SW1 SW2.
+    Response(Vec<u8>),
+    /// No answer at all.
+    Mute,
+    /// The card left the reader during this command (and answers nothing until powered up
+    /// again, i.e. reinserted).
+    Torn,
+}
+
+/// An ISO/IEC 7816-4 card with transparent EFs under the MF.
+#[derive(Clone, PartialEq, Eq)]
+pub struct VirtualCard {
+    files: BTreeMap<u16, Vec<u8>>,
+    current: Option<u16>,
+    capacity: usize,
+    extended_length: bool,
+    faults: VecDeque<CardFault>,
+    tear_budget: Option<usize>,
+    torn: bool,
+}
+
+// File contents are personal data: show the layout only.
+impl fmt::Debug for VirtualCard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sizes: Vec<String> = self
+            .files
+            .iter()
+            .map(|(fid, data)| format!("{fid:04X}:{}", data.len()))
+            .collect();
+        f.debug_struct("VirtualCard")
+            .field("files", &sizes)
+            .field("used", &self.used_bytes())
+            .field("capacity", &self.capacity)
+            .field("torn", &self.torn)
+            .finish()
+    }
+}
+
+impl Default for VirtualCard {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Response data and the status word that ends it; `Err` carries a bare error status word.
+type Answer = Result<(Vec<u8>, u16), u16>;
+
+fn ok(data: Vec<u8>) -> Answer {
+    Ok((data, sw::OK))
+}
+
+impl VirtualCard {
+    /// A blank card: 8 KB EEPROM, extended length supported.
+    pub fn new() -> Self {
+        Self::with_capacity(DEFAULT_EEPROM_BYTES)
+    }
+
+    /// A blank card with another EEPROM budget.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            files: BTreeMap::new(),
+            current: None,
+            capacity,
+            extended_length: true,
+            faults: VecDeque::new(),
+            tear_budget: None,
+            torn: false,
+        }
+    }
+
+    /// The same card limited to short APDUs (extended ones get 6700).
+    pub fn short_only(mut self) -> Self {
+        self.extended_length = false;
+        self
+    }
+
+    pub fn supports_extended_length(&self) -> bool {
+        self.extended_length
+    }
+
+    /// The answer to reset: T=0 and T=1, historical bytes with the card capabilities
+    /// (selection by file identifier; extended Lc/Le when supported).
+    pub fn atr(&self) -> Vec<u8> {
+        let ext = if self.extended_length { 0x40 } else { 0x00 };
+        let historical = [0x80, 0x73, 0x10, 0x01, ext];
+        let mut atr = vec![0x3B, 0x80 | historical.len() as u8, 0x80, 0x01];
+        atr.extend_from_slice(&historical);
+        let tck = atr[1..].iter().fold(0u8, |x, b| x ^ b);
+        atr.push(tck);
+        atr
+    }
+
+    /// Power-up after insertion: the MF is current again and a torn card works again.
+    pub fn power_up(&mut self) {
+        self.current = None;
+        self.torn = false;
+    }
+
+    /// Appends card faults to meet.
+    pub fn script(&mut self, faults: Vec<CardFault>) {
+        self.faults.extend(faults);
+    }
+
+    /// Whether the card was torn out and not powered up since.
+    pub fn is_torn(&self) -> bool {
+        self.torn
+    }
+
+    /// Every EF and its content.
+    pub fn contents(&self) -> &BTreeMap<u16, Vec<u8>> {
+        &self.files
+    }
+
+    /// One EF's content.
+    pub fn file(&self, fid: u16) -> Option<&[u8]> {
+        self.files.get(&fid).map(Vec::as_slice)
+    }
+
+    /// The current EF, if any.
+    pub fn current_ef(&self) -> Option<u16> {
+        self.current
+    }
+
+    /// EEPROM in use: every file's size plus its overhead.
+    pub fn used_bytes(&self) -> usize {
+        self.files
+            .values()
+            .map(|f| f.len() + FILE_OVERHEAD_BYTES)
+            .sum()
+    }
+
+    pub fn free_bytes(&self) -> usize {
+        self.capacity.saturating_sub(self.used_bytes())
+    }
+
+    /// Answers one command APDU with response data + SW1 SW2. Card faults apply: a mute or
+    /// torn card answers an empty vector (no answer); use [`exchange`](Self::exchange) to tell
+    /// them apart.
+    pub fn process_apdu(&mut self, apdu: &[u8]) -> Vec<u8> {
+        match self.exchange(apdu) {
+            CardReply::Response(r) => r,
+            CardReply::Mute | CardReply::Torn => Vec::new(),
+        }
+    }
+
+    /// Answers one command APDU, applying the scripted card faults.
+    pub fn exchange(&mut self, apdu: &[u8]) -> CardReply {
+        if self.torn {
+            return CardReply::Torn;
+        }
+        match self.faults.pop_front() {
+            Some(CardFault::Mute) => return CardReply::Mute,
+            Some(CardFault::WrongStatus(status)) => {
+                return CardReply::Response(status.to_be_bytes().to_vec())
+            }
+            Some(CardFault::TearAfter(n)) => self.tear_budget = Some(n),
+            None => {}
+        }
+        let answer = self.execute(apdu);
+        if self.torn {
+            return CardReply::Torn;
+        }
+        let (mut data, status) = answer.unwrap_or_else(|status| (Vec::new(), status));
+        data.extend_from_slice(&status.to_be_bytes());
+        CardReply::Response(data)
+    }
+
+    fn execute(&mut self, apdu: &[u8]) -> Answer {
+        if apdu.len() < 4 {
+            return Err(sw::WRONG_LENGTH);
+        }
+        if apdu[0] != 0x00 {
+            return Err(sw::CLA_NOT_SUPPORTED);
+        }
+        if !matches!(apdu[1], 0xA4 | 0xB0 | 0xD6 | 0xE0 | 0xE4) {
+            return Err(sw::INS_NOT_SUPPORTED);
+        }
+        let cmd = parse(apdu).ok_or(sw::WRONG_LENGTH)?;
+        if cmd.extended && !self.extended_length {
+            return Err(sw::WRONG_LENGTH);
+        }
+        match cmd.ins {
+            0xA4 => self.select(&cmd),
+            0xB0 => self.read_binary(&cmd),
+            0xD6 => self.update_binary(&cmd),
+            0xE0 => self.create_file(&cmd),
+            _ => self.delete_file(&cmd),
+        }
+    }
+
+    fn select(&mut self, cmd: &Command<'_>) -> Answer {
+        let fcp_wanted = match cmd.p2 {
+            0x00 | 0x04 => true,
+            0x0C => false,
+            _ => return Err(sw::WRONG_P1P2),
+        };
+        if !matches!(cmd.p1, 0x00 | 0x02) {
+            return Err(sw::WRONG_P1P2);
+        }
+        let fid = match cmd.data {
+            [] if cmd.p1 == 0x00 => MF,
+            [hi, lo] => u16::from_be_bytes([*hi, *lo]),
+            _ => return Err(sw::WRONG_LENGTH),
+        };
+        let fcp = if fid == MF {
+            self.current = None;
+            vec![0x62, 0x07, 0x82, 0x01, 0x38, 0x83, 0x02, 0x3F, 0x00]
+        } else {
+            let size = self.files.get(&fid).ok_or(sw::FILE_NOT_FOUND)?.len();
+            self.current = Some(fid);
+            let [f1, f2] = fid.to_be_bytes();
+            let [s1, s2] = u16::try_from(size).unwrap_or(u16::MAX).to_be_bytes();
+            vec![0x62, 0x0B, 0x82, 0x01, 0x01, 0x83, 0x02, f1, f2, 0x80, 0x02, s1, s2]
+        };
+        match (fcp_wanted, cmd.le) {
+            (false, _) => ok(Vec::new()),
+            (true, Some(le)) if le < fcp.len() => Err(sw::WRONG_LE | fcp.len() as u16),
+            (true, _) => ok(fcp),
+        }
+    }
+
+    /// The current EF and the offset P1 P2 give (short EF identifiers are not supported).
+    fn target(&self, cmd: &Command<'_>) -> Result<(u16, usize), u16> {
+        if cmd.p1 & 0x80 != 0 {
+            return Err(sw::WRONG_P1P2);
+        }
+        let fid = self.current.ok_or(sw::NO_CURRENT_EF)?;
+        Ok((fid, usize::from(cmd.p1) << 8 | usize::from(cmd.p2)))
+    }
+
+    fn read_binary(&mut self, cmd: &Command<'_>) -> Answer {
+        if !cmd.data.is_empty() {
+            return Err(sw::WRONG_LENGTH);
+        }
+        let le = cmd.le.ok_or(sw::WRONG_LENGTH)?;
+        let (fid, offset) = self.target(cmd)?;
+        let file = self.files.get(&fid).ok_or(sw::NO_CURRENT_EF)?;
+        if offset > file.len() {
+            return Err(sw::WRONG_OFFSET);
+        }
+        let end = file.len().min(offset + le);
+        let data = file[offset..end].to_vec();
+        let status = if data.len() < le {
+            sw::END_OF_FILE
+        } else {
+            sw::OK
+        };
+        Ok((data, status))
+    }
+
+    fn update_binary(&mut self, cmd: &Command<'_>) -> Answer {
+        if cmd.data.is_empty() {
+            return Err(sw::WRONG_LENGTH);
+        }
+        let (fid, offset) = self.target(cmd)?;
+        let file = self.files.get_mut(&fid).ok_or(sw::NO_CURRENT_EF)?;
+        if offset > file.len() {
+            return Err(sw::WRONG_OFFSET);
+        }
+        if offset + cmd.data.len() > file.len() {
+            return Err(sw::WRONG_LENGTH);
+        }
+        let mut data = cmd.data;
+        if let Some(budget) = self.tear_budget {
+            if data.len() >= budget {
+                // The card leaves the reader mid-write: only the bytes within budget land.
+                data = &data[..budget];
+                self.tear_budget = None;
+                self.torn = true;
+            } else {
+                self.tear_budget = Some(budget - data.len());
+            }
+        }
+        file[offset..offset + data.len()].copy_from_slice(data);
+        ok(Vec::new())
+    }
+
+    fn create_file(&mut self, cmd: &Command<'_>) -> Answer {
+        if cmd.p1 != 0 || cmd.p2 != 0 {
+            return Err(sw::WRONG_P1P2);
+        }
+        if cmd.data.is_empty() {
+            return Err(sw::WRONG_LENGTH);
+        }
+        let (fid, size) = parse_fcp(cmd.data).ok_or(sw::WRONG_DATA)?;
+        if fid == MF || self.files.contains_key(&fid) {
+            return Err(sw::FILE_EXISTS);
+        }
+        if self.used_bytes() + size + FILE_OVERHEAD_BYTES > self.capacity {
+            return Err(sw::NOT_ENOUGH_MEMORY);
+        }
+        self.files.insert(fid, vec![0; size]);
+        self.current = Some(fid);
+        ok(Vec::new())
+    }
+
+    fn delete_file(&mut self, cmd: &Command<'_>) -> Answer {
+        if cmd.p1 != 0 || cmd.p2 != 0 {
+            return Err(sw::WRONG_P1P2);
+        }
+        let fid = match cmd.data {
+            [] => self.current.ok_or(sw::NO_CURRENT_EF)?,
+            [hi, lo] => u16::from_be_bytes([*hi, *lo]),
+            _ => return Err(sw::WRONG_LENGTH),
+        };
+        if fid == MF {
+            return Err(sw::CONDITIONS_NOT_SATISFIED);
+        }
+        self.files.remove(&fid).ok_or(sw::FILE_NOT_FOUND)?;
+        if self.current == Some(fid) {
+            self.current = None;
+        }
+        ok(Vec::new())
+    }
+}
+
+/// Reads one BER-TLV (one-byte tag, length in short or 81/82 long form) off the front of `data`.
+fn next_tlv(data: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = data.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = match first {
+        0x00..=0x7F => (usize::from(first), rest),
+        0x81 => {
+            let (&l, rest) = rest.split_first()?;
+            (usize::from(l), rest)
+        }
+        0x82 => {
+            let (l, rest) = rest.split_at_checked(2)?;
+            (usize::from(l[0]) << 8 | usize::from(l[1]), rest)
+        }
+        _ => return None,
+    };
+    let (value, rest) = rest.split_at_checked(len)?;
+    Some((tag, value, rest))
+}
+
+/// The file identifier and size of a CREATE FILE's FCP template (62): 83 (2 bytes) and 80
+/// (1 or 2 bytes) required; 82, when given, must say "working EF, transparent" (01).
+fn parse_fcp(data: &[u8]) -> Option<(u16, usize)> {
+    let (tag, mut body, rest) = next_tlv(data)?;
+    if tag != 0x62 || !rest.is_empty() {
+        return None;
+    }
+    let (mut fid, mut size) = (None, None);
+    while !body.is_empty() {
+        let (tag, value, rest) = next_tlv(body)?;
+        match (tag, value) {
+            (0x82, [0x01, ..]) => {}
+            (0x82, _) => return None,
+            (0x83, [hi, lo]) => fid = Some(u16::from_be_bytes([*hi, *lo])),
+            (0x80, [n]) => size = Some(usize::from(*n)),
+            (0x80, [hi, lo]) => size = Some(usize::from(*hi) << 8 | usize::from(*lo)),
+            (0x83 | 0x80, _) => return None,
+            _ => {} // other FCP tags (security attributes, ...) are accepted and ignored
+        }
+        body = rest;
+    }
+    match fid? {
+        0xFFFF | 0x3FFF => None,
+        fid => Some((fid, size?)),
+    }
+}

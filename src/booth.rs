@@ -1,0 +1,221 @@
+//! The booth at run time: its keys, its queue, its centre (embedded or remote) and the
+//! operations the workflow calls — look a NIK up in SIAK, record an enrollment.
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+use crate::centre::client::{CentreClient, CentreError};
+use crate::centre::{CentreSim, CentreSimConfig, CentreSimError};
+use crate::clock::{add, Clock};
+use crate::config::{CentreConfig, Config};
+use crate::domain::nik::{Nik, NikError};
+use crate::domain::resident::Resident;
+use crate::enrollment::{Enrollment, IncompleteEnrollment};
+use crate::keyfile;
+use crate::queue::{ApplicantSummary, Committed, NewRecord, Queue, QueueError};
+use crate::seal::{self, BoothKey, CentrePublicKey, LocalKey, SealError};
+use crate::transmit::{Settings, Transmitter};
+
+pub const QUEUE_FILE: &str = "queue.db";
+pub const BOOTH_KEY_FILE: &str = "keys/booth-ed25519.key";
+pub const LOCAL_KEY_FILE: &str = "keys/local-storage.key";
+pub const EMBEDDED_CENTRE_DIR: &str = "centre-sim";
+/// The embedded simulator's keys: it only ever listens on 127.0.0.1.
+pub const EMBEDDED_SIAK_KEY: &str = "embedded-siak";
+pub const EMBEDDED_CENTRE_KEY: &str = "embedded-centre";
+
+#[derive(Debug, thiserror::Error)]
+pub enum BoothError {
+    #[error("key file: {0}")]
+    Keys(String),
+    #[error("{0}")]
+    Queue(#[from] QueueError),
+    #[error("the embedded centre could not start: {0}")]
+    Centre(#[from] CentreSimError),
+    #[error("the centre client could not be set up: {0}")]
+    Client(#[from] CentreError),
+    #[error("a configured key is not valid: {0}")]
+    BadKey(#[from] SealError),
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum LookupError {
+    #[error("{0}")]
+    InvalidNik(#[from] NikError),
+    #[error("{0}")]
+    Centre(#[from] CentreError),
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RecordError {
+    #[error("the record is incomplete: {0}")]
+    Incomplete(#[from] IncompleteEnrollment),
+    #[error("the record could not be sealed: {0}")]
+    Seal(String),
+    #[error("{0}")]
+    Queue(#[from] QueueError),
+}
+
+/// The data directory's files, for tools that only read the queue.
+pub fn open_store(data_dir: &Path, booth_number: u8) -> Result<crate::queue::Store, BoothError> {
+    let local = local_key(data_dir)?;
+    Ok(crate::queue::Store::open(
+        &data_dir.join(QUEUE_FILE),
+        local,
+        booth_number,
+    )?)
+}
+
+fn local_key(data_dir: &Path) -> Result<LocalKey, BoothError> {
+    let bytes = keyfile::load_or_create(&data_dir.join(LOCAL_KEY_FILE), 32, || {
+        LocalKey::generate_bytes().to_vec()
+    })
+    .map_err(|e| BoothError::Keys(e.to_string()))?;
+    Ok(LocalKey::from_bytes(&bytes)?)
+}
+
+pub struct Booth {
+    pub config: Config,
+    pub data_dir: PathBuf,
+    pub clock: Clock,
+    pub queue: Queue,
+    pub client: CentreClient,
+    centre_public: CentrePublicKey,
+    trusted_signer: Vec<u8>,
+    booth_key: Arc<BoothKey>,
+    /// The in-process centre of the default config.
+    pub embedded: Option<CentreSim>,
+}
+
+impl Booth {
+    /// Opens the data directory (creating keys on first start), the queue, and the centre.
+    pub async fn start(
+        config: Config,
+        data_dir: PathBuf,
+        clock: Clock,
+    ) -> Result<Self, BoothError> {
+        let booth_key = keyfile::load_or_create(&data_dir.join(BOOTH_KEY_FILE), 32, || {
+            BoothKey::generate().to_bytes().to_vec()
+        })
+        .map_err(|e| BoothError::Keys(e.to_string()))?;
+        let booth_key = Arc::new(BoothKey::from_bytes(&booth_key)?);
+        let local = local_key(&data_dir)?;
+        let queue_path = data_dir.join(QUEUE_FILE);
+        let number = config.booth.number;
+        let queue = tokio::task::spawn_blocking(move || Queue::open(&queue_path, local, number))
+            .await
+            .map_err(|e| BoothError::Queue(QueueError::Io(e.to_string())))??;
+        let timeout = Duration::from_secs(config.transmit.request_timeout_secs);
+        let (client, centre_public, trusted_signer, embedded) = match &config.centre {
+            CentreConfig::Embedded(e) => {
+                let sim = CentreSim::start(CentreSimConfig {
+                    bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+                    verdict_delay: Duration::from_secs(e.verdict_delay_secs),
+                    population_size: e.population_size,
+                    population_seed: e.population_seed,
+                    siak_api_key: EMBEDDED_SIAK_KEY.into(),
+                    centre_api_key: EMBEDDED_CENTRE_KEY.into(),
+                    state_dir: Some(data_dir.join(EMBEDDED_CENTRE_DIR)),
+                    clock: clock.clone(),
+                })
+                .await?;
+                let url = sim.base_url();
+                let client =
+                    CentreClient::new(&url, &url, EMBEDDED_SIAK_KEY, EMBEDDED_CENTRE_KEY, timeout)?;
+                let public = sim.hpke_public();
+                let signer = sim.document_signer_public().to_vec();
+                (client, public, signer, Some(sim))
+            }
+            CentreConfig::Remote(r) => {
+                let client = CentreClient::new(
+                    &r.siak_url,
+                    &r.centre_url,
+                    &r.siak_api_key,
+                    &r.centre_api_key,
+                    timeout,
+                )?;
+                let public = CentrePublicKey::from_bytes(&r.hpke_public_key)?;
+                (client, public, r.document_signer_key.clone(), None)
+            }
+        };
+        tracing::info!(
+            booth = %config.booth.id,
+            data_dir = %data_dir.display(),
+            booth_key = %B64.encode(booth_key.public()),
+            "booth started"
+        );
+        Ok(Self {
+            config,
+            data_dir,
+            clock,
+            queue,
+            client,
+            centre_public,
+            trusted_signer,
+            booth_key,
+            embedded,
+        })
+    }
+
+    /// The transmitter for this booth's queue and centre (not yet running).
+    pub fn transmitter(&self) -> Transmitter {
+        Transmitter::new(
+            self.queue.clone(),
+            self.client.clone(),
+            self.clock.clone(),
+            Settings::from(&self.config.transmit),
+            self.trusted_signer.clone(),
+        )
+    }
+
+    /// Checks the NIK here first (so the operator learns exactly which part is wrong), then asks
+    /// SIAK for the resident.
+    pub async fn lookup(&self, nik: &str) -> Result<Resident, LookupError> {
+        let today = crate::centre::wib_date(self.clock.now());
+        let nik = Nik::parse(nik.trim(), today)?;
+        Ok(self.client.resident(nik.as_str()).await?)
+    }
+
+    /// Seals `enrollment` and makes it durable. Only when this returns `Ok` may the UI say
+    /// "recorded". `wake` (the transmitter's) is notified so sending starts at once.
+    pub async fn record(
+        &self,
+        enrollment: Enrollment,
+        wake: Option<&Notify>,
+    ) -> Result<Committed, RecordError> {
+        enrollment.check_complete()?;
+        let centre = self.centre_public.clone();
+        let key = self.booth_key.clone();
+        let summary = ApplicantSummary {
+            name: enrollment.resident.name.clone(),
+            nik: enrollment.resident.nik.to_string(),
+        };
+        let packet_id = enrollment.packet_id;
+        let envelope = tokio::task::spawn_blocking(move || {
+            seal::seal(&enrollment, &centre, &key).and_then(|p| p.to_cbor())
+        })
+        .await
+        .map_err(|e| RecordError::Seal(e.to_string()))?
+        .map_err(|e| RecordError::Seal(e.to_string()))?;
+        let now = self.clock.now();
+        let committed = self
+            .queue
+            .commit(NewRecord {
+                packet_id,
+                envelope,
+                summary,
+                recorded_at: now,
+                deadline_at: add(now, self.config.verdict_wait()),
+            })
+            .await?;
+        if let Some(w) = wake {
+            w.notify_one();
+        }
+        Ok(committed)
+    }
+}

@@ -1,0 +1,208 @@
+//! The booth's side of the wire: SIAK look-ups, sending packets, asking for verdicts.
+//! Every answer is checked before it is believed; anything else is an error the transmitter
+//! retries.
+
+use reqwest::StatusCode;
+use std::time::Duration;
+use uuid::Uuid;
+
+use super::api::{
+    ApiError, CentreKeys, IngestReply, VerdictEntry, VerdictQuery, VerdictReply, CBOR_CONTENT_TYPE,
+    INGEST_PATH, KEYS_PATH, SIAK_RESIDENT_PATH, VERDICTS_PATH,
+};
+use crate::domain::resident::Resident;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CentreError {
+    #[error("the centre cannot be reached ({0})")]
+    Unreachable(String),
+    #[error("the centre did not answer in time")]
+    Timeout,
+    #[error("the centre answered HTTP {status}: {message}")]
+    Http {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("the centre's answer could not be understood: {0}")]
+    Garbage(String),
+    #[error("SIAK has no resident with this NIK")]
+    NotFound,
+    #[error("SIAK refused the NIK: {0}")]
+    InvalidNik(String),
+}
+
+impl CentreError {
+    /// A short class for the queue's last error and the audit chain (no personal data).
+    pub fn class(&self) -> String {
+        match self {
+            CentreError::Unreachable(_) => "unreachable".into(),
+            CentreError::Timeout => "timeout".into(),
+            CentreError::Http { status, code, .. } => format!("http_{status}_{code}"),
+            CentreError::Garbage(_) => "garbage".into(),
+            CentreError::NotFound => "not_found".into(),
+            CentreError::InvalidNik(_) => "invalid_nik".into(),
+        }
+    }
+}
+
+fn transport(e: reqwest::Error) -> CentreError {
+    if e.is_timeout() {
+        CentreError::Timeout
+    } else {
+        // The source chain says what really happened (refused, reset, closed).
+        let mut msg = e.to_string();
+        let mut src = std::error::Error::source(&e);
+        while let Some(s) = src {
+            msg = format!("{msg}: {s}");
+            src = s.source();
+        }
+        CentreError::Unreachable(msg)
+    }
+}
+
+async fn http_error(resp: reqwest::Response) -> CentreError {
+    let status = resp.status().as_u16();
+    let body = resp.bytes().await.unwrap_or_default();
+    match serde_json::from_slice::<ApiError>(&body) {
+        Ok(e) => CentreError::Http {
+            status,
+            code: e.error,
+            message: e.message,
+        },
+        Err(_) => CentreError::Http {
+            status,
+            code: "unknown".into(),
+            message: String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
+        },
+    }
+}
+
+#[derive(Clone)]
+pub struct CentreClient {
+    http: reqwest::Client,
+    siak_url: String,
+    centre_url: String,
+    siak_key: String,
+    centre_key: String,
+}
+
+impl CentreClient {
+    pub fn new(
+        siak_url: &str,
+        centre_url: &str,
+        siak_key: &str,
+        centre_key: &str,
+        timeout: Duration,
+    ) -> Result<Self, CentreError> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .user_agent(concat!("ktpel-booth/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| CentreError::Unreachable(e.to_string()))?;
+        Ok(Self {
+            http,
+            siak_url: siak_url.trim_end_matches('/').into(),
+            centre_url: centre_url.trim_end_matches('/').into(),
+            siak_key: siak_key.into(),
+            centre_key: centre_key.into(),
+        })
+    }
+
+    /// SIAK: the resident with this NIK.
+    pub async fn resident(&self, nik: &str) -> Result<Resident, CentreError> {
+        let _span = tracing::info_span!("siak.lookup").entered();
+        let resp = self
+            .http
+            .get(format!("{}{SIAK_RESIDENT_PATH}/{nik}", self.siak_url))
+            .bearer_auth(&self.siak_key)
+            .send()
+            .await
+            .map_err(transport)?;
+        match resp.status() {
+            StatusCode::OK => {
+                let body = resp.bytes().await.map_err(transport)?;
+                let r: Resident = serde_json::from_slice(&body)
+                    .map_err(|e| CentreError::Garbage(e.to_string()))?;
+                if r.nik.as_str() != nik {
+                    return Err(CentreError::Garbage(
+                        "SIAK answered with another resident".into(),
+                    ));
+                }
+                Ok(r)
+            }
+            StatusCode::NOT_FOUND => Err(CentreError::NotFound),
+            StatusCode::BAD_REQUEST => match http_error(resp).await {
+                CentreError::Http { message, .. } => Err(CentreError::InvalidNik(message)),
+                other => Err(other),
+            },
+            _ => Err(http_error(resp).await),
+        }
+    }
+
+    /// Sends one sealed packet; `Ok` only when the centre confirms it has this very packet.
+    pub async fn send(&self, id: Uuid, envelope: Vec<u8>) -> Result<IngestReply, CentreError> {
+        let resp = self
+            .http
+            .put(format!("{}{INGEST_PATH}/{id}", self.centre_url))
+            .bearer_auth(&self.centre_key)
+            .header(reqwest::header::CONTENT_TYPE, CBOR_CONTENT_TYPE)
+            .body(envelope)
+            .send()
+            .await
+            .map_err(transport)?;
+        if !matches!(resp.status(), StatusCode::OK | StatusCode::CREATED) {
+            return Err(http_error(resp).await);
+        }
+        let body = resp.bytes().await.map_err(transport)?;
+        let reply: IngestReply =
+            serde_json::from_slice(&body).map_err(|e| CentreError::Garbage(e.to_string()))?;
+        if reply.packet_id != id || reply.status != "received" {
+            return Err(CentreError::Garbage(
+                "the centre confirmed another packet".into(),
+            ));
+        }
+        Ok(reply)
+    }
+
+    /// Asks where these packets stand; answers only entries for packets that were asked for.
+    pub async fn verdicts(&self, ids: &[Uuid]) -> Result<Vec<VerdictEntry>, CentreError> {
+        let resp = self
+            .http
+            .post(format!("{}{VERDICTS_PATH}", self.centre_url))
+            .bearer_auth(&self.centre_key)
+            .json(&VerdictQuery {
+                packet_ids: ids.to_vec(),
+            })
+            .send()
+            .await
+            .map_err(transport)?;
+        if resp.status() != StatusCode::OK {
+            return Err(http_error(resp).await);
+        }
+        let body = resp.bytes().await.map_err(transport)?;
+        let reply: VerdictReply =
+            serde_json::from_slice(&body).map_err(|e| CentreError::Garbage(e.to_string()))?;
+        Ok(reply
+            .verdicts
+            .into_iter()
+            .filter(|v| ids.contains(&v.packet_id))
+            .collect())
+    }
+
+    pub async fn keys(&self) -> Result<CentreKeys, CentreError> {
+        let resp = self
+            .http
+            .get(format!("{}{KEYS_PATH}", self.centre_url))
+            .send()
+            .await
+            .map_err(transport)?;
+        if resp.status() != StatusCode::OK {
+            return Err(http_error(resp).await);
+        }
+        let body = resp.bytes().await.map_err(transport)?;
+        serde_json::from_slice(&body).map_err(|e| CentreError::Garbage(e.to_string()))
+    }
+}

@@ -1,0 +1,379 @@
+//! `booth.toml`: what this booth is, where its data live, its devices and its centre.
+//!
+//! Every value is checked while the file is read, so a mistake is reported with the key and the
+//! line it is on (`toml` carries the position into the error). Unknown keys are mistakes too.
+
+use serde::{Deserialize, Deserializer};
+use std::path::{Path, PathBuf};
+
+use crate::domain::region::RegionCode;
+
+/// The default config, shipped in `config/booth.toml` and embedded so `--config` is optional.
+pub const DEFAULT_TOML: &str = include_str!("../config/booth.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub booth: BoothConfig,
+    #[serde(default)]
+    pub procedure: ProcedureConfig,
+    pub centre: CentreConfig,
+    #[serde(default)]
+    pub transmit: TransmitConfig,
+    pub devices: DevicesConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoothConfig {
+    /// Unique id of this booth, sent with every packet ("3273-01").
+    #[serde(deserialize_with = "booth_id")]
+    pub id: String,
+    /// The booth's number within the office (1–99), part of every receipt number.
+    #[serde(deserialize_with = "booth_number")]
+    pub number: u8,
+    /// The office as printed on receipts.
+    pub office: String,
+    /// The office's region code: province, regency, district ("327301").
+    #[serde(deserialize_with = "region_code")]
+    pub region: RegionCode,
+    /// Where the queue and keys live; empty means the per-user data directory.
+    #[serde(default)]
+    pub data_dir: Option<PathBuf>,
+    /// "id" (Indonesian, default) or "en".
+    #[serde(default = "default_language", deserialize_with = "language")]
+    pub language: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProcedureConfig {
+    /// How long to wait for a verdict before the receipt is printed (SOP: up to 1 hour).
+    #[serde(deserialize_with = "positive_u32")]
+    pub verdict_wait_minutes: u32,
+    /// "Come back in N days" on the receipt.
+    #[serde(deserialize_with = "positive_u32")]
+    pub come_back_days: u32,
+}
+
+impl Default for ProcedureConfig {
+    fn default() -> Self {
+        Self {
+            verdict_wait_minutes: 60,
+            come_back_days: 14,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CentreConfig {
+    /// The centre simulator runs inside the booth on a free 127.0.0.1 port.
+    Embedded(EmbeddedCentreConfig),
+    /// A real centre (or a `central-sim` elsewhere) at the given URLs.
+    Remote(RemoteCentreConfig),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmbeddedCentreConfig {
+    /// Seconds from receipt to verdict.
+    pub verdict_delay_secs: u64,
+    pub population_size: usize,
+    pub population_seed: u64,
+}
+
+impl Default for EmbeddedCentreConfig {
+    fn default() -> Self {
+        Self {
+            verdict_delay_secs: 20,
+            population_size: 600,
+            population_seed: 2026,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteCentreConfig {
+    #[serde(deserialize_with = "http_url")]
+    pub siak_url: String,
+    #[serde(deserialize_with = "http_url")]
+    pub centre_url: String,
+    pub siak_api_key: String,
+    pub centre_api_key: String,
+    /// The centre's HPKE public key (base64, 32 bytes).
+    #[serde(deserialize_with = "key32_b64")]
+    pub hpke_public_key: Vec<u8>,
+    /// The centre's document-signer public key (base64, 32 bytes).
+    #[serde(deserialize_with = "key32_b64")]
+    pub document_signer_key: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TransmitConfig {
+    #[serde(deserialize_with = "positive_u64")]
+    pub backoff_base_secs: u64,
+    #[serde(deserialize_with = "positive_u64")]
+    pub backoff_max_secs: u64,
+    #[serde(deserialize_with = "positive_u64")]
+    pub verdict_poll_secs: u64,
+    #[serde(deserialize_with = "positive_u64")]
+    pub request_timeout_secs: u64,
+    /// Packets sent at once.
+    #[serde(deserialize_with = "positive_usize")]
+    pub concurrency: usize,
+}
+
+impl Default for TransmitConfig {
+    fn default() -> Self {
+        Self {
+            backoff_base_secs: 2,
+            backoff_max_secs: 300,
+            verdict_poll_secs: 30,
+            request_timeout_secs: 30,
+            concurrency: 4,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DevicesConfig {
+    pub camera: DeviceConfig,
+    pub fingerprint: DeviceConfig,
+    pub iris: DeviceConfig,
+    pub signature: DeviceConfig,
+    pub card_encoder: DeviceConfig,
+    pub card_printer: DeviceConfig,
+    pub receipt_printer: DeviceConfig,
+}
+
+/// One device: its driver and the driver's parameters.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "driver", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DeviceConfig {
+    /// The in-process simulator of `drivers/sim`.
+    Sim {
+        /// Seed for the device's serial number and generated data.
+        #[serde(default)]
+        seed: u64,
+    },
+}
+
+fn default_language() -> String {
+    "id".into()
+}
+
+fn language<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    match s.as_str() {
+        "id" | "en" => Ok(s),
+        _ => Err(serde::de::Error::custom(format!(
+            "language \"{s}\" is not available; use \"id\" or \"en\""
+        ))),
+    }
+}
+
+fn region_code<'de, D: Deserializer<'de>>(d: D) -> Result<RegionCode, D::Error> {
+    let s = String::deserialize(d)?;
+    RegionCode::parse(&s).map_err(serde::de::Error::custom)
+}
+
+fn booth_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.is_empty()
+        || s.len() > 32
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(serde::de::Error::custom(format!(
+            "booth id \"{s}\" must be 1–32 letters, digits, '-' or '_'"
+        )));
+    }
+    Ok(s)
+}
+
+fn booth_number<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+    let n = u8::deserialize(d)?;
+    if !(1..=99).contains(&n) {
+        return Err(serde::de::Error::custom(format!(
+            "booth number {n} must be between 1 and 99"
+        )));
+    }
+    Ok(n)
+}
+
+fn positive_u32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = u32::deserialize(d)?;
+    if n == 0 {
+        return Err(serde::de::Error::custom("must be greater than 0"));
+    }
+    Ok(n)
+}
+
+fn positive_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let n = u64::deserialize(d)?;
+    if n == 0 {
+        return Err(serde::de::Error::custom("must be greater than 0"));
+    }
+    Ok(n)
+}
+
+fn positive_usize<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let n = usize::deserialize(d)?;
+    if n == 0 {
+        return Err(serde::de::Error::custom("must be greater than 0"));
+    }
+    Ok(n)
+}
+
+fn http_url<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    let ok = reqwest::Url::parse(&s)
+        .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+        .unwrap_or(false);
+    if !ok {
+        return Err(serde::de::Error::custom(format!(
+            "\"{s}\" is not an http:// or https:// URL"
+        )));
+    }
+    Ok(s.trim_end_matches('/').to_string())
+}
+
+fn key32_b64<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+    use base64::Engine as _;
+    let s = String::deserialize(d)?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(s.trim())
+        .map_err(|e| serde::de::Error::custom(format!("not valid base64: {e}")))?;
+    if bytes.len() != 32 {
+        return Err(serde::de::Error::custom(format!(
+            "a key is 32 bytes; this one is {}",
+            bytes.len()
+        )));
+    }
+    Ok(bytes)
+}
+
+impl Config {
+    /// Parses `text`; `path` only names the file in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Reads the file at `path`, or the embedded default when `None`.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                    path: p.to_path_buf(),
+                    source,
+                })?;
+                Self::parse(&text, p)
+            }
+            None => Self::parse(DEFAULT_TOML, Path::new("config/booth.toml (built in)")),
+        }
+    }
+
+    /// The data directory: the configured one, or the per-user data directory.
+    pub fn data_dir(&self) -> PathBuf {
+        if let Some(d) = self
+            .booth
+            .data_dir
+            .as_ref()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            return d.clone();
+        }
+        directories::ProjectDirs::from("id.go.dukcapil", "Dukcapil", "ktpel-booth")
+            .map(|p| p.data_dir().to_path_buf())
+            .unwrap_or_else(|| PathBuf::from("ktpel-booth-data"))
+    }
+
+    pub fn verdict_wait(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.procedure.verdict_wait_minutes) * 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn the_shipped_default_parses() {
+        let c = Config::load(None).expect("default config");
+        assert_eq!(c.procedure.verdict_wait_minutes, 60);
+        assert!(matches!(c.centre, CentreConfig::Embedded(_)));
+        assert!(matches!(c.devices.camera, DeviceConfig::Sim { .. }));
+    }
+
+    #[test]
+    fn the_production_example_parses() {
+        let text = include_str!("../config/booth.production.toml");
+        let c = Config::parse(text, Path::new("booth.production.toml")).expect("example");
+        assert!(matches!(c.centre, CentreConfig::Remote(_)));
+    }
+
+    fn error_of(text: &str) -> String {
+        match Config::parse(text, Path::new("t.toml")) {
+            Ok(_) => panic!("accepted a bad config"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key_and_line() {
+        let text = DEFAULT_TOML.replace("verdict_wait_minutes = 60", "verdict_wait_minutes = 0");
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("verdict_wait_minutes"))
+            .unwrap()
+            + 1;
+        let e = error_of(&text);
+        assert!(e.contains(&format!("line {line}")), "{e}");
+        assert!(e.contains("verdict_wait_minutes"), "{e}");
+        assert!(e.contains("greater than 0"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_a_mistake() {
+        let text = DEFAULT_TOML.replace("[procedure]", "[procedure]\nverdict_wiat_minutes = 5");
+        let e = error_of(&text);
+        assert!(e.contains("verdict_wiat_minutes"), "{e}");
+        assert!(e.contains("unknown field"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_region_and_driver_are_named() {
+        let text = DEFAULT_TOML.replace("region = \"327301\"", "region = \"207301\"");
+        let e = error_of(&text);
+        assert!(e.contains("region"), "{e}");
+        let text = DEFAULT_TOML.replacen("driver = \"sim\"", "driver = \"v4l9\"", 1);
+        let e = error_of(&text);
+        assert!(e.contains("v4l9"), "{e}");
+    }
+
+    #[test]
+    fn broken_toml_says_where() {
+        let e = error_of("[booth\nid = 1");
+        assert!(e.contains("line 1"), "{e}");
+    }
+}

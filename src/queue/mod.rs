@@ -1,0 +1,238 @@
+//! The durable queue: one SQLite file in WAL mode with full sync, owned by one writer thread.
+//!
+//! Everything the booth keeps about an applicant passes through here: the sealed envelope until
+//! the centre confirms it, a locally sealed name and NIK until the card is handed over, and a
+//! hash-chained audit of every transition. The UI awaits [`Queue`] calls; the SQLite work runs on
+//! the writer thread, so neither the UI nor the tokio workers ever block on the disk.
+
+pub mod audit;
+pub mod schema;
+pub mod state;
+pub mod store;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+pub use audit::AuditReport;
+pub use state::{Handover, State};
+pub use store::{receipt_no_is_well_formed, Store};
+
+use crate::centre::api::CentreStatus;
+use crate::seal::{LocalKey, SealError};
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum QueueError {
+    #[error("the queue database failed: {0}")]
+    Sqlite(String),
+    #[error("the disk is full: the record was NOT saved (free some space and try again)")]
+    DiskFull,
+    #[error("the queue file is damaged: {0}")]
+    Corrupt(String),
+    #[error("the queue file was written by a newer booth (schema {found}, this booth knows {supported})")]
+    NewerSchema { found: u32, supported: u32 },
+    #[error("SQLite did not accept a setting the queue depends on: {0}")]
+    Pragma(String),
+    #[error("{0}")]
+    Io(String),
+    #[error("packet {0} is not in the queue")]
+    UnknownPacket(Uuid),
+    #[error("packet {id} cannot go from {from} to {to}")]
+    IllegalMove { id: Uuid, from: State, to: State },
+    #[error("packet {id} is not {expected}")]
+    NotInState { id: Uuid, expected: State },
+    #[error("packet {id}: hand-over cannot go from {current} to {to}")]
+    HandoverNotAllowed {
+        id: Uuid,
+        current: Handover,
+        to: Handover,
+    },
+    #[error("{0:?} is not a verdict")]
+    NotAVerdict(CentreStatus),
+    #[error("packet {0}: a print-ready verdict came without the card's data")]
+    MissingPersonalization(Uuid),
+    #[error("this booth has recorded 9999 applicants today; no receipt number is left")]
+    DayFull,
+    #[error("local sealing failed: {0}")]
+    Seal(String),
+    #[error("the queue's writer thread has stopped")]
+    Closed,
+}
+
+impl From<rusqlite::Error> for QueueError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => QueueError::DiskFull,
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+                QueueError::Corrupt(e.to_string())
+            }
+            _ => QueueError::Sqlite(e.to_string()),
+        }
+    }
+}
+
+impl From<SealError> for QueueError {
+    fn from(e: SealError) -> Self {
+        QueueError::Seal(e.to_string())
+    }
+}
+
+/// The little the booth keeps readable (under its local key) to serve the applicant later.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicantSummary {
+    pub name: String,
+    pub nik: String,
+}
+
+impl std::fmt::Debug for ApplicantSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApplicantSummary(..)")
+    }
+}
+
+/// A sealed enrollment ready to be made durable.
+pub struct NewRecord {
+    pub packet_id: Uuid,
+    /// CBOR of the [`crate::seal::SealedPacket`].
+    pub envelope: Vec<u8>,
+    pub summary: ApplicantSummary,
+    pub recorded_at: Timestamp,
+    /// End of the verdict window.
+    pub deadline_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Committed {
+    pub packet_id: Uuid,
+    pub queue_no: u32,
+    pub receipt_no: String,
+}
+
+/// A packet claimed for sending.
+pub struct Outgoing {
+    pub packet_id: Uuid,
+    pub envelope: Vec<u8>,
+    pub attempts: u32,
+}
+
+/// One packet as `queue list` and `queue show` print it: ids, states and times, never
+/// personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueueRow {
+    pub packet_id: Uuid,
+    pub queue_no: u32,
+    pub receipt_no: String,
+    pub state: State,
+    pub handover: Handover,
+    pub recorded_at: Timestamp,
+    pub deadline_at: Timestamp,
+    pub attempts: u32,
+    pub next_attempt_at: Timestamp,
+    pub last_error: Option<String>,
+    pub verdict_detail: Option<String>,
+    pub updated_at: Timestamp,
+    pub holds_sealed_captures: bool,
+    pub holds_applicant: bool,
+    pub holds_personalization: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub by_state: BTreeMap<State, u64>,
+    pub receipts_due: u64,
+    pub oldest_unsent: Option<Timestamp>,
+    pub last_error: Option<String>,
+}
+
+impl Counts {
+    pub fn get(&self, s: State) -> u64 {
+        self.by_state.get(&s).copied().unwrap_or(0)
+    }
+    pub fn unsent(&self) -> u64 {
+        self.get(State::Recorded) + self.get(State::Sending)
+    }
+}
+
+type Job = Box<dyn FnOnce(&mut Store) + Send>;
+
+/// A handle to the queue's writer thread. Cheap to clone.
+#[derive(Clone)]
+pub struct Queue {
+    jobs: mpsc::UnboundedSender<Job>,
+}
+
+impl Queue {
+    /// Opens the queue file and starts its writer thread.
+    pub fn open(path: &Path, local: LocalKey, booth_number: u8) -> Result<Self, QueueError> {
+        let store = Store::open(path, local, booth_number)?;
+        Ok(Self::spawn(store))
+    }
+
+    pub fn spawn(mut store: Store) -> Self {
+        let (jobs, mut rx) = mpsc::unbounded_channel::<Job>();
+        let spawned = std::thread::Builder::new()
+            .name("queue-writer".into())
+            .spawn(move || {
+                while let Some(job) = rx.blocking_recv() {
+                    job(&mut store);
+                }
+                if let Err(e) = store.checkpoint() {
+                    tracing::warn!(error = %e, "checkpoint at shutdown failed");
+                }
+            });
+        if let Err(e) = spawned {
+            // Without a thread the channel's receiver is gone; every call answers Closed.
+            tracing::error!(error = %e, "cannot start the queue writer thread");
+        }
+        Self { jobs }
+    }
+
+    /// Runs `f` on the writer thread and awaits its answer.
+    pub async fn call<T, F>(&self, f: F) -> Result<T, QueueError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<T, QueueError> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move |store: &mut Store| {
+                let _ = tx.send(f(store));
+            }))
+            .map_err(|_| QueueError::Closed)?;
+        rx.await.map_err(|_| QueueError::Closed)?
+    }
+
+    pub async fn commit(&self, rec: NewRecord) -> Result<Committed, QueueError> {
+        self.call(move |s| s.commit(rec)).await
+    }
+
+    pub async fn list(&self) -> Result<Vec<QueueRow>, QueueError> {
+        self.call(|s| s.list()).await
+    }
+
+    pub async fn get(&self, id: Uuid) -> Result<Option<QueueRow>, QueueError> {
+        self.call(move |s| s.get(id)).await
+    }
+
+    pub async fn counts(&self) -> Result<Counts, QueueError> {
+        self.call(|s| s.counts()).await
+    }
+
+    pub async fn verify_audit(&self) -> Result<AuditReport, QueueError> {
+        self.call(|s| s.verify_audit()).await
+    }
+
+    pub async fn mark_receipt_printed(&self, id: Uuid, now: Timestamp) -> Result<(), QueueError> {
+        self.call(move |s| s.mark_receipt_printed(id, now)).await
+    }
+
+    pub async fn mark_handed_over(&self, id: Uuid, now: Timestamp) -> Result<State, QueueError> {
+        self.call(move |s| s.mark_handed_over(id, now)).await
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,152 @@
+//! Where a packet is in its life, on two axes: the centre's side (`State`) and the applicant's
+//! side (`Handover`: is a proof of recording due or printed).
+//!
+//! ```text
+//! recorded → sending → received → print_ready ─┬→ issued      (card handed over in the window)
+//!                                 duplicate    └→ picked_up   (card collected with the receipt)
+//!                                 adjudicate
+//!                                 enroll_failure
+//! handover: none → receipt_due (the verdict window closed without print ready) → receipt_printed
+//! ```
+//! The two axes are separate because a receipt is often printed while the packet is still
+//! waiting to be sent: the centre's side goes on after the applicant has left.
+
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Recorded,
+    Sending,
+    Received,
+    PrintReady,
+    Duplicate,
+    Adjudicate,
+    EnrollFailure,
+    Issued,
+    PickedUp,
+}
+
+impl State {
+    pub const ALL: [State; 9] = [
+        State::Recorded,
+        State::Sending,
+        State::Received,
+        State::PrintReady,
+        State::Duplicate,
+        State::Adjudicate,
+        State::EnrollFailure,
+        State::Issued,
+        State::PickedUp,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Recorded => "recorded",
+            State::Sending => "sending",
+            State::Received => "received",
+            State::PrintReady => "print_ready",
+            State::Duplicate => "duplicate",
+            State::Adjudicate => "adjudicate",
+            State::EnrollFailure => "enroll_failure",
+            State::Issued => "issued",
+            State::PickedUp => "picked_up",
+        }
+    }
+
+    /// Whether the centre still has to be sent this packet.
+    pub fn unsent(self) -> bool {
+        matches!(self, State::Recorded | State::Sending)
+    }
+
+    /// Whether the legal moves include `self → to`.
+    pub fn can_become(self, to: State) -> bool {
+        use State::*;
+        matches!(
+            (self, to),
+            (Recorded, Sending)
+                | (Sending, Received)
+                | (
+                    Received,
+                    PrintReady | Duplicate | Adjudicate | EnrollFailure
+                )
+                | (PrintReady, Issued | PickedUp)
+        )
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for State {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        State::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown state \"{s}\""))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Handover {
+    None,
+    ReceiptDue,
+    ReceiptPrinted,
+}
+
+impl Handover {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Handover::None => "none",
+            Handover::ReceiptDue => "receipt_due",
+            Handover::ReceiptPrinted => "receipt_printed",
+        }
+    }
+}
+
+impl fmt::Display for Handover {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Handover {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [
+            Handover::None,
+            Handover::ReceiptDue,
+            Handover::ReceiptPrinted,
+        ]
+        .into_iter()
+        .find(|h| h.as_str() == s)
+        .ok_or_else(|| format!("unknown handover \"{s}\""))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_only_the_documented_moves_are_legal() {
+        for s in State::ALL {
+            assert_eq!(s.as_str().parse::<State>(), Ok(s));
+        }
+        let legal: Vec<(State, State)> = State::ALL
+            .into_iter()
+            .flat_map(|a| State::ALL.into_iter().map(move |b| (a, b)))
+            .filter(|(a, b)| a.can_become(*b))
+            .collect();
+        assert_eq!(legal.len(), 8);
+        assert!(!State::Received.can_become(State::Issued));
+        assert!(!State::Duplicate.can_become(State::Issued));
+        assert!(!State::Issued.can_become(State::Recorded));
+    }
+}

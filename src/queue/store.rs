@@ -1,0 +1,637 @@
+//! The queue's SQLite file, used from one thread only (see [`super::Queue`]).
+
+use jiff::Timestamp;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
+use std::path::Path;
+use std::time::Duration;
+use uuid::Uuid;
+
+use super::audit::{self, AuditReport, Event};
+use super::state::{Handover, State};
+use super::{ApplicantSummary, Committed, Counts, NewRecord, Outgoing, QueueError, QueueRow};
+use crate::centre::api::{CentreStatus, Personalization};
+use crate::clock::{add, from_millis, to_millis};
+use crate::seal::LocalKey;
+
+pub struct Store {
+    conn: Connection,
+    local: LocalKey,
+    booth_number: u8,
+}
+
+const ROW_COLUMNS: &str = "p.id, p.queue_no, p.receipt_no, p.state, p.handover, p.recorded_at,
+     p.deadline_at, p.attempts, p.next_attempt_at, p.last_error, p.verdict_detail, p.updated_at,
+     EXISTS (SELECT 1 FROM sealed s WHERE s.id = p.id),
+     EXISTS (SELECT 1 FROM applicant a WHERE a.id = p.id),
+     EXISTS (SELECT 1 FROM personalization z WHERE z.id = p.id)";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
+    let id: String = r.get(0)?;
+    let state: String = r.get(3)?;
+    let handover: String = r.get(4)?;
+    let bad = |i: usize, m: String| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, m.into())
+    };
+    Ok(QueueRow {
+        packet_id: Uuid::parse_str(&id).map_err(|e| bad(0, e.to_string()))?,
+        queue_no: r.get(1)?,
+        receipt_no: r.get(2)?,
+        state: state.parse().map_err(|e: String| bad(3, e))?,
+        handover: handover.parse().map_err(|e: String| bad(4, e))?,
+        recorded_at: from_millis(r.get(5)?),
+        deadline_at: from_millis(r.get(6)?),
+        attempts: r.get(7)?,
+        next_attempt_at: from_millis(r.get(8)?),
+        last_error: r.get(9)?,
+        verdict_detail: r.get(10)?,
+        updated_at: from_millis(r.get(11)?),
+        holds_sealed_captures: r.get(12)?,
+        holds_applicant: r.get(13)?,
+        holds_personalization: r.get(14)?,
+    })
+}
+
+/// The office's local date (WIB, UTC+7) as YYMMDD.
+pub fn local_day(t: Timestamp) -> String {
+    let offset = jiff::tz::Offset::constant(7);
+    let dt = offset.to_datetime(t);
+    format!(
+        "{:02}{:02}{:02}",
+        dt.year().rem_euclid(100),
+        dt.month(),
+        dt.day()
+    )
+}
+
+/// The Luhn check digit of `digits`, so a mistyped receipt number is caught at the keypad.
+pub fn luhn_digit(digits: &str) -> char {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b.wrapping_sub(b'0'));
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    char::from(b'0' + ((10 - sum % 10) % 10) as u8)
+}
+
+/// Whether `receipt_no` is 13 digits with a correct check digit.
+pub fn receipt_no_is_well_formed(receipt_no: &str) -> bool {
+    receipt_no.len() == 13
+        && receipt_no.bytes().all(|b| b.is_ascii_digit())
+        && luhn_digit(&receipt_no[..12]) == char::from(receipt_no.as_bytes()[12])
+}
+
+impl Store {
+    /// Opens (creating if needed) the queue at `path`, insisting on WAL and full sync.
+    pub fn open(path: &Path, local: LocalKey, booth_number: u8) -> Result<Self, QueueError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| QueueError::Io(e.to_string()))?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Self::setup(conn, local, booth_number)
+    }
+
+    fn setup(mut conn: Connection, local: LocalKey, booth_number: u8) -> Result<Self, QueueError> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // SQLite ignores a pragma it does not understand, so read every answer back.
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(QueueError::Pragma(format!(
+                "journal_mode is {mode}, not wal"
+            )));
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+        if sync != 2 {
+            return Err(QueueError::Pragma(format!(
+                "synchronous is {sync}, not 2 (FULL)"
+            )));
+        }
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Freed pages are overwritten, so a deleted envelope leaves nothing behind.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        let secure: i64 = conn.query_row("PRAGMA secure_delete", [], |r| r.get(0))?;
+        if secure != 1 {
+            return Err(QueueError::Pragma("secure_delete did not turn on".into()));
+        }
+        super::schema::migrate(&mut conn)?;
+        let integrity: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if integrity != "ok" {
+            return Err(QueueError::Corrupt(integrity));
+        }
+        Ok(Self {
+            conn,
+            local,
+            booth_number,
+        })
+    }
+
+    /// Reads back the pragmas the queue depends on (for tests and the self-test).
+    pub fn durability(&self) -> Result<(String, i64), QueueError> {
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        let sync: i64 = self
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+        Ok((mode, sync))
+    }
+
+    fn transition(
+        tx: &Transaction<'_>,
+        id: Uuid,
+        from: State,
+        to: State,
+        now: Timestamp,
+        detail: &str,
+    ) -> Result<(), QueueError> {
+        if !from.can_become(to) {
+            return Err(QueueError::IllegalMove { id, from, to });
+        }
+        let n = tx.execute(
+            "UPDATE packets SET state = ?1, updated_at = ?2 WHERE id = ?3 AND state = ?4",
+            params![to.as_str(), to_millis(now), id.to_string(), from.as_str()],
+        )?;
+        if n != 1 {
+            return Err(QueueError::NotInState { id, expected: from });
+        }
+        let _span = tracing::info_span!("queue.transition", %id, from = %from, to = %to).entered();
+        audit::append(
+            tx,
+            &Event {
+                at_ms: to_millis(now),
+                packet_id: &id.to_string(),
+                event: "state",
+                from: from.as_str(),
+                to: to.as_str(),
+                detail,
+            },
+        )
+    }
+
+    fn set_handover(
+        tx: &Transaction<'_>,
+        id: Uuid,
+        from: &[Handover],
+        to: Handover,
+        now: Timestamp,
+    ) -> Result<Handover, QueueError> {
+        let current: Option<String> = tx
+            .query_row(
+                "SELECT handover FROM packets WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let current: Handover = current
+            .ok_or(QueueError::UnknownPacket(id))?
+            .parse()
+            .map_err(QueueError::Corrupt)?;
+        if !from.contains(&current) {
+            return Err(QueueError::HandoverNotAllowed { id, current, to });
+        }
+        tx.execute(
+            "UPDATE packets SET handover = ?1, updated_at = ?2 WHERE id = ?3",
+            params![to.as_str(), to_millis(now), id.to_string()],
+        )?;
+        let _span = tracing::info_span!("queue.handover", %id, from = %current, to = %to).entered();
+        audit::append(
+            tx,
+            &Event {
+                at_ms: to_millis(now),
+                packet_id: &id.to_string(),
+                event: "handover",
+                from: current.as_str(),
+                to: to.as_str(),
+                detail: "",
+            },
+        )?;
+        Ok(current)
+    }
+
+    /// Makes a sealed enrollment durable. When this returns, the record survives power loss.
+    pub fn commit(&mut self, rec: NewRecord) -> Result<Committed, QueueError> {
+        let id = rec.packet_id.to_string();
+        let day = local_day(rec.recorded_at);
+        let summary =
+            serde_json::to_vec(&rec.summary).map_err(|e| QueueError::Io(e.to_string()))?;
+        let applicant = self.local.seal(rec.packet_id, &summary)?;
+        let tx = self.conn.transaction()?;
+        let queue_no: u32 = tx.query_row(
+            "SELECT COALESCE(MAX(queue_no), 0) + 1 FROM packets WHERE day = ?1",
+            [&day],
+            |r| r.get(0),
+        )?;
+        if queue_no > 9999 {
+            return Err(QueueError::DayFull);
+        }
+        let base = format!("{day}{:02}{queue_no:04}", self.booth_number);
+        let receipt_no = format!("{base}{}", luhn_digit(&base));
+        let now = to_millis(rec.recorded_at);
+        tx.execute(
+            "INSERT INTO packets (id, day, queue_no, receipt_no, state, recorded_at, deadline_at,
+                                  next_attempt_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, 'recorded', ?5, ?6, ?5, ?5)",
+            params![
+                id,
+                day,
+                queue_no,
+                receipt_no,
+                now,
+                to_millis(rec.deadline_at)
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO sealed (id, envelope) VALUES (?1, ?2)",
+            params![id, rec.envelope],
+        )?;
+        tx.execute(
+            "INSERT INTO applicant (id, sealed) VALUES (?1, ?2)",
+            params![id, applicant],
+        )?;
+        audit::append(
+            &tx,
+            &Event {
+                at_ms: now,
+                packet_id: &id,
+                event: "state",
+                from: "",
+                to: State::Recorded.as_str(),
+                detail: "",
+            },
+        )?;
+        tx.commit()?;
+        tracing::info!(packet = %rec.packet_id, queue_no, "recorded");
+        Ok(Committed {
+            packet_id: rec.packet_id,
+            queue_no,
+            receipt_no,
+        })
+    }
+
+    /// Takes up to `limit` packets due for sending; each is leased until `now + lease` so that
+    /// no other pass sends it meanwhile. A packet left `sending` by a crash is simply due again.
+    pub fn claim_sendable(
+        &mut self,
+        now: Timestamp,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<Outgoing>, QueueError> {
+        let tx = self.conn.transaction()?;
+        let due: Vec<(String, String, u32, Vec<u8>)> = {
+            let mut stmt = tx.prepare(
+                "SELECT p.id, p.state, p.attempts, s.envelope FROM packets p JOIN sealed s USING (id)
+                 WHERE p.state IN ('recorded', 'sending') AND p.next_attempt_at <= ?1
+                 ORDER BY p.next_attempt_at, p.id LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![to_millis(now), limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut out = Vec::with_capacity(due.len());
+        let lease_end = to_millis(add(now, lease));
+        for (id, state, attempts, envelope) in due {
+            let packet_id = Uuid::parse_str(&id).map_err(|e| QueueError::Corrupt(e.to_string()))?;
+            if state == State::Recorded.as_str() {
+                Self::transition(&tx, packet_id, State::Recorded, State::Sending, now, "")?;
+            }
+            tx.execute(
+                "UPDATE packets SET next_attempt_at = ?1 WHERE id = ?2",
+                params![lease_end, id],
+            )?;
+            out.push(Outgoing {
+                packet_id,
+                envelope,
+                attempts,
+            });
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// The centre has the packet: forget the sealed captures and start asking for the verdict.
+    pub fn mark_received(
+        &mut self,
+        id: Uuid,
+        now: Timestamp,
+        first_poll: Timestamp,
+    ) -> Result<(), QueueError> {
+        let tx = self.conn.transaction()?;
+        Self::transition(&tx, id, State::Sending, State::Received, now, "")?;
+        tx.execute("DELETE FROM sealed WHERE id = ?1", [id.to_string()])?;
+        tx.execute(
+            "UPDATE packets SET next_attempt_at = ?1, attempts = 0, last_error = NULL WHERE id = ?2",
+            params![to_millis(first_poll), id.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A send or a verdict poll failed; try again at `retry_at`.
+    pub fn mark_failed(
+        &mut self,
+        id: Uuid,
+        error: &str,
+        retry_at: Timestamp,
+    ) -> Result<u32, QueueError> {
+        let attempts: Option<u32> = self
+            .conn
+            .query_row(
+                "UPDATE packets SET attempts = attempts + 1, last_error = ?1, next_attempt_at = ?2
+                 WHERE id = ?3 RETURNING attempts",
+                params![error, to_millis(retry_at), id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        attempts.ok_or(QueueError::UnknownPacket(id))
+    }
+
+    /// Packets at the centre whose verdict is due to be asked for.
+    pub fn verdict_due(&self, now: Timestamp, limit: usize) -> Result<Vec<Uuid>, QueueError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id FROM packets WHERE state = 'received' AND next_attempt_at <= ?1
+             ORDER BY next_attempt_at, id LIMIT ?2",
+        )?;
+        let ids = stmt.query_map(params![to_millis(now), limit as i64], |r| {
+            r.get::<_, String>(0)
+        })?;
+        ids.map(|i| {
+            i.map_err(QueueError::from)
+                .and_then(|s| Uuid::parse_str(&s).map_err(|e| QueueError::Corrupt(e.to_string())))
+        })
+        .collect()
+    }
+
+    /// Still processing: ask again at `next_poll`.
+    pub fn poll_again(&mut self, id: Uuid, next_poll: Timestamp) -> Result<(), QueueError> {
+        self.conn.execute(
+            "UPDATE packets SET next_attempt_at = ?1, attempts = 0, last_error = NULL
+             WHERE id = ?2 AND state = 'received'",
+            params![to_millis(next_poll), id.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Records the centre's verdict (and, with print ready, the card's data, locally sealed).
+    pub fn apply_verdict(
+        &mut self,
+        id: Uuid,
+        status: CentreStatus,
+        detail: Option<&str>,
+        personalization: Option<&Personalization>,
+        now: Timestamp,
+    ) -> Result<State, QueueError> {
+        let to = match status {
+            CentreStatus::PrintReady => State::PrintReady,
+            CentreStatus::Duplicate => State::Duplicate,
+            CentreStatus::Adjudicate => State::Adjudicate,
+            CentreStatus::EnrollFailure => State::EnrollFailure,
+            CentreStatus::Unknown | CentreStatus::Processing => {
+                return Err(QueueError::NotAVerdict(status))
+            }
+        };
+        let sealed_bundle = match (to, personalization) {
+            (State::PrintReady, Some(p)) => {
+                let bytes = serde_json::to_vec(p).map_err(|e| QueueError::Io(e.to_string()))?;
+                Some(self.local.seal(id, &bytes)?)
+            }
+            (State::PrintReady, None) => return Err(QueueError::MissingPersonalization(id)),
+            _ => None,
+        };
+        let tx = self.conn.transaction()?;
+        let class = match to {
+            State::PrintReady => "print_ready",
+            _ => "not_printable",
+        };
+        Self::transition(&tx, id, State::Received, to, now, class)?;
+        tx.execute(
+            "UPDATE packets SET verdict_detail = ?1, last_error = NULL WHERE id = ?2",
+            params![detail, id.to_string()],
+        )?;
+        if let Some(bundle) = sealed_bundle {
+            tx.execute(
+                "INSERT INTO personalization (id, sealed) VALUES (?1, ?2)",
+                params![id.to_string(), bundle],
+            )?;
+        }
+        tx.commit()?;
+        Ok(to)
+    }
+
+    /// Marks every packet whose verdict window closed without print ready for a receipt.
+    pub fn mark_receipts_due(&mut self, now: Timestamp) -> Result<Vec<Uuid>, QueueError> {
+        let tx = self.conn.transaction()?;
+        let ids: Vec<String> = {
+            let mut stmt = tx.prepare(
+                "SELECT id FROM packets WHERE handover = 'none' AND deadline_at <= ?1
+                 AND state NOT IN ('print_ready', 'issued', 'picked_up') ORDER BY id",
+            )?;
+            let rows = stmt.query_map([to_millis(now)], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id = Uuid::parse_str(&id).map_err(|e| QueueError::Corrupt(e.to_string()))?;
+            Self::set_handover(&tx, id, &[Handover::None], Handover::ReceiptDue, now)?;
+            out.push(id);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// The proof of recording has been printed and handed over.
+    pub fn mark_receipt_printed(&mut self, id: Uuid, now: Timestamp) -> Result<(), QueueError> {
+        let tx = self.conn.transaction()?;
+        Self::set_handover(
+            &tx,
+            id,
+            &[Handover::None, Handover::ReceiptDue],
+            Handover::ReceiptPrinted,
+            now,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The card was printed, encoded, verified and handed over: purge what is left of the
+    /// applicant on this booth.
+    pub fn mark_handed_over(&mut self, id: Uuid, now: Timestamp) -> Result<State, QueueError> {
+        let tx = self.conn.transaction()?;
+        let handover: Option<String> = tx
+            .query_row(
+                "SELECT handover FROM packets WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let handover: Handover = handover
+            .ok_or(QueueError::UnknownPacket(id))?
+            .parse()
+            .map_err(QueueError::Corrupt)?;
+        let to = if handover == Handover::ReceiptPrinted {
+            State::PickedUp
+        } else {
+            State::Issued
+        };
+        Self::transition(&tx, id, State::PrintReady, to, now, "")?;
+        tx.execute("DELETE FROM applicant WHERE id = ?1", [id.to_string()])?;
+        tx.execute(
+            "DELETE FROM personalization WHERE id = ?1",
+            [id.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(to)
+    }
+
+    pub fn get(&self, id: Uuid) -> Result<Option<QueueRow>, QueueError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {ROW_COLUMNS} FROM packets p WHERE p.id = ?1"),
+                [id.to_string()],
+                row,
+            )
+            .optional()?)
+    }
+
+    pub fn find_by_receipt(&self, receipt_no: &str) -> Result<Option<QueueRow>, QueueError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {ROW_COLUMNS} FROM packets p WHERE p.receipt_no = ?1"),
+                [receipt_no],
+                row,
+            )
+            .optional()?)
+    }
+
+    pub fn list(&self) -> Result<Vec<QueueRow>, QueueError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {ROW_COLUMNS} FROM packets p ORDER BY p.recorded_at, p.id"
+        ))?;
+        let rows = stmt.query_map([], row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn counts(&self) -> Result<Counts, QueueError> {
+        let mut counts = Counts::default();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT state, handover, count(*) FROM packets GROUP BY state, handover")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)? as u64,
+            ))
+        })?;
+        for r in rows {
+            let (state, handover, n) = r?;
+            let state: State = state.parse().map_err(QueueError::Corrupt)?;
+            *counts.by_state.entry(state).or_default() += n;
+            if handover == Handover::ReceiptDue.as_str() {
+                counts.receipts_due += n;
+            }
+        }
+        counts.oldest_unsent = self
+            .conn
+            .query_row(
+                "SELECT MIN(recorded_at) FROM packets WHERE state IN ('recorded', 'sending')",
+                [],
+                |r| r.get::<_, Option<i64>>(0),
+            )?
+            .map(from_millis);
+        counts.last_error = self
+            .conn
+            .query_row(
+                "SELECT last_error FROM packets WHERE last_error IS NOT NULL
+                 ORDER BY updated_at DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(counts)
+    }
+
+    /// When the transmitter next has something to do.
+    pub fn next_wake(&self) -> Result<Option<Timestamp>, QueueError> {
+        let t: Option<i64> = self.conn.query_row(
+            "SELECT MIN(t) FROM (
+                SELECT MIN(next_attempt_at) AS t FROM packets p
+                  WHERE (state IN ('recorded', 'sending')
+                         AND EXISTS (SELECT 1 FROM sealed s WHERE s.id = p.id))
+                     OR state = 'received'
+                UNION ALL
+                SELECT MIN(deadline_at) FROM packets WHERE handover = 'none'
+                  AND state NOT IN ('print_ready', 'issued', 'picked_up'))",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(t.map(from_millis))
+    }
+
+    pub fn applicant(&self, id: Uuid) -> Result<Option<ApplicantSummary>, QueueError> {
+        let sealed: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT sealed FROM applicant WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(sealed) = sealed else {
+            return Ok(None);
+        };
+        let plain = self.local.open(id, &sealed)?;
+        serde_json::from_slice(&plain)
+            .map(Some)
+            .map_err(|e| QueueError::Corrupt(e.to_string()))
+    }
+
+    pub fn personalization(&self, id: Uuid) -> Result<Option<Personalization>, QueueError> {
+        let sealed: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT sealed FROM personalization WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(sealed) = sealed else {
+            return Ok(None);
+        };
+        let plain = self.local.open(id, &sealed)?;
+        serde_json::from_slice(&plain)
+            .map(Some)
+            .map_err(|e| QueueError::Corrupt(e.to_string()))
+    }
+
+    pub fn verify_audit(&self) -> Result<AuditReport, QueueError> {
+        audit::verify(&self.conn)
+    }
+
+    /// Writes the WAL back into the main file (used at clean shutdown and by tests).
+    pub fn checkpoint(&self) -> Result<(), QueueError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,329 @@
+//! Sealing: nothing personal touches the booth's disk in clear.
+//!
+//! * An enrollment is encrypted to the centre's public key with HPKE (RFC 9180, base mode,
+//!   X25519-HKDF-SHA256 / HKDF-SHA256 / ChaCha20-Poly1305) and the result is signed with the
+//!   booth's Ed25519 key. Only the centre's private key opens it; the booth keeps no way back.
+//! * The few fields the booth itself needs later (the applicant's name and NIK for the waiting
+//!   list, the receipt and the pickup check) are sealed with the booth's local storage key
+//!   (XChaCha20-Poly1305) and deleted when the applicant has their card.
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use hpke::aead::ChaCha20Poly1305;
+use hpke::kdf::HkdfSha256;
+use hpke::kem::X25519HkdfSha256;
+use hpke::{Deserializable, Kem, OpModeR, OpModeS, Serializable};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+use zeroize::Zeroize;
+
+use crate::enrollment::Enrollment;
+
+type KemX = X25519HkdfSha256;
+const HPKE_INFO: &[u8] = b"ktpel enrollment packet v1";
+const SIGN_CONTEXT: &[u8] = b"KTPEL-SEAL-V1\0";
+const LOCAL_CONTEXT: &[u8] = b"KTPEL-LOCAL-V1\0";
+pub const ENVELOPE_VERSION: u8 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SealError {
+    #[error("the enrollment could not be encoded: {0}")]
+    Encode(String),
+    #[error("the envelope could not be decoded: {0}")]
+    Decode(String),
+    #[error("HPKE failed: {0}")]
+    Hpke(String),
+    #[error("the booth signature does not verify")]
+    BadSignature,
+    #[error("the key is not valid: {0}")]
+    BadKey(String),
+    #[error("envelope version {0} is not supported")]
+    Version(u8),
+    #[error("the locally sealed data could not be opened (wrong key or damaged)")]
+    LocalOpen,
+}
+
+/// The booth's identity key (Ed25519).
+pub struct BoothKey(SigningKey);
+
+impl BoothKey {
+    pub fn generate() -> Self {
+        let mut secret = [0u8; 32];
+        rand::rng().fill_bytes(&mut secret);
+        Self(SigningKey::from_bytes(&secret))
+    }
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, SealError> {
+        let secret: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| SealError::BadKey(format!("{} bytes, expected 32", bytes.len())))?;
+        Ok(Self(SigningKey::from_bytes(&secret)))
+    }
+    pub fn to_bytes(&self) -> [u8; 32] {
+        self.0.to_bytes()
+    }
+    pub fn public(&self) -> [u8; 32] {
+        self.0.verifying_key().to_bytes()
+    }
+}
+
+/// The centre's HPKE public key, which every booth holds.
+#[derive(Clone)]
+pub struct CentrePublicKey(<KemX as Kem>::PublicKey);
+
+impl CentrePublicKey {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, SealError> {
+        <KemX as Kem>::PublicKey::from_bytes(bytes)
+            .map(Self)
+            .map_err(|e| SealError::BadKey(e.to_string()))
+    }
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.0.to_bytes().to_vec()
+    }
+}
+
+/// The centre's HPKE private key (only the centre and its simulator have one).
+pub struct CentreSecretKey {
+    secret: <KemX as Kem>::PrivateKey,
+    public: <KemX as Kem>::PublicKey,
+}
+
+impl CentreSecretKey {
+    pub fn generate() -> Self {
+        let (secret, public) = KemX::gen_keypair(&mut rand::rng());
+        Self { secret, public }
+    }
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, SealError> {
+        let secret = <KemX as Kem>::PrivateKey::from_bytes(bytes)
+            .map_err(|e| SealError::BadKey(e.to_string()))?;
+        let public = KemX::sk_to_pk(&secret);
+        Ok(Self { secret, public })
+    }
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.secret.to_bytes().to_vec()
+    }
+    pub fn public(&self) -> CentrePublicKey {
+        CentrePublicKey(self.public.clone())
+    }
+}
+
+/// What is stored in the queue and sent to the centre. Encoded as CBOR (RFC 8949).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedPacket {
+    pub version: u8,
+    pub packet_id: Uuid,
+    pub booth_id: String,
+    #[serde(with = "serde_bytes")]
+    pub booth_key: Vec<u8>,
+    #[serde(with = "serde_bytes")]
+    pub encapped_key: Vec<u8>,
+    #[serde(with = "serde_bytes")]
+    pub ciphertext: Vec<u8>,
+    #[serde(with = "serde_bytes")]
+    pub signature: Vec<u8>,
+}
+
+impl std::fmt::Debug for SealedPacket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "SealedPacket({}, {} bytes)",
+            self.packet_id,
+            self.ciphertext.len()
+        )
+    }
+}
+
+impl SealedPacket {
+    pub fn to_cbor(&self) -> Result<Vec<u8>, SealError> {
+        let mut out = Vec::with_capacity(self.ciphertext.len() + 256);
+        ciborium::into_writer(self, &mut out).map_err(|e| SealError::Encode(e.to_string()))?;
+        Ok(out)
+    }
+
+    pub fn from_cbor(bytes: &[u8]) -> Result<Self, SealError> {
+        let p: SealedPacket =
+            ciborium::from_reader(bytes).map_err(|e| SealError::Decode(e.to_string()))?;
+        if p.version != ENVELOPE_VERSION {
+            return Err(SealError::Version(p.version));
+        }
+        Ok(p)
+    }
+
+    fn signed_message(&self) -> Vec<u8> {
+        let mut m = Vec::with_capacity(256);
+        m.extend_from_slice(SIGN_CONTEXT);
+        m.push(self.version);
+        m.extend_from_slice(self.packet_id.as_bytes());
+        m.extend_from_slice(&(self.booth_id.len() as u32).to_be_bytes());
+        m.extend_from_slice(self.booth_id.as_bytes());
+        m.extend_from_slice(&self.booth_key);
+        m.extend_from_slice(&(self.encapped_key.len() as u32).to_be_bytes());
+        m.extend_from_slice(&self.encapped_key);
+        m.extend_from_slice(&Sha256::digest(&self.ciphertext));
+        m
+    }
+
+    /// Checks the booth's signature against the key the packet names. Whether that key belongs
+    /// to the booth is the receiver's business (the centre pins each booth's key).
+    pub fn verify_signature(&self) -> Result<(), SealError> {
+        let key: [u8; 32] = self
+            .booth_key
+            .as_slice()
+            .try_into()
+            .map_err(|_| SealError::BadSignature)?;
+        let key = VerifyingKey::from_bytes(&key).map_err(|_| SealError::BadSignature)?;
+        let sig = Signature::from_slice(&self.signature).map_err(|_| SealError::BadSignature)?;
+        key.verify(&self.signed_message(), &sig)
+            .map_err(|_| SealError::BadSignature)
+    }
+
+    /// The centre's side: verify, decrypt and decode.
+    pub fn open(&self, centre: &CentreSecretKey) -> Result<Enrollment, SealError> {
+        self.verify_signature()?;
+        let encapped = <KemX as Kem>::EncappedKey::from_bytes(&self.encapped_key)
+            .map_err(|e| SealError::Hpke(e.to_string()))?;
+        let plain = hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, KemX>(
+            &OpModeR::Base,
+            &centre.secret,
+            &encapped,
+            HPKE_INFO,
+            &self.ciphertext,
+            &aad(self.packet_id, &self.booth_id),
+        )
+        .map_err(|e| SealError::Hpke(e.to_string()))?;
+        let enrollment: Enrollment = ciborium::from_reader(plain.as_slice())
+            .map_err(|e| SealError::Decode(e.to_string()))?;
+        if enrollment.packet_id != self.packet_id {
+            return Err(SealError::Decode(
+                "the packet id inside differs from the envelope".into(),
+            ));
+        }
+        Ok(enrollment)
+    }
+}
+
+fn aad(packet_id: Uuid, booth_id: &str) -> Vec<u8> {
+    let mut a = packet_id.as_bytes().to_vec();
+    a.extend_from_slice(booth_id.as_bytes());
+    a
+}
+
+/// Encrypts `enrollment` to the centre and signs it with the booth key.
+pub fn seal(
+    enrollment: &Enrollment,
+    centre: &CentrePublicKey,
+    booth: &BoothKey,
+) -> Result<SealedPacket, SealError> {
+    let mut plain = Vec::with_capacity(enrollment.capture_bytes() + 16 * 1024);
+    ciborium::into_writer(enrollment, &mut plain).map_err(|e| SealError::Encode(e.to_string()))?;
+    let sealed = hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, KemX, _>(
+        &OpModeS::Base,
+        &centre.0,
+        HPKE_INFO,
+        &plain,
+        &aad(enrollment.packet_id, &enrollment.booth_id),
+        &mut rand::rng(),
+    );
+    // The clear encoding must not outlive this function.
+    plain.zeroize();
+    let (encapped, ciphertext) = sealed.map_err(|e| SealError::Hpke(e.to_string()))?;
+    let mut packet = SealedPacket {
+        version: ENVELOPE_VERSION,
+        packet_id: enrollment.packet_id,
+        booth_id: enrollment.booth_id.clone(),
+        booth_key: booth.public().to_vec(),
+        encapped_key: encapped.to_bytes().to_vec(),
+        ciphertext,
+        signature: Vec::new(),
+    };
+    packet.signature = booth.0.sign(&packet.signed_message()).to_bytes().to_vec();
+    Ok(packet)
+}
+
+/// The booth's local storage key for the little it must read back itself.
+pub struct LocalKey(XChaCha20Poly1305);
+
+impl LocalKey {
+    pub fn generate_bytes() -> [u8; 32] {
+        let mut k = [0u8; 32];
+        rand::rng().fill_bytes(&mut k);
+        k
+    }
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, SealError> {
+        XChaCha20Poly1305::new_from_slice(bytes)
+            .map(Self)
+            .map_err(|_| SealError::BadKey(format!("{} bytes, expected 32", bytes.len())))
+    }
+
+    /// Seals `plain` bound to `record_id`: nonce (24 bytes) followed by the ciphertext.
+    pub fn seal(&self, record_id: Uuid, plain: &[u8]) -> Result<Vec<u8>, SealError> {
+        let mut nonce = [0u8; 24];
+        rand::rng().fill_bytes(&mut nonce);
+        let aad = [LOCAL_CONTEXT, record_id.as_bytes()].concat();
+        let ct = self
+            .0
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plain,
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| SealError::Encode("local sealing failed".into()))?;
+        Ok([nonce.as_slice(), &ct].concat())
+    }
+
+    pub fn open(&self, record_id: Uuid, sealed: &[u8]) -> Result<Vec<u8>, SealError> {
+        if sealed.len() < 24 {
+            return Err(SealError::LocalOpen);
+        }
+        let (nonce, ct) = sealed.split_at(24);
+        let aad = [LOCAL_CONTEXT, record_id.as_bytes()].concat();
+        self.0
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &aad })
+            .map_err(|_| SealError::LocalOpen)
+    }
+}
+
+/// Ed25519 signing for the centre's document signer (the chip's security object).
+pub struct DocumentSigner(SigningKey);
+
+impl DocumentSigner {
+    pub fn generate() -> Self {
+        let mut secret = [0u8; 32];
+        rand::rng().fill_bytes(&mut secret);
+        Self(SigningKey::from_bytes(&secret))
+    }
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, SealError> {
+        let secret: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| SealError::BadKey(format!("{} bytes, expected 32", bytes.len())))?;
+        Ok(Self(SigningKey::from_bytes(&secret)))
+    }
+    pub fn to_bytes(&self) -> [u8; 32] {
+        self.0.to_bytes()
+    }
+    pub fn public(&self) -> [u8; 32] {
+        self.0.verifying_key().to_bytes()
+    }
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.0.sign(message).to_bytes()
+    }
+}
+
+/// Verifies an Ed25519 signature made by a key whose public half is `public`.
+pub fn verify_ed25519(public: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    let Ok(key) = <[u8; 32]>::try_from(public) else {
+        return false;
+    };
+    let Ok(key) = VerifyingKey::from_bytes(&key) else {
+        return false;
+    };
+    let Ok(sig) = Signature::from_slice(signature) else {
+        return false;
+    };
+    key.verify_strict(message, &sig).is_ok()
+}
