@@ -118,6 +118,7 @@ pub fn from_millis(ms: i64) -> Timestamp {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::expect_used)]
     use super::*;
 
     #[tokio::test]

@@ -170,6 +170,9 @@ pub enum DeviceConfig {
         /// Seed for the device's serial number and generated data.
         #[serde(default)]
         seed: u64,
+        /// Start with the cable pulled (to try the self-test and the error screens).
+        #[serde(default)]
+        unplugged: bool,
     },
 }
 

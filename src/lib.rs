@@ -12,6 +12,7 @@ pub mod domain;
 pub mod enrollment;
 pub mod keyfile;
 pub mod queue;
+pub mod recording;
 pub mod seal;
 pub mod selftest;
 pub mod telemetry;

@@ -325,8 +325,8 @@ fn queue_command(command: QueueCommand, config: &Config, dir: &std::path::Path) 
     })
 }
 
-fn selftest_command(config: &Config, _dir: &std::path::Path, json: bool) -> ExitCode {
-    let reports = selftest::run_all(config);
+fn selftest_command(config: &Config, dir: &std::path::Path, json: bool) -> ExitCode {
+    let reports = selftest::run_all(config, dir);
     if json {
         match serde_json::to_string_pretty(&reports) {
             Ok(s) => out(&s),

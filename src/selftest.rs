@@ -1,15 +1,138 @@
-//! Device self-tests (filled in with the device wiring).
-use crate::config::Config;
+//! The technician's self-test: every configured device says who it is and what it checked;
+//! a failing one says what to look at next.
 
-#[derive(Debug, Clone, serde::Serialize)]
+use ktpel_hal::{Check, DeviceKind, ErrorKind};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Instant;
+
+use crate::config::Config;
+use crate::devices::Devices;
+
+#[derive(Debug, Clone, Serialize)]
 pub struct DeviceReport {
+    pub role: &'static str,
+    pub driver: String,
+    pub model: String,
+    pub serial: String,
+    pub firmware: String,
     pub passed: bool,
+    pub checks: Vec<Check>,
+    /// Why the device could not be reached at all.
+    pub error: Option<ReportError>,
+    /// What the technician should look at next, when it failed.
+    pub next_step: Option<String>,
+    pub duration_ms: u64,
 }
-impl DeviceReport {
-    pub fn to_text(&self) -> String {
-        String::new()
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+/// Advice for a failure, by what went wrong.
+pub fn next_step(kind: Option<ErrorKind>) -> &'static str {
+    match kind {
+        Some(ErrorKind::Disconnected) => {
+            "check the cable and the device's power, then run the self-test again"
+        }
+        Some(ErrorKind::Timeout) => {
+            "the device did not answer: check the port and speed in the config and that no \
+             other program holds the port"
+        }
+        Some(ErrorKind::NotPresent) => {
+            "no device was found at the configured place: check the config and the connection"
+        }
+        Some(ErrorKind::Busy) => "the device is busy: wait a moment and try again",
+        Some(ErrorKind::NeedsAttention) => {
+            "the device needs a person: load paper or blank cards, close the cover"
+        }
+        Some(ErrorKind::BadData) => {
+            "the device answered with data that make no sense: check the driver chosen in the \
+             config matches the device"
+        }
+        Some(_) => "see the message; if it repeats, restart the device",
+        None => "a check failed: see its detail",
     }
 }
-pub fn run_all(_config: &Config) -> Vec<DeviceReport> {
-    Vec::new()
+
+pub fn run(devices: &mut Devices) -> Vec<DeviceReport> {
+    devices
+        .all_mut()
+        .into_iter()
+        .map(|(kind, device)| {
+            let _span = tracing::info_span!("device.self_test", role = kind.as_str()).entered();
+            let info = device.info();
+            let started = Instant::now();
+            let result = device.self_test();
+            let duration_ms = started.elapsed().as_millis() as u64;
+            let (passed, checks, error) = match result {
+                Ok(report) => (report.passed(), report.checks, None),
+                Err(e) => (
+                    false,
+                    Vec::new(),
+                    Some(ReportError {
+                        kind: e.kind,
+                        message: e.message,
+                    }),
+                ),
+            };
+            let next = (!passed).then(|| next_step(error.as_ref().map(|e| e.kind)).to_string());
+            DeviceReport {
+                role: role_name(kind),
+                driver: info.driver,
+                model: info.model,
+                serial: info.serial,
+                firmware: info.firmware,
+                passed,
+                checks,
+                error,
+                next_step: next,
+                duration_ms,
+            }
+        })
+        .collect()
+}
+
+fn role_name(kind: DeviceKind) -> &'static str {
+    kind.as_str()
+}
+
+/// Builds the configured devices and tests each one.
+pub fn run_all(config: &Config, data_dir: &Path) -> Vec<DeviceReport> {
+    let mut devices = Devices::from_config(&config.devices, &data_dir.join("spool"));
+    run(&mut devices)
+}
+
+impl DeviceReport {
+    pub fn to_text(&self) -> String {
+        let mut s = format!(
+            "{} {:<16} {} (serial {}, firmware {}, driver {}) — {} ms",
+            if self.passed { "PASS" } else { "FAIL" },
+            self.role,
+            self.model,
+            self.serial,
+            self.firmware,
+            self.driver,
+            self.duration_ms
+        );
+        for c in &self.checks {
+            let _ = write!(
+                s,
+                "\n       [{}] {}: {}",
+                if c.passed { "ok" } else { "!!" },
+                c.name,
+                c.detail
+            );
+        }
+        if let Some(e) = &self.error {
+            let _ = write!(s, "\n       error ({}): {}", e.kind, e.message);
+        }
+        if let Some(n) = &self.next_step {
+            let _ = write!(s, "\n       next: {n}");
+        }
+        s
+    }
 }

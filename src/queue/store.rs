@@ -1,7 +1,9 @@
 //! The queue's SQLite file, used from one thread only (see [`super::Queue`]).
 
 use jiff::Timestamp;
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
+use rusqlite::{
+    params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
+};
 use std::path::Path;
 use std::time::Duration;
 use uuid::Uuid;
@@ -233,7 +235,9 @@ impl Store {
         let summary =
             serde_json::to_vec(&rec.summary).map_err(|e| QueueError::Io(e.to_string()))?;
         let applicant = self.local.seal(rec.packet_id, &summary)?;
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let queue_no: u32 = tx.query_row(
             "SELECT COALESCE(MAX(queue_no), 0) + 1 FROM packets WHERE day = ?1",
             [&day],
@@ -294,7 +298,9 @@ impl Store {
         lease: Duration,
         limit: usize,
     ) -> Result<Vec<Outgoing>, QueueError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let due: Vec<(String, String, u32, Vec<u8>)> = {
             let mut stmt = tx.prepare(
                 "SELECT p.id, p.state, p.attempts, s.envelope FROM packets p JOIN sealed s USING (id)
@@ -334,7 +340,9 @@ impl Store {
         now: Timestamp,
         first_poll: Timestamp,
     ) -> Result<(), QueueError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Self::transition(&tx, id, State::Sending, State::Received, now, "")?;
         tx.execute("DELETE FROM sealed WHERE id = ?1", [id.to_string()])?;
         tx.execute(
@@ -416,7 +424,9 @@ impl Store {
             (State::PrintReady, None) => return Err(QueueError::MissingPersonalization(id)),
             _ => None,
         };
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let class = match to {
             State::PrintReady => "print_ready",
             _ => "not_printable",
@@ -438,7 +448,9 @@ impl Store {
 
     /// Marks every packet whose verdict window closed without print ready for a receipt.
     pub fn mark_receipts_due(&mut self, now: Timestamp) -> Result<Vec<Uuid>, QueueError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let ids: Vec<String> = {
             let mut stmt = tx.prepare(
                 "SELECT id FROM packets WHERE handover = 'none' AND deadline_at <= ?1
@@ -459,7 +471,9 @@ impl Store {
 
     /// The proof of recording has been printed and handed over.
     pub fn mark_receipt_printed(&mut self, id: Uuid, now: Timestamp) -> Result<(), QueueError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Self::set_handover(
             &tx,
             id,
@@ -474,7 +488,9 @@ impl Store {
     /// The card was printed, encoded, verified and handed over: purge what is left of the
     /// applicant on this booth.
     pub fn mark_handed_over(&mut self, id: Uuid, now: Timestamp) -> Result<State, QueueError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let handover: Option<String> = tx
             .query_row(
                 "SELECT handover FROM packets WHERE id = ?1",

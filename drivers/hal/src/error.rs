@@ -17,6 +17,8 @@ pub enum ErrorKind {
     BadData,
     /// The device is doing something else; try again shortly.
     Busy,
+    /// A person must act before it can go on: paper out, cover open, no blank cards.
+    NeedsAttention,
     /// Anything else; the message says what.
     Other,
 }
@@ -30,6 +32,7 @@ impl ErrorKind {
             ErrorKind::NotPresent => "not_present",
             ErrorKind::BadData => "bad_data",
             ErrorKind::Busy => "busy",
+            ErrorKind::NeedsAttention => "needs_attention",
             ErrorKind::Other => "other",
         }
     }
@@ -75,6 +78,9 @@ impl DeviceError {
     }
     pub fn busy(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Busy, message)
+    }
+    pub fn needs_attention(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NeedsAttention, message)
     }
     pub fn other(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Other, message)

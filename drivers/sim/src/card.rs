@@ -281,7 +281,9 @@ impl VirtualCard {
             self.current = Some(fid);
             let [f1, f2] = fid.to_be_bytes();
             let [s1, s2] = u16::try_from(size).unwrap_or(u16::MAX).to_be_bytes();
-            vec![0x62, 0x0B, 0x82, 0x01, 0x01, 0x83, 0x02, f1, f2, 0x80, 0x02, s1, s2]
+            vec![
+                0x62, 0x0B, 0x82, 0x01, 0x01, 0x83, 0x02, f1, f2, 0x80, 0x02, s1, s2,
+            ]
         };
         match (fcp_wanted, cmd.le) {
             (false, _) => ok(Vec::new()),
@@ -431,3 +433,6 @@ fn parse_fcp(data: &[u8]) -> Option<(u16, usize)> {
         fid => Some((fid, size?)),
     }
 }
+
+#[cfg(test)]
+mod tests;

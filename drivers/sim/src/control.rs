@@ -5,6 +5,7 @@
 use crate::card::VirtualCard;
 use ktpel_hal::{DeviceError, DeviceKind, DeviceResult, EncodedImage, ErrorKind, ReceiptDoc};
 use std::collections::VecDeque;
+use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -57,7 +58,7 @@ pub(crate) struct CardSlot {
     pub ejected: Vec<VirtualCard>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct PrinterState {
     pub paper_out: bool,
     pub cover_open: bool,
@@ -65,7 +66,6 @@ pub(crate) struct PrinterState {
     pub cards: Vec<PrintedCard>,
 }
 
-#[derive(Debug)]
 pub(crate) struct State {
     kind: DeviceKind,
     subject: u64,
@@ -78,9 +78,27 @@ pub(crate) struct State {
 }
 
 /// A cloneable handle on one simulated device; every clone controls the same device.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SimControl {
     inner: Arc<Mutex<State>>,
+}
+
+// Receipts carry names: show counts only.
+impl fmt::Debug for SimControl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.lock();
+        f.debug_struct("SimControl")
+            .field("kind", &state.kind)
+            .field("pending_faults", &state.script.len())
+            .field("unplugged", &state.unplugged)
+            .field("latency", &state.latency)
+            .field("calls", &state.calls)
+            .field("card", &state.card.card)
+            .field("paper_out", &state.printer.paper_out)
+            .field("receipts", &state.printer.receipts.len())
+            .field("cards_printed", &state.printer.cards.len())
+            .finish()
+    }
 }
 
 impl SimControl {

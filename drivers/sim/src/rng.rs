@@ -57,20 +57,6 @@ impl SimRng {
     pub(crate) fn chance(&mut self, p: f32) -> bool {
         self.unit() < p
     }
-
-    /// Roughly normal (sum of four uniforms), mean 0, standard deviation 1.
-    pub(crate) fn normal(&mut self) -> f32 {
-        let s = self.unit() + self.unit() + self.unit() + self.unit();
-        (s - 2.0) * 1.732_050_8
-    }
-
-    /// Picks one of `items` (which must not be empty; returns the first otherwise).
-    pub(crate) fn pick<T: Copy>(&mut self, items: &[T], fallback: T) -> T {
-        if items.is_empty() {
-            return fallback;
-        }
-        items[(self.next_u64() % items.len() as u64) as usize]
-    }
 }
 
 /// A lattice value in [0, 1) for integer coordinates.
@@ -128,9 +114,11 @@ mod tests {
 
     #[test]
     fn streams_are_reproducible_and_seed_dependent() {
-        let a: Vec<u64> = (0..4).map(|_| 0).scan(SimRng::new(7), |r, _: u64| Some(r.next_u64())).collect();
-        let b: Vec<u64> = (0..4).map(|_| 0).scan(SimRng::new(7), |r, _: u64| Some(r.next_u64())).collect();
-        let c: Vec<u64> = (0..4).map(|_| 0).scan(SimRng::new(8), |r, _: u64| Some(r.next_u64())).collect();
+        let draw = |seed| {
+            let mut r = SimRng::new(seed);
+            (0..4).map(|_| r.next_u64()).collect::<Vec<_>>()
+        };
+        let (a, b, c) = (draw(7), draw(7), draw(8));
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_ne!(mix(&[1, 2]), mix(&[2, 1]));

@@ -1,7 +1,7 @@
 //! ISO/IEC 7816-4 command APDU parsing (cases 1–4, short and extended length).
 
 /// A parsed command APDU.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Command<'a> {
     pub cla: u8,
     pub ins: u8,
@@ -14,6 +14,23 @@ pub struct Command<'a> {
     pub le: Option<usize>,
     /// Whether the APDU used extended length fields.
     pub extended: bool,
+}
+
+// The data may be personal: show its length only.
+impl std::fmt::Debug for Command<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Command({:02X} {:02X} {:02X} {:02X}, {} data bytes, le {:?}{})",
+            self.cla,
+            self.ins,
+            self.p1,
+            self.p2,
+            self.data.len(),
+            self.le,
+            if self.extended { ", extended" } else { "" }
+        )
+    }
 }
 
 /// Parses a command APDU; `None` when its length fields do not add up.

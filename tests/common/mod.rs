@@ -1,0 +1,104 @@
+//! Shared fixtures: a booth wired to an in-process centre simulator on loopback, with a manual
+//! clock, and enrollments captured from the simulated devices.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use jiff::Timestamp;
+use ktpel_booth::booth::Booth;
+use ktpel_booth::centre::{CentreSim, CentreSimConfig};
+use ktpel_booth::clock::{Clock, ManualClock};
+use ktpel_booth::config::{CentreConfig, Config, RemoteCentreConfig};
+use ktpel_booth::devices::Devices;
+use ktpel_booth::domain::resident::Resident;
+use ktpel_booth::enrollment::Enrollment;
+use ktpel_booth::recording::{capture_enrollment, Exceptions};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub fn start_time() -> Timestamp {
+    // 2026-11-25 09:00 WIB, a Wednesday morning at the office.
+    "2026-11-25T02:00:00Z".parse().unwrap()
+}
+
+/// Captures a full enrollment for `resident` from simulated devices; `subject` picks the
+/// simulated person (their fingers, irises, face).
+pub fn enrollment(resident: &Resident, subject: u64, now: Timestamp) -> Enrollment {
+    let mut devices = Devices::simulated(subject, None);
+    devices.set_subject(subject);
+    capture_enrollment(
+        &mut devices,
+        resident.clone(),
+        &Exceptions::default(),
+        "3273-01",
+        "operator-01",
+        now,
+    )
+    .expect("simulated capture")
+}
+
+pub struct Rig {
+    pub centre: CentreSim,
+    pub booth: Booth,
+    pub clock: Clock,
+    pub hand: Arc<ManualClock>,
+    pub dir: tempfile::TempDir,
+}
+
+/// The default config pointed at `centre`, with fast back-off for tests.
+pub fn config_for(centre: &CentreSim, data_dir: &Path) -> Config {
+    let mut config = Config::load(None).unwrap();
+    config.booth.data_dir = Some(data_dir.to_path_buf());
+    let keys = centre.keys();
+    use base64::Engine as _;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.decode(s).unwrap();
+    config.centre = CentreConfig::Remote(RemoteCentreConfig {
+        siak_url: centre.base_url(),
+        centre_url: centre.base_url(),
+        siak_api_key: centre.siak_api_key().into(),
+        centre_api_key: centre.centre_api_key().into(),
+        hpke_public_key: b64(&keys.hpke_public_b64),
+        document_signer_key: b64(&keys.document_signer_b64),
+    });
+    config.transmit.backoff_base_secs = 2;
+    config.transmit.backoff_max_secs = 300;
+    config.transmit.verdict_poll_secs = 30;
+    config.transmit.request_timeout_secs = 2;
+    config
+}
+
+/// A centre simulator and a booth talking to it over loopback, both on one manual clock.
+pub async fn rig(verdict_delay: Duration) -> Rig {
+    let (clock, hand) = Clock::manual(start_time());
+    let centre = CentreSim::start(CentreSimConfig {
+        verdict_delay,
+        population_size: 600,
+        clock: clock.clone(),
+        ..CentreSimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_for(&centre, dir.path());
+    let booth = Booth::start(config, dir.path().to_path_buf(), clock.clone())
+        .await
+        .unwrap();
+    Rig {
+        centre,
+        booth,
+        clock,
+        hand,
+        dir,
+    }
+}
+
+impl Rig {
+    pub fn resident(&self, i: usize) -> Resident {
+        self.centre.population()[i].clone()
+    }
+
+    /// Records resident `i` (subject i) through the booth's real seal-and-commit path.
+    pub async fn record(&self, i: usize) -> ktpel_booth::queue::Committed {
+        let e = enrollment(&self.resident(i), i as u64 + 1, self.clock.now());
+        self.booth.record(e, None).await.unwrap()
+    }
+}
