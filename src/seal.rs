@@ -46,10 +46,16 @@ pub enum SealError {
     LocalOpen,
 }
 
-/// The booth's identity key (Ed25519).
-pub struct BoothKey(SigningKey);
+/// An Ed25519 signing key: the booth's identity ([`BoothKey`]) or the centre's document signer
+/// ([`DocumentSigner`]).
+pub struct Ed25519Key(SigningKey);
 
-impl BoothKey {
+/// The booth's identity: it signs every sealed packet.
+pub type BoothKey = Ed25519Key;
+/// The centre's document signer: it signs the chip's security object.
+pub type DocumentSigner = Ed25519Key;
+
+impl Ed25519Key {
     pub fn generate() -> Self {
         let mut secret = [0u8; 32];
         rand::rng().fill_bytes(&mut secret);
@@ -66,6 +72,9 @@ impl BoothKey {
     }
     pub fn public(&self) -> [u8; 32] {
         self.0.verifying_key().to_bytes()
+    }
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.0.sign(message).to_bytes()
     }
 }
 
@@ -239,7 +248,7 @@ pub fn seal(
         ciphertext,
         signature: Vec::new(),
     };
-    packet.signature = booth.0.sign(&packet.signed_message()).to_bytes().to_vec();
+    packet.signature = booth.sign(&packet.signed_message()).to_vec();
     Ok(packet)
 }
 
@@ -285,32 +294,6 @@ impl LocalKey {
         self.0
             .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &aad })
             .map_err(|_| SealError::LocalOpen)
-    }
-}
-
-/// Ed25519 signing for the centre's document signer (the chip's security object).
-pub struct DocumentSigner(SigningKey);
-
-impl DocumentSigner {
-    pub fn generate() -> Self {
-        let mut secret = [0u8; 32];
-        rand::rng().fill_bytes(&mut secret);
-        Self(SigningKey::from_bytes(&secret))
-    }
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, SealError> {
-        let secret: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| SealError::BadKey(format!("{} bytes, expected 32", bytes.len())))?;
-        Ok(Self(SigningKey::from_bytes(&secret)))
-    }
-    pub fn to_bytes(&self) -> [u8; 32] {
-        self.0.to_bytes()
-    }
-    pub fn public(&self) -> [u8; 32] {
-        self.0.verifying_key().to_bytes()
-    }
-    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
-        self.0.sign(message).to_bytes()
     }
 }
 

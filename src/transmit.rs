@@ -215,10 +215,19 @@ impl Transmitter {
                 match result {
                     Ok(()) => {
                         let first_poll = add(at, self.settings.verdict_poll);
-                        self.queue
+                        match self
+                            .queue
                             .call(move |s| s.mark_received(id, at, first_poll))
-                            .await?;
-                        self.status.send_modify(|s| s.sent += 1);
+                            .await
+                        {
+                            Ok(()) => self.status.send_modify(|s| s.sent += 1),
+                            // Another send of the same packet was confirmed first (a lease
+                            // that ran out mid-request): the centre holds it once either way.
+                            Err(QueueError::NotInState { .. }) => {
+                                tracing::debug!(packet = %id, "already confirmed");
+                            }
+                            Err(e) => return Err(e),
+                        }
                     }
                     Err(e) => {
                         let retry_at = add(

@@ -112,14 +112,30 @@ fn parent() -> Result<(), String> {
         if line != "READY" {
             return Err(format!("child said {line:?}"));
         }
-        std::thread::sleep(Duration::from_millis(rng.random_range(20..500)));
+        // Let it commit a few records first (so every run exercises commits, however slow the
+        // machine), then kill at a random moment: mid-seal, mid-commit or mid-transition.
+        let wait_for = rng.random_range(0..=3);
+        let mut lines = Vec::new();
+        while lines
+            .iter()
+            .filter(|l: &&String| l.starts_with("COMMITTED"))
+            .count()
+            < wait_for
+        {
+            let line = rx
+                .recv_timeout(Duration::from_secs(60))
+                .map_err(|_| format!("kill {kill}: the child stopped committing"))?;
+            lines.push(line);
+        }
+        std::thread::sleep(Duration::from_millis(rng.random_range(0..250)));
         if let Ok(Some(status)) = proc.try_wait() {
             return Err(format!("kill {kill}: the child died by itself ({status})"));
         }
         proc.kill().map_err(|e| format!("kill: {e}"))?; // SIGKILL
         proc.wait().map_err(|e| format!("wait: {e}"))?;
         reader.join().ok();
-        for line in rx.try_iter() {
+        lines.extend(rx.try_iter());
+        for line in lines {
             let (what, id) = line.split_once(' ').ok_or(format!("odd line {line:?}"))?;
             let id = Uuid::parse_str(id).map_err(|e| e.to_string())?;
             let state = match what {

@@ -7,8 +7,8 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::api::{
-    ApiError, CentreKeys, IngestReply, VerdictEntry, VerdictQuery, VerdictReply, CBOR_CONTENT_TYPE,
-    INGEST_PATH, KEYS_PATH, SIAK_RESIDENT_PATH, VERDICTS_PATH,
+    ApiError, IngestReply, VerdictEntry, VerdictQuery, VerdictReply, CBOR_CONTENT_TYPE,
+    INGEST_PATH, SIAK_RESIDENT_PATH, VERDICTS_PATH,
 };
 use crate::domain::resident::Resident;
 
@@ -59,6 +59,19 @@ fn transport(e: reqwest::Error) -> CentreError {
         }
         CentreError::Unreachable(msg)
     }
+}
+
+/// The body of an answer with one of the `ok` statuses, parsed as JSON; any other status is an
+/// HTTP error, and a body that does not parse is garbage.
+async fn json_body<T: serde::de::DeserializeOwned>(
+    resp: reqwest::Response,
+    ok: &[StatusCode],
+) -> Result<T, CentreError> {
+    if !ok.contains(&resp.status()) {
+        return Err(http_error(resp).await);
+    }
+    let body = resp.bytes().await.map_err(transport)?;
+    serde_json::from_slice(&body).map_err(|e| CentreError::Garbage(e.to_string()))
 }
 
 async fn http_error(resp: reqwest::Response) -> CentreError {
@@ -123,9 +136,7 @@ impl CentreClient {
             .map_err(transport)?;
         match resp.status() {
             StatusCode::OK => {
-                let body = resp.bytes().await.map_err(transport)?;
-                let r: Resident = serde_json::from_slice(&body)
-                    .map_err(|e| CentreError::Garbage(e.to_string()))?;
+                let r: Resident = json_body(resp, &[StatusCode::OK]).await?;
                 if r.nik.as_str() != nik {
                     return Err(CentreError::Garbage(
                         "SIAK answered with another resident".into(),
@@ -153,12 +164,7 @@ impl CentreClient {
             .send()
             .await
             .map_err(transport)?;
-        if !matches!(resp.status(), StatusCode::OK | StatusCode::CREATED) {
-            return Err(http_error(resp).await);
-        }
-        let body = resp.bytes().await.map_err(transport)?;
-        let reply: IngestReply =
-            serde_json::from_slice(&body).map_err(|e| CentreError::Garbage(e.to_string()))?;
+        let reply: IngestReply = json_body(resp, &[StatusCode::OK, StatusCode::CREATED]).await?;
         if reply.packet_id != id || reply.status != "received" {
             return Err(CentreError::Garbage(
                 "the centre confirmed another packet".into(),
@@ -179,30 +185,11 @@ impl CentreClient {
             .send()
             .await
             .map_err(transport)?;
-        if resp.status() != StatusCode::OK {
-            return Err(http_error(resp).await);
-        }
-        let body = resp.bytes().await.map_err(transport)?;
-        let reply: VerdictReply =
-            serde_json::from_slice(&body).map_err(|e| CentreError::Garbage(e.to_string()))?;
+        let reply: VerdictReply = json_body(resp, &[StatusCode::OK]).await?;
         Ok(reply
             .verdicts
             .into_iter()
             .filter(|v| ids.contains(&v.packet_id))
             .collect())
-    }
-
-    pub async fn keys(&self) -> Result<CentreKeys, CentreError> {
-        let resp = self
-            .http
-            .get(format!("{}{KEYS_PATH}", self.centre_url))
-            .send()
-            .await
-            .map_err(transport)?;
-        if resp.status() != StatusCode::OK {
-            return Err(http_error(resp).await);
-        }
-        let body = resp.bytes().await.map_err(transport)?;
-        serde_json::from_slice(&body).map_err(|e| CentreError::Garbage(e.to_string()))
     }
 }

@@ -183,6 +183,27 @@ pub fn wib_date(t: Timestamp) -> jiff::civil::Date {
     jiff::tz::Offset::constant(7).to_datetime(t).date()
 }
 
+/// The answer to a packet the centre already holds: the same bytes are an idempotent repeat,
+/// other bytes under the same id are refused.
+fn repeat(
+    id: Uuid,
+    sha: &[u8],
+    prev: &store::Received,
+) -> Result<(IngestOutcome, IngestReply), RequestError> {
+    if prev.body_sha256 != sha {
+        return Err(RequestError::Conflict(id));
+    }
+    Ok((
+        IngestOutcome::Repeat,
+        IngestReply {
+            packet_id: id,
+            status: "received".into(),
+            received_at_ms: prev.received_at_ms,
+            repeat: true,
+        },
+    ))
+}
+
 impl Inner {
     fn fault(&self) -> Fault {
         self.fault.borrow().clone()
@@ -207,19 +228,7 @@ impl Inner {
         let _span = tracing::info_span!("centre.ingest", packet = %id).entered();
         let sha = Sha256::digest(body).to_vec();
         if let Some(prev) = lock(&self.store).received(id)? {
-            return if prev.body_sha256 == sha {
-                Ok((
-                    IngestOutcome::Repeat,
-                    IngestReply {
-                        packet_id: id,
-                        status: "received".into(),
-                        received_at_ms: prev.received_at_ms,
-                        repeat: true,
-                    },
-                ))
-            } else {
-                Err(RequestError::Conflict(id))
-            };
+            return repeat(id, &sha, &prev);
         }
         let packet =
             SealedPacket::from_cbor(body).map_err(|e| RequestError::BadPacket(e.to_string()))?;
@@ -234,19 +243,7 @@ impl Inner {
         let store = lock(&self.store);
         // Another request may have stored the same packet while this one was decrypting.
         if let Some(prev) = store.received(id)? {
-            return if prev.body_sha256 == sha {
-                Ok((
-                    IngestOutcome::Repeat,
-                    IngestReply {
-                        packet_id: id,
-                        status: "received".into(),
-                        received_at_ms: prev.received_at_ms,
-                        repeat: true,
-                    },
-                ))
-            } else {
-                Err(RequestError::Conflict(id))
-            };
+            return repeat(id, &sha, &prev);
         }
         if !store.pin_booth_key(&packet.booth_id, &packet.booth_key)? {
             return Err(RequestError::WrongBoothKey(packet.booth_id.clone()));

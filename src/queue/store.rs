@@ -604,11 +604,16 @@ impl Store {
         Ok(t.map(from_millis))
     }
 
-    pub fn applicant(&self, id: Uuid) -> Result<Option<ApplicantSummary>, QueueError> {
+    /// Opens the locally sealed JSON row of `table` for `id` (`applicant` or `personalization`).
+    fn open_local<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &'static str,
+        id: Uuid,
+    ) -> Result<Option<T>, QueueError> {
         let sealed: Option<Vec<u8>> = self
             .conn
             .query_row(
-                "SELECT sealed FROM applicant WHERE id = ?1",
+                &format!("SELECT sealed FROM {table} WHERE id = ?1"),
                 [id.to_string()],
                 |r| r.get(0),
             )
@@ -622,22 +627,12 @@ impl Store {
             .map_err(|e| QueueError::Corrupt(e.to_string()))
     }
 
+    pub fn applicant(&self, id: Uuid) -> Result<Option<ApplicantSummary>, QueueError> {
+        self.open_local("applicant", id)
+    }
+
     pub fn personalization(&self, id: Uuid) -> Result<Option<Personalization>, QueueError> {
-        let sealed: Option<Vec<u8>> = self
-            .conn
-            .query_row(
-                "SELECT sealed FROM personalization WHERE id = ?1",
-                [id.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(sealed) = sealed else {
-            return Ok(None);
-        };
-        let plain = self.local.open(id, &sealed)?;
-        serde_json::from_slice(&plain)
-            .map(Some)
-            .map_err(|e| QueueError::Corrupt(e.to_string()))
+        self.open_local("personalization", id)
     }
 
     pub fn verify_audit(&self) -> Result<AuditReport, QueueError> {
