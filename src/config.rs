@@ -32,6 +32,75 @@ pub struct Config {
     #[serde(default)]
     pub transmit: TransmitConfig,
     pub devices: DevicesConfig,
+    #[serde(default)]
+    pub kiosk: KioskConfig,
+    /// Who may sign in to the kiosk.
+    #[serde(default)]
+    pub operators: Vec<OperatorConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KioskConfig {
+    /// Minutes without a touch before the screen locks.
+    #[serde(deserialize_with = "positive_u32")]
+    pub idle_lock_minutes: u32,
+    /// Wrong PINs in a row before sign-in is locked.
+    #[serde(deserialize_with = "positive_u32")]
+    pub pin_attempts: u32,
+    /// How long sign-in stays locked after too many wrong PINs.
+    #[serde(deserialize_with = "positive_u32")]
+    pub lockout_minutes: u32,
+    /// Open full-screen (a kiosk); false gives a 1280x800 window for development.
+    pub fullscreen: bool,
+}
+
+impl Default for KioskConfig {
+    fn default() -> Self {
+        Self {
+            idle_lock_minutes: 5,
+            pin_attempts: 5,
+            lockout_minutes: 15,
+            fullscreen: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Records applicants and hands out cards.
+    Operator,
+    /// May also use the technician area (self-test, devices).
+    Technician,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorConfig {
+    #[serde(deserialize_with = "booth_id")]
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    /// The PIN's argon2 hash (PHC string), from `ktpel-booth hash-pin`.
+    #[serde(deserialize_with = "pin_hash")]
+    pub pin_hash: String,
+}
+
+impl std::fmt::Debug for OperatorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Operator({}, {:?})", self.id, self.role)
+    }
+}
+
+fn pin_hash<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    argon2::PasswordHash::new(&s).map_err(|e| {
+        serde::de::Error::custom(format!(
+            "not an argon2 PIN hash ({e}); make one with `ktpel-booth hash-pin`"
+        ))
+    })?;
+    Ok(s)
 }
 
 #[derive(Debug, Clone, Deserialize)]

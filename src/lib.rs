@@ -11,6 +11,7 @@ pub mod devices;
 pub mod domain;
 pub mod enrollment;
 pub mod keyfile;
+pub mod pin;
 pub mod queue;
 pub mod recording;
 pub mod seal;

@@ -71,6 +71,8 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         list_residents: usize,
     },
+    /// Hash an operator PIN for `[[operators]]` in the config (reads the PIN from stdin).
+    HashPin,
     /// Population rules.
     Nik {
         #[command(subcommand)]
@@ -107,6 +109,7 @@ fn main() -> ExitCode {
         Some(Command::Nik {
             command: NikCommand::Explain { nik },
         }) => nik_explain(&nik),
+        Some(Command::HashPin) => hash_pin(),
         Some(Command::CentralSim {
             listen,
             state_dir,
@@ -190,6 +193,24 @@ fn report(r: anyhow::Result<()>) -> ExitCode {
 /// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
 fn out(text: &str) {
     let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
+
+fn hash_pin() -> ExitCode {
+    let mut line = String::new();
+    if let Err(e) = std::io::stdin().read_line(&mut line) {
+        eprintln!("ktpel-booth: cannot read the PIN: {e}");
+        return ExitCode::FAILURE;
+    }
+    match ktpel_booth::pin::hash(line.trim()) {
+        Ok(h) => {
+            out(&format!("pin_hash = \"{h}\""));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("ktpel-booth: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn nik_explain(nik: &str) -> ExitCode {

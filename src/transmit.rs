@@ -9,6 +9,7 @@ use rand::Rng;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
+use tracing::Instrument as _;
 use uuid::Uuid;
 
 use crate::centre::api::{CentreStatus, VerdictEntry, MAX_VERDICT_QUERY};
@@ -202,10 +203,13 @@ impl Transmitter {
                 return Ok(());
             }
             let results: Vec<(Uuid, u32, Result<(), CentreError>)> = stream::iter(claimed)
-                .map(|out| async move {
-                    let _span = tracing::info_span!("transmit.send", packet = %out.packet_id);
-                    let r = self.client.send(out.packet_id, out.envelope).await;
-                    (out.packet_id, out.attempts, r.map(|_| ()))
+                .map(|out| {
+                    let span = tracing::info_span!("transmit.send", packet = %out.packet_id);
+                    async move {
+                        let r = self.client.send(out.packet_id, out.envelope).await;
+                        (out.packet_id, out.attempts, r.map(|_| ()))
+                    }
+                    .instrument(span)
                 })
                 .buffer_unordered(self.settings.concurrency)
                 .collect()
@@ -261,8 +265,8 @@ impl Transmitter {
         if ids.is_empty() {
             return Ok(());
         }
-        let _span = tracing::info_span!("transmit.verdicts", count = ids.len());
-        match self.client.verdicts(&ids).await {
+        let span = tracing::info_span!("transmit.verdicts", count = ids.len());
+        match self.client.verdicts(&ids).instrument(span).await {
             Ok(entries) => {
                 let answered: Vec<Uuid> = entries.iter().map(|e| e.packet_id).collect();
                 for entry in entries {

@@ -4,6 +4,7 @@
 
 use reqwest::StatusCode;
 use std::time::Duration;
+use tracing::Instrument as _;
 use uuid::Uuid;
 
 use super::api::{
@@ -126,7 +127,12 @@ impl CentreClient {
 
     /// SIAK: the resident with this NIK.
     pub async fn resident(&self, nik: &str) -> Result<Resident, CentreError> {
-        let _span = tracing::info_span!("siak.lookup").entered();
+        self.resident_inner(nik)
+            .instrument(tracing::info_span!("siak.lookup"))
+            .await
+    }
+
+    async fn resident_inner(&self, nik: &str) -> Result<Resident, CentreError> {
         let resp = self
             .http
             .get(format!("{}{SIAK_RESIDENT_PATH}/{nik}", self.siak_url))

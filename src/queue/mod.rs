@@ -139,6 +139,25 @@ pub struct QueueRow {
     pub holds_personalization: bool,
 }
 
+/// One line of the waiting list on the home screen. Holds the applicant's name: shown on the
+/// screen, never logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WaitingEntry {
+    pub packet_id: Uuid,
+    pub queue_no: u32,
+    pub receipt_no: String,
+    pub name: String,
+    pub state: State,
+    pub handover: Handover,
+    pub deadline_at: Timestamp,
+}
+
+impl std::fmt::Debug for WaitingEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WaitingEntry({}, {})", self.queue_no, self.state)
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
     pub by_state: BTreeMap<State, u64>,
@@ -219,6 +238,10 @@ impl Queue {
 
     pub async fn counts(&self) -> Result<Counts, QueueError> {
         self.call(|s| s.counts()).await
+    }
+
+    pub async fn waiting_list(&self) -> Result<Vec<WaitingEntry>, QueueError> {
+        self.call(|s| s.waiting_list()).await
     }
 
     pub async fn verify_audit(&self) -> Result<AuditReport, QueueError> {

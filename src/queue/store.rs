@@ -635,6 +635,41 @@ impl Store {
         self.open_local("personalization", id)
     }
 
+    /// Applicants still at the office waiting for their verdict (or called back to collect
+    /// their card): hand-over not done, receipt not printed, oldest first.
+    pub fn waiting_list(&self) -> Result<Vec<super::WaitingEntry>, QueueError> {
+        let rows = self.list()?;
+        let mut out = Vec::new();
+        for r in rows.into_iter().filter(|r| {
+            r.handover != Handover::ReceiptPrinted
+                && matches!(
+                    r.state,
+                    State::Recorded
+                        | State::Sending
+                        | State::Received
+                        | State::PrintReady
+                        | State::Duplicate
+                        | State::Adjudicate
+                        | State::EnrollFailure
+                )
+        }) {
+            let name = self
+                .applicant(r.packet_id)?
+                .map(|a| a.name)
+                .unwrap_or_default();
+            out.push(super::WaitingEntry {
+                packet_id: r.packet_id,
+                queue_no: r.queue_no,
+                receipt_no: r.receipt_no,
+                name,
+                state: r.state,
+                handover: r.handover,
+                deadline_at: r.deadline_at,
+            });
+        }
+        Ok(out)
+    }
+
     pub fn verify_audit(&self) -> Result<AuditReport, QueueError> {
         audit::verify(&self.conn)
     }

@@ -1,20 +1,29 @@
-//! The kiosk window. Until the kiosk's screens land (see the issue "The kiosk"), this is the
-//! booth's status window: it starts the booth (queue, centre, transmitter) in the background and
-//! shows the queue as it drains. It never waits on the disk or the network: the booth starts
-//! and the queue is read in tasks.
+//! The kiosk: an iced application for a 1280×800 touchscreen, Indonesian by default with
+//! English one tap away. Each screen is a module under [`screen`] that owns its state, messages
+//! and view; this root turns their events into the next screen or a task. Nothing here waits on
+//! a device, the disk or the network: those run as tasks, and the root only reads their results.
 
-use iced::widget::{column, container, row, text};
-use iced::{Element, Font, Length, Subscription, Task};
+pub mod i18n;
+pub mod keypad;
+pub mod screen;
+pub mod theme;
+
+use iced::{Element, Font, Size, Subscription, Task};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::booth::Booth;
 use crate::clock::Clock;
-use crate::config::Config;
-use crate::queue::{Counts, State};
+use crate::config::{Config, OperatorConfig};
+use crate::devices::Devices;
+use crate::enrollment::StepTiming;
+use crate::queue::{Counts, WaitingEntry};
+use crate::t;
 use crate::transmit::TransmitterHandle;
+use i18n::Lang;
+use screen::{documents, home, record, signin, verify};
 
 pub const FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 pub const FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -33,23 +42,40 @@ pub fn display_available() -> Result<(), String> {
     }
 }
 
+/// The kiosk as an iced application, booted by `boot` (the real one, or a test's).
+pub fn application(
+    boot: impl Fn() -> (App, Task<Message>) + 'static,
+    fullscreen: bool,
+) -> iced::Application<impl iced::Program<State = App, Message = Message, Theme = iced::Theme>> {
+    iced::application(boot, App::update, App::view)
+        .title(|app: &App| {
+            format!(
+                "{} — {}",
+                t!(app.lang, "app-title"),
+                app.config.booth.office
+            )
+        })
+        .subscription(App::subscription)
+        .font(FONT_REGULAR)
+        .font(FONT_BOLD)
+        .default_font(FONT)
+        .window(iced::window::Settings {
+            size: Size::new(1280.0, 800.0),
+            fullscreen,
+            ..iced::window::Settings::default()
+        })
+}
+
 pub fn run_kiosk(config: Config, data_dir: PathBuf) -> ExitCode {
     if let Err(why) = display_available() {
         eprintln!("ktpel-booth: {why}");
         return ExitCode::from(3);
     }
-    let title = format!("Perekaman KTP-el — {}", config.booth.office);
-    let result = iced::application(
-        move || Kiosk::boot(config.clone(), data_dir.clone()),
-        Kiosk::update,
-        Kiosk::view,
+    let fullscreen = config.kiosk.fullscreen;
+    let result = application(
+        move || App::boot(config.clone(), data_dir.clone()),
+        fullscreen,
     )
-    .title(move |_: &Kiosk| title.clone())
-    .subscription(Kiosk::subscription)
-    .font(FONT_REGULAR)
-    .font(FONT_BOLD)
-    .default_font(FONT)
-    .window_size((1280.0, 800.0))
     .run();
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -64,6 +90,7 @@ pub fn run_kiosk(config: Config, data_dir: PathBuf) -> ExitCode {
 pub struct Running {
     pub booth: Booth,
     pub transmitter: TransmitterHandle,
+    pub devices: Arc<Mutex<Devices>>,
 }
 
 impl std::fmt::Debug for Running {
@@ -72,156 +99,334 @@ impl std::fmt::Debug for Running {
     }
 }
 
-#[derive(Debug, Clone)]
-pub enum Message {
-    Started(Result<Arc<Running>, String>),
-    Tick,
-    Counts(Result<Counts, String>),
-}
-
-pub enum Kiosk {
-    Starting {
-        office: String,
-    },
-    Failed(String),
-    Ready {
-        running: Arc<Running>,
-        counts: Option<Counts>,
-        error: Option<String>,
-    },
-}
-
-async fn start(config: Config, data_dir: PathBuf) -> Result<Arc<Running>, String> {
-    let booth = Booth::start(config, data_dir, Clock::System)
+/// Starts the booth for the kiosk: queue, centre, transmitter and devices.
+pub async fn start(
+    config: Config,
+    data_dir: PathBuf,
+    clock: Clock,
+) -> Result<Arc<Running>, String> {
+    let spool = data_dir.join("spool");
+    let devices_cfg = config.devices.clone();
+    let devices = tokio::task::spawn_blocking(move || Devices::from_config(&devices_cfg, &spool))
+        .await
+        .map_err(|e| e.to_string())?;
+    let booth = Booth::start(config, data_dir, clock)
         .await
         .map_err(|e| e.to_string())?;
     let transmitter = booth.transmitter().spawn();
-    Ok(Arc::new(Running { booth, transmitter }))
+    Ok(Arc::new(Running {
+        booth,
+        transmitter,
+        devices: Arc::new(Mutex::new(devices)),
+    }))
 }
 
-impl Kiosk {
-    fn boot(config: Config, data_dir: PathBuf) -> (Self, Task<Message>) {
-        let office = config.booth.office.clone();
+#[derive(Debug, Clone)]
+pub enum Message {
+    Started(Result<Arc<Running>, String>),
+    Tick(Instant),
+    Refreshed(Result<(Counts, Vec<WaitingEntry>), String>),
+    SignIn(signin::Message),
+    Home(home::Message),
+    Documents(documents::Message),
+    Verify(verify::Message),
+    Record(record::Message),
+}
+
+pub enum Screen {
+    Starting,
+    Failed(String),
+    SignIn(signin::State),
+    Home(home::State),
+    Documents(documents::State),
+    Verify(verify::State),
+    Record(record::State),
+}
+
+pub struct App {
+    pub config: Arc<Config>,
+    pub lang: Lang,
+    pub running: Option<Arc<Running>>,
+    operators: Arc<Vec<OperatorConfig>>,
+    pub operator: Option<signin::Operator>,
+    pub counts: Option<Counts>,
+    pub waiting: Vec<WaitingEntry>,
+    now: Instant,
+    last_touch: Instant,
+    pub screen: Screen,
+    /// The screen the idle lock covered, given back to the same operator.
+    locked: Option<(signin::Operator, Screen)>,
+    /// How long the SOP steps of the current applicant took so far.
+    timings: Vec<StepTiming>,
+}
+
+impl App {
+    pub fn boot(config: Config, data_dir: PathBuf) -> (Self, Task<Message>) {
+        Self::boot_with(config, data_dir, Clock::System)
+    }
+
+    /// Boots with a given clock (tests use a manual one for a reproducible day).
+    pub fn boot_with(config: Config, data_dir: PathBuf, clock: Clock) -> (Self, Task<Message>) {
+        let app = Self::new(config.clone());
         (
-            Kiosk::Starting { office },
-            Task::perform(start(config, data_dir), Message::Started),
+            app,
+            Task::perform(start(config, data_dir, clock), Message::Started),
         )
     }
 
-    fn update(&mut self, message: Message) -> Task<Message> {
+    /// The kiosk before the booth has started (tests start the booth themselves).
+    pub fn new(config: Config) -> Self {
+        let now = Instant::now();
+        Self {
+            lang: Lang::from_code(&config.booth.language),
+            operators: Arc::new(config.operators.clone()),
+            config: Arc::new(config),
+            running: None,
+            operator: None,
+            counts: None,
+            waiting: Vec::new(),
+            now,
+            last_touch: now,
+            screen: Screen::Starting,
+            locked: None,
+            timings: Vec::new(),
+        }
+    }
+
+    fn signin_rules(&self) -> signin::Rules {
+        signin::Rules {
+            attempts: self.config.kiosk.pin_attempts,
+            lockout: Duration::from_secs(u64::from(self.config.kiosk.lockout_minutes) * 60),
+        }
+    }
+
+    fn idle_limit(&self) -> Duration {
+        Duration::from_secs(u64::from(self.config.kiosk.idle_lock_minutes) * 60)
+    }
+
+    fn step_done(&mut self, step: screen::Step, started: Instant) {
+        self.timings.push(StepTiming {
+            step: step.key().to_string(),
+            seconds: Instant::now().saturating_duration_since(started).as_secs() as u32,
+        });
+    }
+
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        if !matches!(
+            message,
+            Message::Tick(_) | Message::Refreshed(_) | Message::Started(_)
+        ) {
+            self.last_touch = Instant::now();
+        }
         match message {
             Message::Started(Ok(running)) => {
-                *self = Kiosk::Ready {
-                    running,
-                    counts: None,
-                    error: None,
-                };
-                Task::done(Message::Tick)
+                self.running = Some(running);
+                self.screen = Screen::SignIn(signin::State::new(None));
+                self.refresh()
             }
             Message::Started(Err(e)) => {
-                *self = Kiosk::Failed(e);
+                tracing::error!(error = %e, "the booth could not start");
+                self.screen = Screen::Failed(e);
                 Task::none()
             }
-            Message::Tick => {
-                let Kiosk::Ready { running, .. } = self else {
+            Message::Tick(now) => {
+                self.now = now;
+                if self.operator.is_some()
+                    && now.saturating_duration_since(self.last_touch) >= self.idle_limit()
+                {
+                    self.lock();
+                }
+                self.refresh()
+            }
+            Message::Refreshed(Ok((counts, waiting))) => {
+                self.counts = Some(counts);
+                self.waiting = waiting;
+                Task::none()
+            }
+            Message::Refreshed(Err(e)) => {
+                tracing::warn!(error = %e, "queue refresh failed");
+                Task::none()
+            }
+            Message::SignIn(m) => {
+                let rules = self.signin_rules();
+                let Screen::SignIn(s) = &mut self.screen else {
                     return Task::none();
                 };
-                let queue = running.booth.queue.clone();
-                Task::perform(
-                    async move { queue.counts().await.map_err(|e| e.to_string()) },
-                    Message::Counts,
-                )
-            }
-            Message::Counts(result) => {
-                if let Kiosk::Ready { counts, error, .. } = self {
-                    match result {
-                        Ok(c) => {
-                            *counts = Some(c);
-                            *error = None;
+                let (task, event) = s.update(m, &self.operators, &rules);
+                let task = task.map(Message::SignIn);
+                match event {
+                    Some(signin::Event::SignedIn(op)) => {
+                        match self.locked.take() {
+                            Some((was, screen)) if was.id == op.id => self.screen = screen,
+                            _ => self.screen = Screen::Home(home::State),
                         }
-                        Err(e) => *error = Some(e),
+                        self.operator = Some(op);
+                        Task::batch([task, self.refresh()])
                     }
+                    Some(signin::Event::ToggleLang) => {
+                        self.lang = self.lang.toggled();
+                        task
+                    }
+                    None => task,
                 }
-                Task::none()
             }
-        }
-    }
-
-    fn subscription(&self) -> Subscription<Message> {
-        match self {
-            Kiosk::Ready { .. } => iced::time::every(Duration::from_secs(1)).map(|_| Message::Tick),
-            _ => Subscription::none(),
-        }
-    }
-
-    fn view(&self) -> Element<'_, Message> {
-        let body: Element<'_, Message> = match self {
-            Kiosk::Starting { office } => column![
-                text("Perekaman KTP-el").size(48),
-                text(office.as_str()).size(28),
-                text("Menyiapkan loket…").size(28),
-            ]
-            .spacing(24)
-            .into(),
-            Kiosk::Failed(e) => column![
-                text("Loket tidak dapat dimulai").size(48),
-                text(e.as_str()).size(24),
-            ]
-            .spacing(24)
-            .into(),
-            Kiosk::Ready {
-                running,
-                counts,
-                error,
-            } => {
-                let cfg = &running.booth.config;
-                let centre = match &running.booth.embedded {
-                    Some(sim) => format!("Pusat: simulator tertanam di {}", sim.base_url()),
-                    None => "Pusat: jarak jauh".to_string(),
+            Message::Home(m) => {
+                let Screen::Home(s) = &mut self.screen else {
+                    return Task::none();
                 };
-                let mut lines = column![
-                    text("Perekaman KTP-el").size(48),
-                    text(cfg.booth.office.as_str()).size(28),
-                    text(format!("Loket {} · {}", cfg.booth.number, cfg.booth.id)).size(24),
-                    text(centre).size(22),
-                ]
-                .spacing(16);
-                if let Some(c) = counts {
-                    let cell = |label: &'static str, n: u64| {
-                        column![text(n.to_string()).size(44), text(label).size(20)]
-                            .spacing(4)
-                            .width(Length::Fixed(150.0))
-                    };
-                    lines = lines.push(
-                        row![
-                            cell("Belum terkirim", c.unsent()),
-                            cell("Menunggu hasil", c.get(State::Received)),
-                            cell("Siap cetak", c.get(State::PrintReady)),
-                            cell("Perlu tindak lanjut", {
-                                c.get(State::Duplicate)
-                                    + c.get(State::Adjudicate)
-                                    + c.get(State::EnrollFailure)
-                            }),
-                            cell("Bukti rekam", c.receipts_due),
-                            cell("Selesai", c.get(State::Issued) + c.get(State::PickedUp)),
-                        ]
-                        .spacing(16),
-                    );
-                    if let Some(e) = &c.last_error {
-                        lines =
-                            lines.push(text(format!("Galat pengiriman terakhir: {e}")).size(20));
+                let (task, event) = s.update(m);
+                match event {
+                    Some(home::Event::StartRecording) => {
+                        self.timings.clear();
+                        self.screen = Screen::Documents(documents::State::new());
                     }
+                    Some(home::Event::SignOut) => {
+                        self.operator = None;
+                        self.locked = None;
+                        self.screen = Screen::SignIn(signin::State::new(None));
+                    }
+                    Some(home::Event::ToggleLang) => self.lang = self.lang.toggled(),
+                    None => {}
                 }
-                if let Some(e) = error {
-                    lines = lines.push(text(format!("Antrean: {e}")).size(20));
-                }
-                lines.into()
+                task.map(Message::Home)
             }
+            Message::Documents(m) => {
+                let Screen::Documents(s) = &mut self.screen else {
+                    return Task::none();
+                };
+                let started = s.started;
+                let (task, event) = s.update(m);
+                match event {
+                    Some(documents::Event::Checked) => {
+                        self.step_done(screen::Step::Documents, started);
+                        self.screen = Screen::Verify(verify::State::new());
+                    }
+                    Some(documents::Event::Cancel) => self.screen = Screen::Home(home::State),
+                    None => {}
+                }
+                task.map(Message::Documents)
+            }
+            Message::Verify(m) => {
+                let Some(running) = self.running.clone() else {
+                    return Task::none();
+                };
+                let Screen::Verify(s) = &mut self.screen else {
+                    return Task::none();
+                };
+                let started = s.started;
+                let (task, event) = s.update(m, &running);
+                match event {
+                    Some(verify::Event::Confirmed(resident)) => {
+                        self.step_done(screen::Step::Verify, started);
+                        let operator = self
+                            .operator
+                            .as_ref()
+                            .map(|o| o.id.clone())
+                            .unwrap_or_default();
+                        self.screen = Screen::Record(record::State::new(
+                            resident,
+                            operator,
+                            std::mem::take(&mut self.timings),
+                        ));
+                    }
+                    Some(verify::Event::Cancel) => self.screen = Screen::Home(home::State),
+                    None => {}
+                }
+                task.map(Message::Verify)
+            }
+            Message::Record(m) => {
+                let Some(running) = self.running.clone() else {
+                    return Task::none();
+                };
+                let Screen::Record(s) = &mut self.screen else {
+                    return Task::none();
+                };
+                let devices = running.devices.clone();
+                let (task, event) = s.update(m, &running, &devices);
+                match event {
+                    Some(record::Event::Finished | record::Event::Cancel) => {
+                        self.screen = Screen::Home(home::State);
+                        return Task::batch([task.map(Message::Record), self.refresh()]);
+                    }
+                    None => {}
+                }
+                task.map(Message::Record)
+            }
+        }
+    }
+
+    /// Covers the current screen with the sign-in after the idle time; the same operator gets
+    /// it back as it was.
+    fn lock(&mut self) {
+        let Some(op) = self.operator.take() else {
+            return;
         };
-        container(body)
-            .padding(48)
-            .width(Length::Fill)
-            .height(Length::Fill)
-            .into()
+        tracing::info!(operator = %op.id, "idle: screen locked");
+        let covered = std::mem::replace(
+            &mut self.screen,
+            Screen::SignIn(signin::State::new(Some(signin::Notice::IdleLocked))),
+        );
+        self.locked = Some((op, covered));
+    }
+
+    fn refresh(&self) -> Task<Message> {
+        let Some(running) = self.running.clone() else {
+            return Task::none();
+        };
+        Task::perform(
+            async move {
+                let q = &running.booth.queue;
+                let counts = q.counts().await.map_err(|e| e.to_string())?;
+                let waiting = q.waiting_list().await.map_err(|e| e.to_string())?;
+                Ok((counts, waiting))
+            },
+            Message::Refreshed,
+        )
+    }
+
+    pub fn subscription(&self) -> Subscription<Message> {
+        match self.screen {
+            Screen::Starting | Screen::Failed(_) => Subscription::none(),
+            _ => iced::time::every(Duration::from_secs(1)).map(Message::Tick),
+        }
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let lang = self.lang;
+        match &self.screen {
+            Screen::Starting => theme::page(
+                iced::widget::column![
+                    iced::widget::text(t!(lang, "app-title")).size(theme::TITLE),
+                    iced::widget::text(self.config.booth.office.clone()).size(theme::BODY),
+                    iced::widget::text(t!(lang, "starting")).size(theme::HEADING),
+                ]
+                .spacing(theme::GAP),
+            ),
+            Screen::Failed(e) => theme::page(
+                iced::widget::column![
+                    iced::widget::text(t!(lang, "start-failed")).size(theme::TITLE),
+                    theme::alert(e.clone()),
+                ]
+                .spacing(theme::GAP),
+            ),
+            Screen::SignIn(s) => s.view(lang, &self.config.booth.office).map(Message::SignIn),
+            Screen::Home(s) => match (&self.operator, &self.running) {
+                (Some(op), Some(r)) => s
+                    .view(
+                        lang,
+                        op,
+                        self.counts.as_ref(),
+                        &self.waiting,
+                        &r.booth.clock,
+                    )
+                    .map(Message::Home),
+                _ => theme::page(iced::widget::text(t!(lang, "starting"))),
+            },
+            Screen::Documents(s) => s
+                .view(lang, self.now.max(s.started))
+                .map(Message::Documents),
+            Screen::Verify(s) => s.view(lang, self.now.max(s.started)).map(Message::Verify),
+            Screen::Record(s) => s.view(lang, self.now.max(s.started)).map(Message::Record),
+        }
     }
 }

@@ -1,0 +1,85 @@
+# English — one tap away on every screen.
+app-title = KTP-el Recording
+starting = Preparing the booth…
+start-failed = The booth could not start
+lang-switch = Bahasa Indonesia
+next = Next
+cancel = Cancel
+
+signin-prompt = Enter the operator PIN
+signin-submit = Sign in
+signin-wrong = Wrong PIN. Attempts left: { $left }.
+signin-locked-out = Too many wrong PINs. Sign-in is locked for a while; call a supervisor.
+signin-idle-locked = The screen locked after inactivity. Enter the PIN to continue.
+
+home-operator = Operator: { $name }
+home-sign-out = Sign out
+home-start = Start recording
+home-waiting = Waiting list
+home-waiting-empty = No applicants waiting.
+waiting-countdown = waiting for verdict · { $minutes }:{ $seconds }
+waiting-print-ready = PRINT READY — call the applicant
+waiting-not-printable = needs follow-up
+waiting-receipt-due = print the proof of recording
+
+queue-title = Transmission queue
+queue-unsent = Not yet sent: { $count }
+queue-waiting = Waiting for the centre: { $count }
+queue-receipts = Proofs of recording to print: { $count }
+queue-last-error = Last error: { $error }
+queue-no-error = Transmission running smoothly
+queue-loading = Reading the queue…
+
+step-documents = Document check
+step-verify = SIAK verification
+step-record = Biometric recording
+
+documents-intro = Receive and check the applicant's file. Tick what you have checked.
+documents-kk = Photocopy of the Family Card (KK)
+documents-application = KTP-el application form
+
+verify-nik-label = Applicant's NIK
+verify-enter-nik = Type the 16-digit NIK
+verify-check = Check with SIAK
+verify-checking = Checking with SIAK…
+verify-confirm = Data correct, continue
+verify-retype = Retype the NIK
+verify-not-found = This NIK is not registered in SIAK. Send the applicant to the population registration desk.
+verify-unreachable = SIAK cannot be reached ({ $reason }). Try again shortly.
+
+nik-err-length = A NIK has 16 digits; { $len } were typed.
+nik-err-digit = Character { $position } is not a digit.
+nik-err-province = Province code { $code } does not exist (digits 1–2).
+nik-err-regency = Regency/city code { $code } is not valid (digits 3–4).
+nik-err-district = District code { $code } is not valid (digits 5–6).
+nik-err-day = Birth day { $day } is not valid: men 01–31, women 41–71 (digits 7–8).
+nik-err-month = Birth month { $month } is not valid (digits 9–10).
+nik-err-date = The birth date { $date } does not exist (digits 7–12).
+nik-err-serial = Serial number 0000 is not valid (digits 13–16).
+
+field-name = Name
+field-birth = Place/date of birth
+field-sex = Sex
+field-address = Address
+field-village = Village
+field-district = District
+field-regency = Regency/city, province
+
+record-intro = Seat the applicant in front of the camera, then record photo, ten fingerprints, both irises and signature.
+record-capture = Record biometrics
+record-capturing = Recording… follow the device prompts.
+record-failed = Recording failed: { $reason }
+record-retake = Record again
+record-save = Save recording
+record-save-failed = The recording is not saved yet: { $reason }. The data are still here; press Save again.
+record-saving = Saving…
+record-saved = Recorded
+record-queue-no = Queue number { $number }
+record-receipt-no = Proof of recording number { $number }
+record-waiting = The data are sent to the centre in the background. The applicant waits on the waiting list.
+record-done = Done
+
+review-face = Photo · quality { $quality }
+review-fingers = Fingerprints · quality { $qualities }
+review-irises = Irises · quality { $qualities }
+review-signature = Signature · { $strokes } strokes

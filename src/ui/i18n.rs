@@ -1,0 +1,134 @@
+//! Translations: Fluent files under `assets/i18n/<lang>/booth.ftl`, embedded in the binary and
+//! switchable at run time (the applicant may prefer English). Indonesian is the default.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
+impl Lang {
+    pub fn from_code(code: &str) -> Lang {
+        match code {
+            "en" => Lang::En,
+            _ => Lang::Id,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+    /// The other language, for the one-tap switch.
+    pub fn toggled(self) -> Lang {
+        match self {
+            Lang::Id => Lang::En,
+            Lang::En => Lang::Id,
+        }
+    }
+}
+
+pub const ID_FTL: &str = include_str!("../../assets/i18n/id/booth.ftl");
+pub const EN_FTL: &str = include_str!("../../assets/i18n/en/booth.ftl");
+
+fn bundle(lang: &str, source: &'static str) -> FluentBundle<FluentResource> {
+    let langid: unic_langid::LanguageIdentifier = lang.parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![langid]);
+    // Arguments are shown as they are: no Unicode isolation marks around them on a kiosk.
+    bundle.set_use_isolating(false);
+    let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(r, errors)| {
+        tracing::error!(lang, errors = errors.len(), "translation file has errors");
+        r
+    });
+    if let Err(errors) = bundle.add_resource(resource) {
+        tracing::error!(lang, errors = errors.len(), "duplicate translation keys");
+    }
+    bundle
+}
+
+static ID: LazyLock<FluentBundle<FluentResource>> = LazyLock::new(|| bundle("id", ID_FTL));
+static EN: LazyLock<FluentBundle<FluentResource>> = LazyLock::new(|| bundle("en", EN_FTL));
+
+/// The text for `key` in `lang` with `args`; a missing key shows as `⟦key⟧` so it is noticed.
+pub fn tr_with(lang: Lang, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+    let bundle: &FluentBundle<FluentResource> = match lang {
+        Lang::Id => &ID,
+        Lang::En => &EN,
+    };
+    let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+        tracing::warn!(key, lang = lang.code(), "missing translation");
+        return format!("⟦{key}⟧");
+    };
+    let mut fargs = FluentArgs::new();
+    for (k, v) in args {
+        fargs.set(*k, v.clone());
+    }
+    let mut errors = Vec::new();
+    let text = bundle.format_pattern(pattern, Some(&fargs), &mut errors);
+    text.into_owned()
+}
+
+pub fn tr(lang: Lang, key: &str) -> String {
+    tr_with(lang, key, &[])
+}
+
+/// `t!(lang, "key")` or `t!(lang, "key", name = value, …)`.
+#[macro_export]
+macro_rules! t {
+    ($lang:expr, $key:literal) => {
+        $crate::ui::i18n::tr($lang, $key)
+    };
+    ($lang:expr, $key:literal, $($name:ident = $value:expr),+ $(,)?) => {
+        $crate::ui::i18n::tr_with(
+            $lang,
+            $key,
+            &[$((stringify!($name), fluent_bundle::FluentValue::from($value))),+],
+        )
+    };
+}
+
+/// The message ids of an `.ftl` source.
+pub fn keys(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter(|l| !l.starts_with([' ', '#', '\t', '.']) && l.contains(" ="))
+        .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_the_same_keys_and_every_key_formats() {
+        let id = keys(ID_FTL);
+        let en = keys(EN_FTL);
+        assert!(id.len() > 20);
+        let missing_en: Vec<_> = id.iter().filter(|k| !en.contains(k)).collect();
+        let missing_id: Vec<_> = en.iter().filter(|k| !id.contains(k)).collect();
+        assert!(missing_en.is_empty(), "missing in English: {missing_en:?}");
+        assert!(
+            missing_id.is_empty(),
+            "missing in Indonesian: {missing_id:?}"
+        );
+        for k in &id {
+            for lang in [Lang::Id, Lang::En] {
+                assert!(!tr(lang, k).starts_with('⟦'), "{k} in {lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn arguments_are_filled_in() {
+        let s = crate::t!(Lang::Id, "signin-wrong", left = 3);
+        assert!(s.contains('3'), "{s}");
+        assert_ne!(tr(Lang::Id, "home-start"), tr(Lang::En, "home-start"));
+    }
+}

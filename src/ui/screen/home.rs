@@ -1,0 +1,138 @@
+//! Home: start a recording, the waiting list (applicants waiting for their verdict, with their
+//! queue number and the time left in the SOP's hour), and the queue at a glance.
+
+use iced::widget::{column, row, scrollable, text};
+use iced::{Element, Length, Task};
+
+use crate::clock::Clock;
+use crate::queue::{Counts, Handover, State as QState, WaitingEntry};
+use crate::t;
+use crate::ui::i18n::Lang;
+use crate::ui::screen::signin::Operator;
+use crate::ui::theme::{self, Kind};
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    StartRecording,
+    SignOut,
+    ToggleLang,
+}
+
+pub enum Event {
+    StartRecording,
+    SignOut,
+    ToggleLang,
+}
+
+#[derive(Default)]
+pub struct State;
+
+impl State {
+    pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
+        let event = match message {
+            Message::StartRecording => Event::StartRecording,
+            Message::SignOut => Event::SignOut,
+            Message::ToggleLang => Event::ToggleLang,
+        };
+        (Task::none(), Some(event))
+    }
+
+    pub fn view<'a>(
+        &'a self,
+        lang: Lang,
+        operator: &'a Operator,
+        counts: Option<&'a Counts>,
+        waiting: &'a [WaitingEntry],
+        clock: &Clock,
+    ) -> Element<'a, Message> {
+        let now = clock.now();
+        let header = row![
+            column![
+                text(t!(lang, "app-title")).size(theme::TITLE),
+                text(t!(lang, "home-operator", name = operator.name.clone())).size(theme::BODY),
+            ]
+            .width(Length::Fill),
+            theme::action(
+                t!(lang, "lang-switch"),
+                Kind::Secondary,
+                Some(Message::ToggleLang)
+            )
+            .width(Length::Fixed(200.0)),
+            theme::action(
+                t!(lang, "home-sign-out"),
+                Kind::Secondary,
+                Some(Message::SignOut)
+            )
+            .width(Length::Fixed(200.0)),
+        ]
+        .spacing(theme::GAP);
+        let start = theme::action(
+            t!(lang, "home-start"),
+            Kind::Primary,
+            Some(Message::StartRecording),
+        )
+        .width(Length::Fixed(420.0));
+        let mut list = column![text(t!(lang, "home-waiting")).size(theme::HEADING)].spacing(8);
+        if waiting.is_empty() {
+            list = list.push(text(t!(lang, "home-waiting-empty")).size(theme::BODY));
+        }
+        for w in waiting {
+            let left = w.deadline_at.duration_since(now);
+            let status = match (w.state, w.handover) {
+                (QState::PrintReady, _) => t!(lang, "waiting-print-ready"),
+                (QState::Duplicate | QState::Adjudicate | QState::EnrollFailure, _) => {
+                    t!(lang, "waiting-not-printable")
+                }
+                (_, Handover::ReceiptDue) => t!(lang, "waiting-receipt-due"),
+                _ if left.is_positive() => t!(
+                    lang,
+                    "waiting-countdown",
+                    minutes = left.as_secs() / 60,
+                    seconds = format!("{:02}", left.as_secs() % 60)
+                ),
+                _ => t!(lang, "waiting-receipt-due"),
+            };
+            list = list.push(theme::panel(
+                row![
+                    text(format!("{:03}", w.queue_no))
+                        .size(theme::HEADING)
+                        .width(Length::Fixed(90.0)),
+                    text(w.name.clone()).size(theme::BODY).width(Length::Fill),
+                    text(status).size(theme::BODY),
+                ]
+                .spacing(theme::GAP),
+            ));
+        }
+        let queue: Element<'a, Message> = match counts {
+            Some(c) => theme::panel(
+                column![
+                    text(t!(lang, "queue-title")).size(theme::HEADING),
+                    text(t!(lang, "queue-unsent", count = c.unsent())).size(theme::BODY),
+                    text(t!(lang, "queue-waiting", count = c.get(QState::Received)))
+                        .size(theme::BODY),
+                    text(t!(lang, "queue-receipts", count = c.receipts_due)).size(theme::BODY),
+                    text(match &c.last_error {
+                        Some(e) => t!(lang, "queue-last-error", error = e.clone()),
+                        None => t!(lang, "queue-no-error"),
+                    })
+                    .size(theme::SMALL),
+                ]
+                .spacing(6),
+            ),
+            None => text(t!(lang, "queue-loading")).size(theme::BODY).into(),
+        };
+        theme::page(
+            column![
+                header,
+                row![
+                    column![start, queue]
+                        .spacing(theme::GAP)
+                        .width(Length::Fixed(440.0)),
+                    scrollable(list).height(Length::Fill).width(Length::Fill),
+                ]
+                .spacing(theme::GAP * 2.0),
+            ]
+            .spacing(theme::GAP * 1.5),
+        )
+    }
+}

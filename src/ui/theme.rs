@@ -1,0 +1,73 @@
+//! Sizes, fonts and the widget styles of the kiosk, in one place. Everything a finger touches
+//! is at least [`TOUCH`] pixels high; text is large enough to read at arm's length.
+
+use iced::widget::{button, container, text, Button};
+use iced::{Element, Length, Padding};
+
+/// The smallest height (and width) of anything a finger presses.
+pub const TOUCH: f32 = 64.0;
+/// A comfortable big action button height.
+pub const ACTION: f32 = 80.0;
+pub const GAP: f32 = 16.0;
+pub const PAGE_PADDING: f32 = 32.0;
+
+pub const TITLE: f32 = 40.0;
+pub const HEADING: f32 = 30.0;
+pub const BODY: f32 = 24.0;
+pub const SMALL: f32 = 20.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Primary,
+    Secondary,
+    Success,
+    Danger,
+}
+
+/// A touch button with a text label; `None` as message shows it disabled.
+pub fn action<'a, M: Clone + 'a>(label: String, kind: Kind, message: Option<M>) -> Button<'a, M> {
+    let style = match kind {
+        Kind::Primary => button::primary,
+        Kind::Secondary => button::secondary,
+        Kind::Success => button::success,
+        Kind::Danger => button::danger,
+    };
+    button(
+        text(label)
+            .size(BODY)
+            .center()
+            .width(Length::Fill)
+            .height(Length::Fill),
+    )
+    .padding(Padding::from([8.0, 24.0]))
+    .height(Length::Fixed(ACTION))
+    .style(style)
+    .on_press_maybe(message)
+}
+
+/// A titled page body with the kiosk's padding.
+pub fn page<'a, M: 'a>(content: impl Into<Element<'a, M>>) -> Element<'a, M> {
+    container(content)
+        .padding(PAGE_PADDING)
+        .width(Length::Fill)
+        .height(Length::Fill)
+        .into()
+}
+
+/// A boxed panel (a card of information, an error).
+pub fn panel<'a, M: 'a>(content: impl Into<Element<'a, M>>) -> Element<'a, M> {
+    container(content)
+        .padding(GAP)
+        .width(Length::Fill)
+        .style(container::rounded_box)
+        .into()
+}
+
+/// An error or warning box in the danger colour.
+pub fn alert<'a, M: 'a>(message: String) -> Element<'a, M> {
+    container(text(message).size(BODY))
+        .padding(GAP)
+        .width(Length::Fill)
+        .style(container::danger)
+        .into()
+}
