@@ -33,6 +33,7 @@ pub mod iris;
 mod iris_scanner;
 mod printer;
 mod rng;
+pub mod serial;
 pub mod signature;
 mod signature_pad;
 

@@ -1,0 +1,333 @@
+//! The real driver against the printer simulator: over a pty pair, TCP and a device file.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use ktpel_hal::{Align, Device, ErrorKind, GrayImage, ReceiptDoc, ReceiptLine, ReceiptPrinter};
+use ktpel_printer_escpos::{
+    encode_receipt, EncodeOptions, EscposConfig, EscposPrinter, TransportConfig,
+};
+use ktpel_sim::serial::{
+    serve_escpos, serve_escpos_tcp, EscposDecoder, EscposEvent, EscposSimOptions, Pace,
+    SerialControl, SerialFault,
+};
+use proptest::prelude::*;
+use serialport::{SerialPort, TTYPort};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+struct Bench {
+    _dir: tempfile::TempDir,
+    link: PathBuf,
+    control: SerialControl,
+    stop: Arc<AtomicBool>,
+    sim: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Bench {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("printer");
+        let mut b = Self {
+            _dir: dir,
+            link,
+            control: SerialControl::new(),
+            stop: Arc::new(AtomicBool::new(false)),
+            sim: None,
+        };
+        b.plug();
+        b
+    }
+
+    fn plug(&mut self) {
+        let (master, slave) = TTYPort::pair().unwrap();
+        let name = slave.name().unwrap();
+        drop(slave);
+        let _ = std::fs::remove_file(&self.link);
+        std::os::unix::fs::symlink(name, &self.link).unwrap();
+        let opts = EscposSimOptions {
+            control: self.control.clone(),
+            pace: Pace::Instant,
+        };
+        let stop = self.stop.clone();
+        self.sim = Some(std::thread::spawn(move || {
+            serve_escpos(Box::new(master), opts, stop)
+        }));
+    }
+
+    fn printer(&self) -> EscposPrinter {
+        let mut c = EscposConfig::new(TransportConfig::Serial {
+            path: self.link.to_string_lossy().into_owned(),
+            baud: 115_200,
+        });
+        c.status_timeout = Duration::from_millis(300);
+        EscposPrinter::new(c)
+    }
+}
+
+impl Drop for Bench {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(sim) = self.sim.take() {
+            let _ = sim.join();
+        }
+    }
+}
+
+fn text(t: &str, align: Align, bold: bool, size: u8) -> ReceiptLine {
+    ReceiptLine::Text {
+        text: t.into(),
+        align,
+        bold,
+        size,
+    }
+}
+
+/// A proof-of-recording receipt as the booth prints it.
+fn receipt() -> ReceiptDoc {
+    let logo: Vec<u8> = (0..64 * 24)
+        .map(|i| if (i % 64 + i / 64) % 3 == 0 { 0 } else { 255 })
+        .collect();
+    ReceiptDoc {
+        lines: vec![
+            ReceiptLine::Image(GrayImage::new(64, 24, logo).unwrap()),
+            text("BUKTI PEREKAMAN KTP-el", Align::Center, true, 2),
+            text(
+                "Dinas Kependudukan dan Pencatatan Sipil",
+                Align::Center,
+                false,
+                1,
+            ),
+            text(
+                "Nama: Siti Nurhaliza Putri Ayu Rahmawati Kusumadewi",
+                Align::Left,
+                false,
+                1,
+            ),
+            text("NIK : 3174054512900001", Align::Left, false, 1),
+            text("Antrian A-017", Align::Right, true, 1),
+            ReceiptLine::Qr {
+                payload: "KTPEL:3174054512900001:0190c5d2-7e1a-7cc3-9f00-2b6a1f3e9d11".into(),
+            },
+            text(
+                "Layanan ini GRATIS (tidak dipungut biaya) — José",
+                Align::Center,
+                false,
+                1,
+            ),
+            ReceiptLine::Feed(3),
+            ReceiptLine::Cut,
+        ],
+    }
+}
+
+#[test]
+fn a_receipt_decodes_back_to_what_was_meant() {
+    let bench = Bench::new();
+    let mut printer = bench.printer();
+    assert!(printer.status().unwrap().ready());
+    let doc = receipt();
+    printer.print(&doc).unwrap();
+    let got = bench.control.decoded_receipts();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].lines, doc.lines);
+    assert_eq!(got[0].code_page, 16);
+    // Model 2, module size 6, error correction level M.
+    assert_eq!(got[0].qr_settings, vec![(50, 6, 49)]);
+    assert_eq!(got[0].unknown_commands, 0);
+    // The same text the simulated printer of the booth would have printed.
+    let text = ktpel_sim::receipt_text(&got[0].to_doc());
+    assert!(text.contains("[QR] KTPEL:3174054512900001"), "{text}");
+}
+
+#[test]
+fn paper_out_and_cover_open_hold_the_job_back_with_what_to_do() {
+    let bench = Bench::new();
+    let mut printer = bench.printer();
+    bench.control.set_paper_out(true);
+    let s = printer.status().unwrap();
+    assert!(s.paper_out && !s.online && !s.ready());
+    let e = printer.print(&receipt()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NeedsAttention);
+    assert!(
+        e.message.contains("paper out: load a new paper roll"),
+        "{e}"
+    );
+    bench.control.set_paper_out(false);
+    bench.control.set_cover_open(true);
+    let e = printer.print(&receipt()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NeedsAttention);
+    assert!(e.message.contains("cover open"), "{e}");
+    assert!(bench.control.decoded_receipts().is_empty());
+    assert_eq!(bench.control.dropped_lines(), 0, "nothing was sent");
+    // Fixed: the queued receipt prints.
+    bench.control.set_cover_open(false);
+    printer.print(&receipt()).unwrap();
+    assert_eq!(bench.control.decoded_receipts().len(), 1);
+}
+
+#[test]
+fn a_printer_that_becomes_ready_while_waiting_gets_the_job() {
+    let bench = Bench::new();
+    let mut config = EscposConfig::new(TransportConfig::Serial {
+        path: bench.link.to_string_lossy().into_owned(),
+        baud: 115_200,
+    });
+    config.wait_ready = Duration::from_secs(3);
+    let mut printer = EscposPrinter::new(config);
+    bench.control.set_paper_out(true);
+    let control = bench.control.clone();
+    let refill = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(400));
+        control.set_paper_out(false);
+    });
+    printer.print(&receipt()).unwrap();
+    refill.join().unwrap();
+    assert_eq!(bench.control.decoded_receipts().len(), 1);
+}
+
+#[test]
+fn status_faults_give_their_own_errors_and_the_driver_recovers() {
+    let mut bench = Bench::new();
+    let mut printer = bench.printer();
+    bench.control.script(vec![SerialFault::Silent]);
+    assert_eq!(printer.status().unwrap_err().kind, ErrorKind::Timeout);
+    bench.control.script(vec![SerialFault::Corrupt]);
+    assert_eq!(printer.status().unwrap_err().kind, ErrorKind::BadData);
+    bench
+        .control
+        .script(vec![SerialFault::Noise(vec![0xFF, 0x00, 0x81])]);
+    assert!(printer.status().unwrap().ready());
+    bench.control.set_muted(true);
+    assert_eq!(
+        printer.print(&receipt()).unwrap_err().kind,
+        ErrorKind::Timeout
+    );
+    bench.control.set_muted(false);
+    bench.control.script(vec![SerialFault::Unplug]);
+    assert_eq!(printer.status().unwrap_err().kind, ErrorKind::Disconnected);
+    bench.sim.take().unwrap().join().unwrap().unwrap();
+    assert_eq!(
+        printer.print(&receipt()).unwrap_err().kind,
+        ErrorKind::Disconnected
+    );
+    assert!(printer.self_test().is_err());
+    bench.plug();
+    printer.print(&receipt()).unwrap();
+    assert_eq!(bench.control.decoded_receipts().len(), 1);
+}
+
+#[test]
+fn self_test_reports_the_status_seen() {
+    let bench = Bench::new();
+    let mut printer = bench.printer();
+    let report = printer.self_test().unwrap();
+    assert!(report.passed(), "{report:?}");
+    assert!(
+        report.checks[1]
+            .detail
+            .contains("online, paper loaded, cover closed"),
+        "{report:?}"
+    );
+    bench.control.set_paper_out(true);
+    let report = printer.self_test().unwrap();
+    assert!(!report.passed());
+    assert_eq!(report.device.driver, "escpos");
+}
+
+#[test]
+fn prints_over_tcp_9100() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let control = SerialControl::new();
+    let stop = Arc::new(AtomicBool::new(false));
+    let opts = EscposSimOptions {
+        control: control.clone(),
+        pace: Pace::Instant,
+    };
+    let sim = {
+        let stop = stop.clone();
+        std::thread::spawn(move || serve_escpos_tcp(listener, opts, stop))
+    };
+    let mut printer = EscposPrinter::new(EscposConfig::new(TransportConfig::Tcp { addr }));
+    printer.print(&receipt()).unwrap();
+    assert_eq!(control.decoded_receipts()[0].lines, receipt().lines);
+    control.set_cover_open(true);
+    assert_eq!(
+        printer.print(&receipt()).unwrap_err().kind,
+        ErrorKind::NeedsAttention
+    );
+    stop.store(true, Ordering::Relaxed);
+    sim.join().unwrap().unwrap();
+}
+
+#[test]
+fn prints_to_a_device_file_without_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lp0");
+    std::fs::write(&path, b"").unwrap();
+    let mut config = EscposConfig::new(TransportConfig::DeviceFile {
+        path: path.to_string_lossy().into_owned(),
+    });
+    config.query_status = false;
+    let mut printer = EscposPrinter::new(config);
+    printer.print(&receipt()).unwrap();
+    drop(printer);
+    let bytes = std::fs::read(&path).unwrap();
+    let mut d = EscposDecoder::new();
+    let mut events = d.push(&bytes);
+    events.extend(d.finish());
+    let lines: Vec<ReceiptLine> = events
+        .into_iter()
+        .filter_map(|e| match e {
+            EscposEvent::Line(l) => Some(l),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(lines, receipt().lines);
+}
+
+fn arb_line() -> impl Strategy<Value = ReceiptLine> {
+    let align = prop_oneof![Just(Align::Left), Just(Align::Center), Just(Align::Right)];
+    prop_oneof![
+        ("[ -~éÉñüß€]{0,40}", align, any::<bool>(), 1u8..=8).prop_map(
+            |(text, align, bold, size)| ReceiptLine::Text {
+                text,
+                align,
+                bold,
+                size
+            }
+        ),
+        "\\PC{1,80}".prop_map(|payload| ReceiptLine::Qr { payload }),
+        (1u32..8, 1u32..10, any::<u64>()).prop_map(|(wb, h, seed)| {
+            let w = wb * 8;
+            let pixels = (0..w * h)
+                .map(|i| if (seed >> (i % 64)) & 1 == 1 { 0 } else { 255 })
+                .collect();
+            ReceiptLine::Image(GrayImage::new(w, h, pixels).unwrap())
+        }),
+        any::<u8>().prop_map(ReceiptLine::Feed),
+        Just(ReceiptLine::Cut),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    #[test]
+    fn encoded_receipts_decode_to_the_same_lines(lines in proptest::collection::vec(arb_line(), 0..12)) {
+        let doc = ReceiptDoc { lines };
+        let bytes = encode_receipt(&doc, &EncodeOptions::default()).unwrap();
+        let mut d = EscposDecoder::new();
+        let mut events = d.push(&bytes);
+        events.extend(d.finish());
+        let got: Vec<ReceiptLine> = events
+            .into_iter()
+            .filter_map(|e| match e {
+                EscposEvent::Line(l) => Some(l),
+                _ => None,
+            })
+            .collect();
+        prop_assert_eq!(got, doc.lines);
+    }
+}
