@@ -221,28 +221,174 @@ impl Default for TransmitConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DevicesConfig {
-    pub camera: DeviceConfig,
-    pub fingerprint: DeviceConfig,
-    pub iris: DeviceConfig,
-    pub signature: DeviceConfig,
-    pub card_encoder: DeviceConfig,
-    pub card_printer: DeviceConfig,
-    pub receipt_printer: DeviceConfig,
+    pub camera: CameraConfig,
+    pub fingerprint: FingerprintConfig,
+    pub iris: IrisConfig,
+    pub signature: SignatureConfig,
+    pub card_encoder: CardEncoderConfig,
+    pub card_printer: CardPrinterConfig,
+    pub receipt_printer: ReceiptPrinterConfig,
 }
 
-/// One device: its driver and the driver's parameters.
+/// The in-process simulator of `drivers/sim`, for any role.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimParams {
+    /// Seed for the device's serial number and generated data.
+    #[serde(default)]
+    pub seed: u64,
+    /// Start with the cable pulled (to try the self-test and the error screens).
+    #[serde(default)]
+    pub unplugged: bool,
+}
+
+// One enum per role, so a driver configured for a role it cannot fill ("zfm" as the camera) is
+// refused while the file is read, with its line.
+
 #[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "driver", rename_all = "snake_case", deny_unknown_fields)]
-pub enum DeviceConfig {
-    /// The in-process simulator of `drivers/sim`.
-    Sim {
-        /// Seed for the device's serial number and generated data.
-        #[serde(default)]
-        seed: u64,
-        /// Start with the cable pulled (to try the self-test and the error screens).
-        #[serde(default)]
-        unplugged: bool,
-    },
+#[serde(tag = "driver", rename_all = "snake_case")]
+pub enum CameraConfig {
+    Sim(SimParams),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "driver", rename_all = "snake_case")]
+pub enum FingerprintConfig {
+    Sim(SimParams),
+    /// An R30x / ZFM / AS608 module on a serial port.
+    Zfm(ZfmParams),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZfmParams {
+    #[serde(deserialize_with = "port_path")]
+    pub port: String,
+    #[serde(default = "zfm_baud", deserialize_with = "baud")]
+    pub baud: u32,
+    /// The module's address (factory 0xFFFFFFFF).
+    #[serde(default = "zfm_address")]
+    pub address: u32,
+    /// The module's password (factory 0).
+    #[serde(default)]
+    pub password: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "driver", rename_all = "snake_case")]
+pub enum IrisConfig {
+    Sim(SimParams),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "driver", rename_all = "snake_case")]
+pub enum SignatureConfig {
+    Sim(SimParams),
+    /// A Wacom ISDv4 serial pen digitizer.
+    Isdv4(SerialParams),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SerialParams {
+    #[serde(deserialize_with = "port_path")]
+    pub port: String,
+    #[serde(default = "isdv4_baud", deserialize_with = "baud")]
+    pub baud: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "driver", rename_all = "snake_case")]
+pub enum CardEncoderConfig {
+    Sim(SimParams),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "driver", rename_all = "snake_case")]
+pub enum CardPrinterConfig {
+    Sim(SimParams),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "driver", rename_all = "snake_case")]
+pub enum ReceiptPrinterConfig {
+    Sim(SimParams),
+    /// ESC/POS on a serial port.
+    EscposSerial(EscposSerialParams),
+    /// ESC/POS on a USB printer-class device file (`/dev/usb/lp0`).
+    EscposUsb(EscposUsbParams),
+    /// ESC/POS over the network (raw TCP, usually port 9100).
+    EscposTcp(EscposTcpParams),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscposSerialParams {
+    #[serde(deserialize_with = "port_path")]
+    pub port: String,
+    #[serde(default = "escpos_baud", deserialize_with = "baud")]
+    pub baud: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscposUsbParams {
+    #[serde(deserialize_with = "port_path")]
+    pub device: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscposTcpParams {
+    /// `host:port`, e.g. "192.0.2.10:9100".
+    #[serde(deserialize_with = "socket_addr")]
+    pub addr: String,
+}
+
+fn zfm_baud() -> u32 {
+    57_600
+}
+fn zfm_address() -> u32 {
+    0xFFFF_FFFF
+}
+fn isdv4_baud() -> u32 {
+    38_400
+}
+fn escpos_baud() -> u32 {
+    19_200
+}
+
+fn baud<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = u32::deserialize(d)?;
+    if !(1200..=921_600).contains(&n) {
+        return Err(serde::de::Error::custom(format!(
+            "{n} is not a serial speed (1200–921600 baud)"
+        )));
+    }
+    Ok(n)
+}
+
+fn port_path<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if !s.starts_with('/') {
+        return Err(serde::de::Error::custom(format!(
+            "\"{s}\" is not a device path (e.g. /dev/ttyUSB0 or /dev/serial/by-id/…)"
+        )));
+    }
+    Ok(s)
+}
+
+fn socket_addr<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    let ok = s
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+    if !ok {
+        return Err(serde::de::Error::custom(format!(
+            "\"{s}\" is not host:port (e.g. 192.0.2.10:9100)"
+        )));
+    }
+    Ok(s)
 }
 
 fn default_language() -> String {
@@ -394,7 +540,7 @@ mod tests {
         let c = Config::load(None).expect("default config");
         assert_eq!(c.procedure.verdict_wait_minutes, 60);
         assert!(matches!(c.centre, CentreConfig::Embedded(_)));
-        assert!(matches!(c.devices.camera, DeviceConfig::Sim { .. }));
+        assert!(matches!(c.devices.camera, CameraConfig::Sim(_)));
     }
 
     #[test]
@@ -441,6 +587,50 @@ mod tests {
         let text = DEFAULT_TOML.replacen("driver = \"sim\"", "driver = \"v4l9\"", 1);
         let e = error_of(&text);
         assert!(e.contains("v4l9"), "{e}");
+    }
+
+    #[test]
+    fn a_driver_in_the_wrong_role_is_refused_with_its_line() {
+        let text = DEFAULT_TOML.replacen(
+            "[devices.camera]\ndriver = \"sim\"",
+            "[devices.camera]\ndriver = \"zfm\"\nport = \"/dev/ttyUSB0\"",
+            1,
+        );
+        let line = text.lines().position(|l| l == "driver = \"zfm\"").unwrap() + 1;
+        let e = error_of(&text);
+        assert!(e.contains(&format!("line {line}")), "{e}");
+        assert!(e.contains("unknown variant `zfm`, expected `sim`"), "{e}");
+        let text = DEFAULT_TOML.replacen(
+            "[devices.fingerprint]\ndriver = \"sim\"\nseed = 2",
+            "[devices.fingerprint]\ndriver = \"zfm\"\nport = \"ttyUSB0\"",
+            1,
+        );
+        let e = error_of(&text);
+        assert!(e.contains("not a device path"), "{e}");
+    }
+
+    #[test]
+    fn serial_drivers_take_their_parameters() {
+        let text = DEFAULT_TOML
+            .replacen(
+                "[devices.fingerprint]\ndriver = \"sim\"\nseed = 2",
+                "[devices.fingerprint]\ndriver = \"zfm\"\nport = \"/dev/ttyUSB0\"\naddress = 0xFFFFFFFF",
+                1,
+            )
+            .replacen(
+                "[devices.receipt_printer]\ndriver = \"sim\"\nseed = 7",
+                "[devices.receipt_printer]\ndriver = \"escpos_tcp\"\naddr = \"192.0.2.10:9100\"",
+                1,
+            );
+        let c = Config::parse(&text, Path::new("t.toml")).unwrap();
+        match &c.devices.fingerprint {
+            FingerprintConfig::Zfm(z) => assert_eq!((z.baud, z.address), (57_600, 0xFFFF_FFFF)),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            c.devices.receipt_printer,
+            ReceiptPrinterConfig::EscposTcp(_)
+        ));
     }
 
     #[test]

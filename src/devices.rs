@@ -1,14 +1,19 @@
 //! The booth's devices, built from the config: one trait object per role. The workflow and the
-//! self-test only ever see the `ktpel_hal` traits.
+//! self-test only ever see the `ktpel_hal` traits. Building opens nothing: every driver opens
+//! its port on first use, so a missing device shows up as a clear error where it is used.
 
 use ktpel_hal::{
     Camera, CardEncoder, CardPrinter, Device, DeviceKind, FingerprintScanner, IrisScanner,
     ReceiptPrinter, SignaturePad,
 };
+use ktpel_printer_escpos::{EscposConfig, EscposPrinter, TransportConfig};
 use ktpel_sim::SimControl;
 use std::path::{Path, PathBuf};
 
-use crate::config::{DeviceConfig, DevicesConfig};
+use crate::config::{
+    CameraConfig, CardEncoderConfig, CardPrinterConfig, DevicesConfig, FingerprintConfig,
+    IrisConfig, ReceiptPrinterConfig, SignatureConfig, SimParams,
+};
 
 pub struct Devices {
     pub camera: Box<dyn Camera>,
@@ -29,10 +34,12 @@ impl std::fmt::Debug for Devices {
     }
 }
 
-fn sim_seed(c: &DeviceConfig) -> (u64, bool) {
-    match c {
-        DeviceConfig::Sim { seed, unplugged } => (*seed, *unplugged),
+/// Keeps a simulated device's control, pulling its cable first when the config says so.
+fn keep(sim: &mut Vec<SimControl>, control: SimControl, p: &SimParams) {
+    if p.unplugged {
+        control.unplug();
     }
+    sim.push(control);
 }
 
 impl Devices {
@@ -40,43 +47,90 @@ impl Devices {
     /// output.
     pub fn from_config(cfg: &DevicesConfig, spool: &Path) -> Self {
         let mut sim = Vec::new();
-        let mut take = |control: SimControl, unplugged: bool| {
-            if unplugged {
-                control.unplug();
+        let camera: Box<dyn Camera> = match &cfg.camera {
+            CameraConfig::Sim(p) => {
+                let d = ktpel_sim::SimCamera::new(p.seed);
+                keep(&mut sim, d.control(), p);
+                Box::new(d)
             }
-            sim.push(control);
         };
-        let (seed, unplugged) = sim_seed(&cfg.camera);
-        let camera = ktpel_sim::SimCamera::new(seed);
-        take(camera.control(), unplugged);
-        let (seed, unplugged) = sim_seed(&cfg.fingerprint);
-        let fingerprint = ktpel_sim::SimFingerprint::new(seed);
-        take(fingerprint.control(), unplugged);
-        let (seed, unplugged) = sim_seed(&cfg.iris);
-        let iris = ktpel_sim::SimIris::new(seed);
-        take(iris.control(), unplugged);
-        let (seed, unplugged) = sim_seed(&cfg.signature);
-        let signature = ktpel_sim::SimSignaturePad::new(seed);
-        take(signature.control(), unplugged);
-        let (seed, unplugged) = sim_seed(&cfg.card_encoder);
-        let card_encoder = ktpel_sim::SimCardEncoder::new(seed, true);
-        // The simulated reader sits in a card printer with a hopper of blank cards.
-        card_encoder.control().set_card_feeder(true);
-        take(card_encoder.control(), unplugged);
-        let (seed, unplugged) = sim_seed(&cfg.card_printer);
-        let card_printer = ktpel_sim::SimCardPrinter::new(seed, Some(spool.join("cards")));
-        take(card_printer.control(), unplugged);
-        let (seed, unplugged) = sim_seed(&cfg.receipt_printer);
-        let receipt_printer = ktpel_sim::SimReceiptPrinter::new(seed, Some(spool.join("receipts")));
-        take(receipt_printer.control(), unplugged);
+        let fingerprint: Box<dyn FingerprintScanner> = match &cfg.fingerprint {
+            FingerprintConfig::Sim(p) => {
+                let d = ktpel_sim::SimFingerprint::new(p.seed);
+                keep(&mut sim, d.control(), p);
+                Box::new(d)
+            }
+            FingerprintConfig::Zfm(z) => {
+                let mut c = ktpel_fingerprint_zfm::ZfmConfig::new(z.port.clone());
+                c.baud = z.baud;
+                c.address = z.address;
+                c.password = z.password;
+                Box::new(ktpel_fingerprint_zfm::ZfmScanner::new(c))
+            }
+        };
+        let iris: Box<dyn IrisScanner> = match &cfg.iris {
+            IrisConfig::Sim(p) => {
+                let d = ktpel_sim::SimIris::new(p.seed);
+                keep(&mut sim, d.control(), p);
+                Box::new(d)
+            }
+        };
+        let signature: Box<dyn SignaturePad> = match &cfg.signature {
+            SignatureConfig::Sim(p) => {
+                let d = ktpel_sim::SimSignaturePad::new(p.seed);
+                keep(&mut sim, d.control(), p);
+                Box::new(d)
+            }
+            SignatureConfig::Isdv4(s) => {
+                let mut c = ktpel_signature_isdv4::Isdv4Config::new(s.port.clone());
+                c.baud = s.baud;
+                Box::new(ktpel_signature_isdv4::Isdv4Pad::new(c))
+            }
+        };
+        let card_encoder: Box<dyn CardEncoder> = match &cfg.card_encoder {
+            CardEncoderConfig::Sim(p) => {
+                let d = ktpel_sim::SimCardEncoder::new(p.seed, true);
+                // The simulated reader sits in a card printer with a hopper of blank cards.
+                d.control().set_card_feeder(true);
+                keep(&mut sim, d.control(), p);
+                Box::new(d)
+            }
+        };
+        let card_printer: Box<dyn CardPrinter> = match &cfg.card_printer {
+            CardPrinterConfig::Sim(p) => {
+                let d = ktpel_sim::SimCardPrinter::new(p.seed, Some(spool.join("cards")));
+                keep(&mut sim, d.control(), p);
+                Box::new(d)
+            }
+        };
+        let escpos = |t: TransportConfig| -> Box<dyn ReceiptPrinter> {
+            Box::new(EscposPrinter::new(EscposConfig::new(t)))
+        };
+        let receipt_printer: Box<dyn ReceiptPrinter> = match &cfg.receipt_printer {
+            ReceiptPrinterConfig::Sim(p) => {
+                let d = ktpel_sim::SimReceiptPrinter::new(p.seed, Some(spool.join("receipts")));
+                keep(&mut sim, d.control(), p);
+                Box::new(d)
+            }
+            ReceiptPrinterConfig::EscposSerial(s) => escpos(TransportConfig::Serial {
+                path: s.port.clone(),
+                baud: s.baud,
+            }),
+            ReceiptPrinterConfig::EscposUsb(u) => escpos(TransportConfig::DeviceFile {
+                path: u.device.clone(),
+            }),
+            ReceiptPrinterConfig::EscposTcp(t) => escpos(TransportConfig::Tcp {
+                addr: t.addr.clone(),
+            }),
+        };
         Self {
-            camera: Box::new(camera),
-            fingerprint: Box::new(fingerprint),
-            iris: Box::new(iris),
-            signature: Box::new(signature),
-            card_encoder: Box::new(card_encoder),
-            card_printer: Box::new(card_printer),
-            receipt_printer: Box::new(receipt_printer),
+            camera,
+            fingerprint,
+            iris,
+            signature,
+            card_encoder,
+            card_printer,
+            receipt_printer,
             sim,
         }
     }
@@ -84,19 +138,19 @@ impl Devices {
     /// A full set of simulated devices (tests, benchmarks, demonstrations).
     pub fn simulated(seed: u64, spool: Option<PathBuf>) -> Self {
         let dir = spool.unwrap_or_else(|| std::env::temp_dir().join("ktpel-sim-spool"));
-        let sim = |n: u64| DeviceConfig::Sim {
+        let p = |n: u64| SimParams {
             seed: seed.wrapping_mul(31).wrapping_add(n),
             unplugged: false,
         };
         Self::from_config(
             &DevicesConfig {
-                camera: sim(1),
-                fingerprint: sim(2),
-                iris: sim(3),
-                signature: sim(4),
-                card_encoder: sim(5),
-                card_printer: sim(6),
-                receipt_printer: sim(7),
+                camera: CameraConfig::Sim(p(1)),
+                fingerprint: FingerprintConfig::Sim(p(2)),
+                iris: IrisConfig::Sim(p(3)),
+                signature: SignatureConfig::Sim(p(4)),
+                card_encoder: CardEncoderConfig::Sim(p(5)),
+                card_printer: CardPrinterConfig::Sim(p(6)),
+                receipt_printer: ReceiptPrinterConfig::Sim(p(7)),
             },
             &dir,
         )

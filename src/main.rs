@@ -71,6 +71,12 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         list_residents: usize,
     },
+    /// Run a device simulator on a serial port (e.g. one end of a `socat` pty pair), speaking
+    /// the device's real protocol, for trying the serial drivers without hardware.
+    Sim {
+        #[command(subcommand)]
+        device: SimDevice,
+    },
     /// Hash an operator PIN for `[[operators]]` in the config (reads the PIN from stdin).
     HashPin,
     /// Population rules.
@@ -98,6 +104,45 @@ enum QueueCommand {
 }
 
 #[derive(Subcommand)]
+enum SimDevice {
+    /// An R30x/ZFM fingerprint module with a finger on the glass.
+    Fingerprint {
+        #[arg(long, value_name = "PATH")]
+        tty: PathBuf,
+        #[arg(long, default_value_t = 57_600)]
+        baud: u32,
+        /// The simulated person.
+        #[arg(long, default_value_t = 1)]
+        subject: u64,
+        /// The finger on the glass, ISO/IEC 19794-2 number (1 right thumb … 10 left little).
+        #[arg(long, default_value_t = 2)]
+        finger: u8,
+        /// Run the wire this many times faster than real time.
+        #[arg(long, default_value_t = 1.0)]
+        speedup: f32,
+    },
+    /// A Wacom ISDv4 pen pad with someone signing.
+    Signature {
+        #[arg(long, value_name = "PATH")]
+        tty: PathBuf,
+        #[arg(long, default_value_t = 38_400)]
+        baud: u32,
+        #[arg(long, default_value_t = 1)]
+        subject: u64,
+    },
+    /// An ESC/POS receipt printer; prints what it decodes.
+    Printer {
+        #[arg(long, value_name = "PATH")]
+        tty: PathBuf,
+        #[arg(long, default_value_t = 19_200)]
+        baud: u32,
+        /// Start with the paper roll empty.
+        #[arg(long)]
+        paper_out: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum NikCommand {
     /// Decode a NIK, or say exactly which part is wrong (exit 2).
     Explain { nik: String },
@@ -110,6 +155,10 @@ fn main() -> ExitCode {
             command: NikCommand::Explain { nik },
         }) => nik_explain(&nik),
         Some(Command::HashPin) => hash_pin(),
+        Some(Command::Sim { device }) => {
+            telemetry::init("info");
+            report(run_sim(device))
+        }
         Some(Command::CentralSim {
             listen,
             state_dir,
@@ -193,6 +242,96 @@ fn report(r: anyhow::Result<()>) -> ExitCode {
 /// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
 fn out(text: &str) {
     let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
+
+fn run_sim(device: SimDevice) -> anyhow::Result<()> {
+    use ktpel_sim::serial::{self, Pace, SerialControl};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let (tty, baud) = match &device {
+        SimDevice::Fingerprint { tty, baud, .. }
+        | SimDevice::Signature { tty, baud, .. }
+        | SimDevice::Printer { tty, baud, .. } => (tty.clone(), *baud),
+    };
+    let port = serialport::new(tty.to_string_lossy(), baud)
+        .open()
+        .with_context(|| format!("cannot open {}", tty.display()))?;
+    let control = SerialControl::new();
+    let stop = Arc::new(AtomicBool::new(false));
+    let worker = {
+        let control = control.clone();
+        let stop = stop.clone();
+        std::thread::spawn(move || match device {
+            SimDevice::Fingerprint {
+                subject,
+                finger,
+                speedup,
+                ..
+            } => {
+                control.set_subject(subject);
+                if let Some(p) = ktpel_hal::FingerPosition::from_iso_code(finger) {
+                    control.place_finger(p, 3);
+                }
+                let opts = serial::ZfmSimOptions {
+                    control,
+                    baud,
+                    pace: Pace::Wire { baud, speedup },
+                    ..Default::default()
+                };
+                serial::serve_zfm(port, opts, stop)
+            }
+            SimDevice::Signature { subject, .. } => {
+                control.set_subject(subject);
+                control.set_signer_present(true);
+                let opts = serial::Isdv4SimOptions {
+                    control,
+                    pace: Pace::real(baud),
+                    ..Default::default()
+                };
+                serial::serve_isdv4(port, opts, stop)
+            }
+            SimDevice::Printer { paper_out, .. } => {
+                control.set_paper_out(paper_out);
+                let opts = serial::EscposSimOptions {
+                    control,
+                    pace: Pace::real(baud),
+                };
+                serial::serve_escpos(port, opts, stop)
+            }
+        })
+    };
+    out(&format!(
+        "simulator on {} at {baud} baud; Ctrl-C stops",
+        tty.display()
+    ));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async {
+        let mut printed = 0;
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => break,
+                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            }
+            if worker.is_finished() {
+                break;
+            }
+            let receipts = control.decoded_receipts();
+            for r in receipts.iter().skip(printed) {
+                out(&format!("--- receipt {} ---", printed + 1));
+                out(&ktpel_sim::receipt_text(&r.to_doc()));
+                printed += 1;
+            }
+        }
+    });
+    stop.store(true, Ordering::SeqCst);
+    match worker.join() {
+        Ok(result) => result.context("the simulator stopped"),
+        Err(_) => anyhow::bail!("the simulator thread panicked"),
+    }
 }
 
 fn hash_pin() -> ExitCode {

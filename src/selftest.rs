@@ -64,9 +64,10 @@ pub fn run(devices: &mut Devices) -> Vec<DeviceReport> {
         .into_iter()
         .map(|(kind, device)| {
             let _span = tracing::info_span!("device.self_test", role = kind.as_str()).entered();
-            let info = device.info();
             let started = Instant::now();
             let result = device.self_test();
+            // After the test: a driver learns the device's identity by talking to it.
+            let info = device.info();
             let duration_ms = started.elapsed().as_millis() as u64;
             let (passed, checks, error) = match result {
                 Ok(report) => (report.passed(), report.checks, None),
@@ -79,7 +80,11 @@ pub fn run(devices: &mut Devices) -> Vec<DeviceReport> {
                     }),
                 ),
             };
-            let next = (!passed).then(|| next_step(error.as_ref().map(|e| e.kind)).to_string());
+            let failure = error
+                .as_ref()
+                .map(|e| e.kind)
+                .or_else(|| checks.iter().find(|c| !c.passed).and_then(|c| c.kind));
+            let next = (!passed).then(|| next_step(failure).to_string());
             DeviceReport {
                 role: role_name(kind),
                 driver: info.driver,

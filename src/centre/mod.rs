@@ -178,6 +178,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     }
 }
 
+/// Ages in the synthetic population are counted from this date, not from today, so the same
+/// seed gives the same residents (and NIKs) on every day the booth runs.
+pub const POPULATION_REFERENCE_DATE: jiff::civil::Date = jiff::civil::date(2026, 1, 1);
+
 /// Today's date in WIB (UTC+7), the date the office lives by.
 pub fn wib_date(t: Timestamp) -> jiff::civil::Date {
     jiff::tz::Offset::constant(7).to_datetime(t).date()
@@ -401,7 +405,7 @@ impl CentreSim {
         let roster = population::generate(
             config.population_seed,
             config.population_size,
-            wib_date(config.clock.now()),
+            POPULATION_REFERENCE_DATE,
         );
         let population = roster
             .iter()

@@ -306,6 +306,7 @@ fn check(name: &str, passed: bool, detail: impl Into<String>) -> Check {
         name: name.into(),
         passed,
         detail: detail.into(),
+        kind: None,
     }
 }
 
@@ -347,7 +348,7 @@ impl Device for ZfmScanner {
             }
             Err(e) if e.kind() == ErrorKind::Disconnected => return Err(e.into()),
             Err(e) => {
-                checks.push(check("handshake", false, e.to_string()));
+                checks.push(Check::failed("handshake", e.kind(), e.to_string()));
                 return Ok(SelfTestReport {
                     device: self.info(),
                     checks,
@@ -391,7 +392,7 @@ impl Device for ZfmScanner {
                 ));
             }
             Err(e) if e.kind() == ErrorKind::Disconnected => return Err(e.into()),
-            Err(e) => checks.push(check("live read", false, e.to_string())),
+            Err(e) => checks.push(Check::failed("live read", e.kind(), e.to_string())),
         }
         Ok(SelfTestReport {
             device: self.info(),

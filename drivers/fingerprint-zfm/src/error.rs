@@ -19,7 +19,7 @@ pub enum ZfmError {
         #[source]
         source: std::io::Error,
     },
-    #[error("fingerprint module did not answer {during} within {after:?}")]
+    #[error("fingerprint module did not answer {during} within {} ms", after.as_millis())]
     NoAnswer {
         during: &'static str,
         after: Duration,

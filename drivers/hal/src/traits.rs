@@ -62,6 +62,22 @@ pub struct Check {
     pub passed: bool,
     /// What was seen, for the technician ("sensor 256x288, firmware 1.2").
     pub detail: String,
+    /// For a check that failed because the device call failed: what kind of failure, so the
+    /// self-test can say what to look at next.
+    #[serde(default)]
+    pub kind: Option<crate::ErrorKind>,
+}
+
+impl Check {
+    /// A check that failed with a device error of `kind`.
+    pub fn failed(name: &str, kind: crate::ErrorKind, detail: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            passed: false,
+            detail: detail.into(),
+            kind: Some(kind),
+        }
+    }
 }
 
 /// The result of a self-test: what was checked and how each check went.

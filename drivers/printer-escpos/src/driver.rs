@@ -212,6 +212,7 @@ fn check(name: &str, passed: bool, detail: impl Into<String>) -> Check {
         name: name.into(),
         passed,
         detail: detail.into(),
+        kind: None,
     }
 }
 
@@ -273,7 +274,7 @@ impl Device for EscposPrinter {
                 ));
             }
             Err(e) if e.kind() == ErrorKind::Disconnected => return Err(e.into()),
-            Err(e) => checks.push(check("status", false, e.to_string())),
+            Err(e) => checks.push(Check::failed("status", e.kind(), e.to_string())),
         }
         Ok(SelfTestReport {
             device: self.info(),

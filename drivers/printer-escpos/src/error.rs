@@ -17,7 +17,7 @@ pub enum EscposError {
         #[source]
         source: std::io::Error,
     },
-    #[error("receipt printer did not answer the status query within {0:?}")]
+    #[error("receipt printer did not answer the status query within {} ms", .0.as_millis())]
     NoStatus(Duration),
     #[error("receipt printer answered the status query with {0} byte(s) that are not status")]
     BadStatus(usize),

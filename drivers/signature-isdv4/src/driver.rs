@@ -308,6 +308,7 @@ fn check(name: &str, passed: bool, detail: impl Into<String>) -> Check {
         name: name.into(),
         passed,
         detail: detail.into(),
+        kind: None,
     }
 }
 
@@ -368,7 +369,7 @@ impl Device for Isdv4Pad {
             }
             Err(e) if e.kind() == ErrorKind::Disconnected => return Err(e.into()),
             Err(e) => {
-                checks.push(check("query", false, e.to_string()));
+                checks.push(Check::failed("query", e.kind(), e.to_string()));
                 return Ok(SelfTestReport {
                     device: self.info(),
                     checks,
@@ -396,7 +397,7 @@ impl Device for Isdv4Pad {
                 format!("reporting started and stopped; {seen} pen reports, {stray} stray bytes"),
             )),
             Err(e) if e.kind() == ErrorKind::Disconnected => return Err(e.into()),
-            Err(e) => checks.push(check("live read", false, e.to_string())),
+            Err(e) => checks.push(Check::failed("live read", e.kind(), e.to_string())),
         }
         self.strokes = StrokeBuilder::new();
         Ok(SelfTestReport {

@@ -17,7 +17,7 @@ pub enum Isdv4Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("signature pad did not answer the query within {0:?}")]
+    #[error("signature pad did not answer the query within {} ms", .0.as_millis())]
     NoAnswer(Duration),
     #[error("signature pad sent an incomplete query answer ({got} of 11 bytes)")]
     ShortAnswer { got: usize },

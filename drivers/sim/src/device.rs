@@ -45,6 +45,7 @@ pub(crate) fn check(name: &str, passed: bool, detail: impl Into<String>) -> Chec
         name: name.into(),
         passed,
         detail: detail.into(),
+        kind: None,
     }
 }
 
