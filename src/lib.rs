@@ -13,6 +13,7 @@ pub mod enrollment;
 pub mod keyfile;
 pub mod pin;
 pub mod queue;
+pub mod receipt;
 pub mod recording;
 pub mod seal;
 pub mod selftest;

@@ -169,3 +169,61 @@ fn selftest_reaches_serial_devices_and_names_the_one_that_went_away() {
     );
     assert_eq!(report(&v, "receipt_printer")["passed"], true);
 }
+
+/// The booth's own proof of recording, through the configured ESC/POS driver on a pty pair, to
+/// the printer simulator: what it decodes is exactly what the booth meant to print, QR included.
+#[test]
+fn the_proof_of_recording_prints_over_escpos_as_meant() {
+    use ktpel_booth::config::{Config, EscposSerialParams, ReceiptPrinterConfig};
+    use ktpel_booth::devices::Devices;
+    use ktpel_booth::receipt::ProofOfRecording;
+    use ktpel_sim::serial::{serve_escpos, EscposSimOptions, Pace, SerialControl};
+    use serialport::{SerialPort, TTYPort};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (master, slave) = TTYPort::pair().unwrap();
+    let link = dir.path().join("printer");
+    std::os::unix::fs::symlink(slave.name().unwrap(), &link).unwrap();
+    drop(slave);
+    let control = SerialControl::new();
+    let stop = Arc::new(AtomicBool::new(false));
+    let sim = {
+        let opts = EscposSimOptions {
+            control: control.clone(),
+            pace: Pace::Instant,
+        };
+        let stop = stop.clone();
+        std::thread::spawn(move || serve_escpos(Box::new(master), opts, stop))
+    };
+    let mut config = Config::load(None).unwrap();
+    config.devices.receipt_printer = ReceiptPrinterConfig::EscposSerial(EscposSerialParams {
+        port: link.to_string_lossy().into_owned(),
+        baud: 19_200,
+    });
+    let mut devices = Devices::from_config(&config.devices, dir.path());
+    let receipt = ProofOfRecording {
+        office: config.booth.office.clone(),
+        booth_id: config.booth.id.clone(),
+        receipt_no: "2611250100015".into(),
+        queue_no: 7,
+        name: "SITI RAHAYU".into(),
+        nik_masked: "327301******0001".into(),
+        recorded_at: "2026-11-25T02:12:00Z".parse().unwrap(),
+        come_back_from: jiff::civil::date(2026, 12, 9),
+    };
+    let doc = receipt.document();
+    devices.receipt_printer.print(&doc).unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let _ = sim.join();
+    let got = control.decoded_receipts();
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        got[0].lines, doc.lines,
+        "decoded receipt differs from the booth's"
+    );
+    let text = ktpel_sim::receipt_text(&got[0].to_doc());
+    assert!(text.contains("[QR] 2611250100015"), "{text}");
+    assert!(text.contains("BUKTI PEREKAMAN KTP-el") && text.contains("TIDAK DIPUNGUT BIAYA"));
+}
