@@ -23,7 +23,7 @@ fn boot() -> (App, iced::Task<Message>) {
 fn ice_scripts() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ice");
     if let Err(e) = iced_test::run(ui::application(boot, false), dir) {
-        panic!("{e}");
+        panic!("{e}: {e:?}");
     }
 }
 

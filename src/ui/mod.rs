@@ -5,6 +5,7 @@
 
 pub mod i18n;
 pub mod keypad;
+pub mod receipt_view;
 pub mod screen;
 pub mod theme;
 
@@ -19,11 +20,11 @@ use crate::clock::Clock;
 use crate::config::{Config, OperatorConfig};
 use crate::devices::Devices;
 use crate::enrollment::StepTiming;
-use crate::queue::{Counts, WaitingEntry};
+use crate::queue::{ApplicantSummary, Counts, QueueRow, WaitingEntry};
 use crate::t;
 use crate::transmit::TransmitterHandle;
 use i18n::Lang;
-use screen::{documents, home, record, signin, verify};
+use screen::{applicant, documents, home, pickup, record, signin, verify};
 
 pub const FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 pub const FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -131,6 +132,9 @@ pub enum Message {
     Documents(documents::Message),
     Verify(verify::Message),
     Record(record::Message),
+    Opened(Result<applicant::Record, String>),
+    Applicant(applicant::Message),
+    Pickup(pickup::Message),
 }
 
 pub enum Screen {
@@ -141,6 +145,8 @@ pub enum Screen {
     Documents(documents::State),
     Verify(verify::State),
     Record(record::State),
+    Applicant(Box<applicant::State>),
+    Pickup(pickup::State),
 }
 
 pub struct App {
@@ -286,6 +292,10 @@ impl App {
                         self.screen = Screen::SignIn(signin::State::new(None));
                     }
                     Some(home::Event::ToggleLang) => self.lang = self.lang.toggled(),
+                    Some(home::Event::Pickup) => {
+                        self.screen = Screen::Pickup(pickup::State::default())
+                    }
+                    Some(home::Event::Open(id)) => return self.open(id),
                     None => {}
                 }
                 task.map(Message::Home)
@@ -334,6 +344,45 @@ impl App {
                 }
                 task.map(Message::Verify)
             }
+            Message::Opened(Ok((row, summary))) => {
+                self.show_applicant(*row, summary);
+                Task::none()
+            }
+            Message::Opened(Err(e)) => {
+                tracing::warn!(error = %e, "cannot open the record");
+                Task::none()
+            }
+            Message::Applicant(m) => {
+                let Some(running) = self.running.clone() else {
+                    return Task::none();
+                };
+                let Screen::Applicant(s) = &mut self.screen else {
+                    return Task::none();
+                };
+                let (task, event) = s.update(m, &running);
+                match event {
+                    Some(applicant::Event::Back) => {
+                        self.screen = Screen::Home(home::State);
+                        Task::batch([task.map(Message::Applicant), self.refresh()])
+                    }
+                    None => task.map(Message::Applicant),
+                }
+            }
+            Message::Pickup(m) => {
+                let Some(running) = self.running.clone() else {
+                    return Task::none();
+                };
+                let Screen::Pickup(s) = &mut self.screen else {
+                    return Task::none();
+                };
+                let (task, event) = s.update(m, &running);
+                match event {
+                    Some(pickup::Event::Found(row, summary)) => self.show_applicant(*row, summary),
+                    Some(pickup::Event::Cancel) => self.screen = Screen::Home(home::State),
+                    None => {}
+                }
+                task.map(Message::Pickup)
+            }
             Message::Record(m) => {
                 let Some(running) = self.running.clone() else {
                     return Task::none();
@@ -352,6 +401,35 @@ impl App {
                 }
                 task.map(Message::Record)
             }
+        }
+    }
+
+    /// Reads one applicant's record for the applicant screen.
+    fn open(&self, id: uuid::Uuid) -> Task<Message> {
+        let Some(running) = self.running.clone() else {
+            return Task::none();
+        };
+        Task::perform(
+            async move {
+                running
+                    .booth
+                    .queue
+                    .call(move |s| {
+                        let row = s
+                            .get(id)?
+                            .ok_or(crate::queue::QueueError::UnknownPacket(id))?;
+                        Ok((Box::new(row), s.applicant(id)?))
+                    })
+                    .await
+                    .map_err(|e| e.to_string())
+            },
+            Message::Opened,
+        )
+    }
+
+    fn show_applicant(&mut self, row: QueueRow, summary: Option<ApplicantSummary>) {
+        if let Some(running) = &self.running {
+            self.screen = Screen::Applicant(Box::new(applicant::State::new(row, summary, running)));
         }
     }
 
@@ -427,6 +505,8 @@ impl App {
                 .map(Message::Documents),
             Screen::Verify(s) => s.view(lang, self.now.max(s.started)).map(Message::Verify),
             Screen::Record(s) => s.view(lang, self.now.max(s.started)).map(Message::Record),
+            Screen::Applicant(s) => s.view(lang).map(Message::Applicant),
+            Screen::Pickup(s) => s.view(lang).map(Message::Pickup),
         }
     }
 }

@@ -83,3 +83,32 @@ review-face = Photo · quality { $quality }
 review-fingers = Fingerprints · quality { $qualities }
 review-irises = Irises · quality { $qualities }
 review-signature = Signature · { $strokes } strokes
+
+back = Back
+home-pickup = Collect a KTP-el
+
+status-unsent = Not sent to the centre yet; sending runs on its own in the background. The applicant may wait or go home with the proof of recording.
+status-received = The centre has the data and is matching fingerprints and irises. This can take a while; the applicant may go home with the proof of recording.
+status-print-ready = The centre found the applicant single: the KTP-el is ready to print.
+status-duplicate = The centre found a duplicate: this NIK was recorded before. The applicant need not record again; send them to the agency officer who resolves duplicates.
+status-adjudicate = The centre needs an officer's decision (adjudication) before the KTP-el is printed. The applicant will be contacted; keep the proof of recording.
+status-enroll-failure = The centre could not process the recording (incomplete or unreadable data). The applicant must record again at the booth.
+status-handed-over = The KTP-el has been handed over.
+
+applicant-receipt-no = Proof of recording number { $number }
+applicant-centre-note = Centre's note: { $note }
+applicant-receipt-printed = The proof of recording has been printed.
+
+receipt-print = Print the proof of recording
+receipt-reprint = Print the proof of recording again
+receipt-printing = Printing…
+receipt-printed = Proof of recording printed. Hand it to the applicant.
+receipt-needs-person = The printer needs attention: { $reason }. Nothing was printed; press print again once it is fixed.
+receipt-failed = Not printed: { $reason }
+
+pickup-title = Collecting a KTP-el
+pickup-label = Proof of recording number (13 digits)
+pickup-enter = Type the number on the proof of recording
+pickup-find = Find
+pickup-mistyped = Not a valid receipt number: check the digits typed.
+pickup-not-here = This receipt number is not recorded at this booth. Check the office named on the receipt.

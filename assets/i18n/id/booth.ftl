@@ -83,3 +83,32 @@ review-face = Foto · kualitas { $quality }
 review-fingers = Sidik jari · kualitas { $qualities }
 review-irises = Iris · kualitas { $qualities }
 review-signature = Tanda tangan · { $strokes } goresan
+
+back = Kembali
+home-pickup = Ambil KTP-el
+
+status-unsent = Data belum terkirim ke pusat; pengiriman berjalan otomatis di latar belakang. Pemohon boleh menunggu atau pulang membawa bukti perekaman.
+status-received = Data sudah diterima pusat dan sedang dipadankan (sidik jari dan iris). Hasilnya bisa memakan waktu; pemohon boleh pulang membawa bukti perekaman.
+status-print-ready = Pusat menyatakan data tunggal: KTP-el siap dicetak untuk pemohon ini.
+status-duplicate = Pusat menemukan rekaman ganda: NIK ini sudah pernah direkam. Pemohon tidak perlu merekam ulang; arahkan ke petugas Dinas untuk penyelesaian data ganda.
+status-adjudicate = Pusat memerlukan keputusan petugas (adjudikasi) sebelum KTP-el dicetak. Pemohon akan dihubungi; simpan bukti perekaman.
+status-enroll-failure = Pusat tidak dapat memproses rekaman (data tidak lengkap atau tidak terbaca). Pemohon perlu merekam ulang di loket.
+status-handed-over = KTP-el sudah diserahkan kepada pemohon.
+
+applicant-receipt-no = Nomor bukti perekaman { $number }
+applicant-centre-note = Keterangan pusat: { $note }
+applicant-receipt-printed = Bukti perekaman sudah dicetak.
+
+receipt-print = Cetak bukti perekaman
+receipt-reprint = Cetak ulang bukti perekaman
+receipt-printing = Mencetak…
+receipt-printed = Bukti perekaman tercetak. Serahkan kepada pemohon.
+receipt-needs-person = Printer perlu ditangani: { $reason }. Bukti belum tercetak; tekan cetak lagi setelah diperbaiki.
+receipt-failed = Bukti belum tercetak: { $reason }
+
+pickup-title = Pengambilan KTP-el
+pickup-label = Nomor bukti perekaman (13 digit)
+pickup-enter = Ketik nomor pada bukti perekaman
+pickup-find = Cari
+pickup-mistyped = Nomor bukti tidak sah: periksa kembali angka yang diketik.
+pickup-not-here = Nomor bukti ini tidak tercatat di loket ini. Periksa nama kantor pada bukti.

@@ -1,7 +1,7 @@
 //! Home: start a recording, the waiting list (applicants waiting for their verdict, with their
 //! queue number and the time left in the SOP's hour), and the queue at a glance.
 
-use iced::widget::{column, row, scrollable, text};
+use iced::widget::{button, column, row, scrollable, text};
 use iced::{Element, Length, Task};
 
 use crate::clock::Clock;
@@ -14,12 +14,16 @@ use crate::ui::theme::{self, Kind};
 #[derive(Debug, Clone)]
 pub enum Message {
     StartRecording,
+    Pickup,
+    Open(uuid::Uuid),
     SignOut,
     ToggleLang,
 }
 
 pub enum Event {
     StartRecording,
+    Pickup,
+    Open(uuid::Uuid),
     SignOut,
     ToggleLang,
 }
@@ -31,6 +35,8 @@ impl State {
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
         let event = match message {
             Message::StartRecording => Event::StartRecording,
+            Message::Pickup => Event::Pickup,
+            Message::Open(id) => Event::Open(id),
             Message::SignOut => Event::SignOut,
             Message::ToggleLang => Event::ToggleLang,
         };
@@ -72,6 +78,12 @@ impl State {
             Some(Message::StartRecording),
         )
         .width(Length::Fixed(420.0));
+        let pickup = theme::action(
+            t!(lang, "home-pickup"),
+            Kind::Secondary,
+            Some(Message::Pickup),
+        )
+        .width(Length::Fixed(420.0));
         let mut list = column![text(t!(lang, "home-waiting")).size(theme::HEADING)].spacing(8);
         if waiting.is_empty() {
             list = list.push(text(t!(lang, "home-waiting-empty")).size(theme::BODY));
@@ -92,16 +104,24 @@ impl State {
                 ),
                 _ => t!(lang, "waiting-receipt-due"),
             };
-            list = list.push(theme::panel(
-                row![
-                    text(format!("{:03}", w.queue_no))
-                        .size(theme::HEADING)
-                        .width(Length::Fixed(90.0)),
-                    text(w.name.clone()).size(theme::BODY).width(Length::Fill),
-                    text(status).size(theme::BODY),
-                ]
-                .spacing(theme::GAP),
-            ));
+            list = list.push(
+                button(
+                    row![
+                        text(format!("{:03}", w.queue_no))
+                            .size(theme::HEADING)
+                            .width(Length::Fixed(90.0)),
+                        text(w.name.clone()).size(theme::BODY).width(Length::Fill),
+                        text(status).size(theme::BODY),
+                    ]
+                    .spacing(theme::GAP)
+                    .align_y(iced::Alignment::Center),
+                )
+                .width(Length::Fill)
+                .height(Length::Fixed(theme::ACTION))
+                .padding(theme::GAP)
+                .style(button::secondary)
+                .on_press(Message::Open(w.packet_id)),
+            );
         }
         let queue: Element<'a, Message> = match counts {
             Some(c) => theme::panel(
@@ -125,7 +145,7 @@ impl State {
             column![
                 header,
                 row![
-                    column![start, queue]
+                    column![start, pickup, queue]
                         .spacing(theme::GAP)
                         .width(Length::Fixed(440.0)),
                     scrollable(list).height(Length::Fill).width(Length::Fill),

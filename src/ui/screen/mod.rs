@@ -1,8 +1,10 @@
 //! One module per screen. Each owns its `State`, its `Message`s and its view, and tells the
 //! kiosk what happened through an `Event` the root turns into the next screen or a task.
 
+pub mod applicant;
 pub mod documents;
 pub mod home;
+pub mod pickup;
 pub mod record;
 pub mod signin;
 pub mod verify;
