@@ -5,6 +5,7 @@
 
 pub mod i18n;
 pub mod keypad;
+pub mod preview;
 pub mod receipt_view;
 pub mod screen;
 pub mod theme;
@@ -463,10 +464,19 @@ impl App {
     }
 
     pub fn subscription(&self) -> Subscription<Message> {
-        match self.screen {
+        let ticks = match self.screen {
             Screen::Starting | Screen::Failed(_) => Subscription::none(),
             _ => iced::time::every(Duration::from_secs(1)).map(Message::Tick),
-        }
+        };
+        // The live preview runs only while the recording screen wants it.
+        let preview = match (&self.screen, &self.running) {
+            (Screen::Record(s), Some(r)) if s.wants_preview() => {
+                Subscription::run_with(preview::Feed(r.devices.clone()), preview::stream)
+                    .map(|e| Message::Record(record::Message::Preview(e)))
+            }
+            _ => Subscription::none(),
+        };
+        Subscription::batch([ticks, preview])
     }
 
     pub fn view(&self) -> Element<'_, Message> {

@@ -112,3 +112,5 @@ pickup-enter = Type the number on the proof of recording
 pickup-find = Find
 pickup-mistyped = Not a valid receipt number: check the digits typed.
 pickup-not-here = This receipt number is not recorded at this booth. Check the office named on the receipt.
+record-camera-starting = Starting the camera…
+record-camera-failed = Camera problem: { $reason }

@@ -112,3 +112,5 @@ pickup-enter = Ketik nomor pada bukti perekaman
 pickup-find = Cari
 pickup-mistyped = Nomor bukti tidak sah: periksa kembali angka yang diketik.
 pickup-not-here = Nomor bukti ini tidak tercatat di loket ini. Periksa nama kantor pada bukti.
+record-camera-starting = Menyalakan kamera…
+record-camera-failed = Kamera bermasalah: { $reason }

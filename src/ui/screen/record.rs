@@ -25,6 +25,7 @@ use crate::ui::Running;
 
 #[derive(Debug, Clone)]
 pub enum Message {
+    Preview(crate::ui::preview::Event),
     Capture,
     Captured(Result<Box<Enrollment>, DeviceError>),
     Save,
@@ -54,6 +55,8 @@ pub struct State {
     operator_id: String,
     /// How long the earlier steps took, carried into the record.
     timings: Vec<StepTiming>,
+    /// The newest preview frame, or why there is none.
+    preview: Option<Result<iced::widget::image::Handle, String>>,
     pub started: Instant,
 }
 
@@ -64,8 +67,14 @@ impl State {
             phase: Phase::Ready,
             operator_id,
             timings,
+            preview: None,
             started: Instant::now(),
         }
+    }
+
+    /// The camera preview is shown until the capture starts.
+    pub fn wants_preview(&self) -> bool {
+        matches!(self.phase, Phase::Ready | Phase::CaptureFailed(_))
     }
 
     pub fn phase(&self) -> &Phase {
@@ -79,6 +88,14 @@ impl State {
         devices: &Arc<Mutex<Devices>>,
     ) -> (Task<Message>, Option<Event>) {
         match message {
+            Message::Preview(crate::ui::preview::Event::Frame(h)) => {
+                self.preview = Some(Ok(h));
+                (Task::none(), None)
+            }
+            Message::Preview(crate::ui::preview::Event::Failed(e)) => {
+                self.preview = Some(Err(e));
+                (Task::none(), None)
+            }
             Message::Capture => {
                 if matches!(
                     self.phase,
@@ -178,6 +195,7 @@ impl State {
         .size(theme::BODY);
         let body: Element<'_, Message> = match &self.phase {
             Phase::Ready => column![
+                self.preview_view(lang),
                 text(t!(lang, "record-intro")).size(theme::BODY),
                 row![
                     theme::action(
@@ -247,6 +265,21 @@ impl State {
             .into(),
         };
         theme::page(column![header, who, body].spacing(theme::GAP * 1.5))
+    }
+}
+
+impl State {
+    fn preview_view(&self, lang: Lang) -> Element<'_, Message> {
+        match &self.preview {
+            Some(Ok(h)) => iced::widget::image(h.clone())
+                .width(Length::Fixed(400.0))
+                .height(Length::Fixed(300.0))
+                .into(),
+            Some(Err(e)) => theme::alert(t!(lang, "record-camera-failed", reason = e.clone())),
+            None => text(t!(lang, "record-camera-starting"))
+                .size(theme::BODY)
+                .into(),
+        }
     }
 }
 
