@@ -301,15 +301,6 @@ impl ZfmScanner {
     }
 }
 
-fn check(name: &str, passed: bool, detail: impl Into<String>) -> Check {
-    Check {
-        name: name.into(),
-        passed,
-        detail: detail.into(),
-        kind: None,
-    }
-}
-
 impl Device for ZfmScanner {
     fn info(&self) -> DeviceInfo {
         self.device_info()
@@ -329,7 +320,7 @@ impl Device for ZfmScanner {
         if let Err(e) = opened {
             return Err(e.into());
         }
-        checks.push(check(
+        checks.push(Check::new(
             "port",
             true,
             format!("{} at {} baud", self.config.path, self.config.baud),
@@ -337,10 +328,10 @@ impl Device for ZfmScanner {
         let handshake = self.ensure_ready();
         match self.settle(handshake) {
             Ok(p) => {
-                checks.push(check("handshake", true, "password accepted"));
+                checks.push(Check::new("handshake", true, "password accepted"));
                 let address_ok = p.address == self.config.address;
                 let baud_ok = p.baud == self.config.baud;
-                checks.push(check(
+                checks.push(Check::new(
                     "parameters",
                     address_ok && baud_ok && (1..=5).contains(&p.security_level),
                     p.summary(),
@@ -369,7 +360,7 @@ impl Device for ZfmScanner {
                     .map(|&p| u64::from(p))
                     .sum::<u64>()
                     / upload.image.pixels.len().max(1) as u64;
-                checks.push(check(
+                checks.push(Check::new(
                     "sensor",
                     true,
                     if finger {
@@ -378,7 +369,7 @@ impl Device for ZfmScanner {
                         "exposed: glass empty"
                     },
                 ));
-                checks.push(check(
+                checks.push(Check::new(
                     "image upload",
                     true,
                     format!(

@@ -69,6 +69,16 @@ pub struct Check {
 }
 
 impl Check {
+    /// A check and how it went.
+    pub fn new(name: &str, passed: bool, detail: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            passed,
+            detail: detail.into(),
+            kind: None,
+        }
+    }
+
     /// A check that failed with a device error of `kind`.
     pub fn failed(name: &str, kind: crate::ErrorKind, detail: impl Into<String>) -> Self {
         Self {

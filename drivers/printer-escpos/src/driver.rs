@@ -207,15 +207,6 @@ impl EscposPrinter {
     }
 }
 
-fn check(name: &str, passed: bool, detail: impl Into<String>) -> Check {
-    Check {
-        name: name.into(),
-        passed,
-        detail: detail.into(),
-        kind: None,
-    }
-}
-
 impl Device for EscposPrinter {
     fn info(&self) -> DeviceInfo {
         DeviceInfo {
@@ -234,9 +225,13 @@ impl Device for EscposPrinter {
         let _span = tracing::debug_span!("escpos", op = "self_test").entered();
         let opened = self.transport().map(|_| ());
         self.settle(opened).map_err(DeviceError::from)?;
-        let mut checks = vec![check("connection", true, self.config.transport.describe())];
+        let mut checks = vec![Check::new(
+            "connection",
+            true,
+            self.config.transport.describe(),
+        )];
         if !self.config.query_status {
-            checks.push(check(
+            checks.push(Check::new(
                 "status",
                 true,
                 "not queried on this transport (configured)",
@@ -250,13 +245,13 @@ impl Device for EscposPrinter {
         match self.settle(r) {
             Ok(raw) => {
                 let s = raw.status();
-                checks.push(check("status", true, raw.describe()));
-                checks.push(check(
+                checks.push(Check::new("status", true, raw.describe()));
+                checks.push(Check::new(
                     "online",
                     s.online,
                     if s.online { "online" } else { "offline" },
                 ));
-                checks.push(check(
+                checks.push(Check::new(
                     "paper",
                     !s.paper_out,
                     if s.paper_out {
@@ -267,7 +262,7 @@ impl Device for EscposPrinter {
                         "loaded"
                     },
                 ));
-                checks.push(check(
+                checks.push(Check::new(
                     "cover",
                     !s.cover_open,
                     if s.cover_open { "open" } else { "closed" },

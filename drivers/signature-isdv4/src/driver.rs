@@ -303,15 +303,6 @@ impl Isdv4Pad {
     }
 }
 
-fn check(name: &str, passed: bool, detail: impl Into<String>) -> Check {
-    Check {
-        name: name.into(),
-        passed,
-        detail: detail.into(),
-        kind: None,
-    }
-}
-
 impl Device for Isdv4Pad {
     fn info(&self) -> DeviceInfo {
         let (model, firmware) = match self.state.capabilities() {
@@ -347,12 +338,12 @@ impl Device for Isdv4Pad {
         let r = self.ensure_idle();
         match self.settle(r) {
             Ok(c) => {
-                checks.push(check(
+                checks.push(Check::new(
                     "port",
                     true,
                     format!("{} at {} baud", self.config.path, self.config.baud),
                 ));
-                checks.push(check(
+                checks.push(Check::new(
                     "query",
                     true,
                     format!(
@@ -391,7 +382,7 @@ impl Device for Isdv4Pad {
         })();
         let stray = self.decoder.skipped();
         match self.settle(live) {
-            Ok(seen) => checks.push(check(
+            Ok(seen) => checks.push(Check::new(
                 "live read",
                 true,
                 format!("reporting started and stopped; {seen} pen reports, {stray} stray bytes"),

@@ -40,17 +40,13 @@ pub(crate) fn draw_quality(rng: &mut SimRng, poor: bool, normal: (u32, u32)) -> 
     Quality(q.min(100) as u8)
 }
 
-pub(crate) fn check(name: &str, passed: bool, detail: impl Into<String>) -> Check {
-    Check {
-        name: name.into(),
-        passed,
-        detail: detail.into(),
-        kind: None,
-    }
-}
-
 /// Below this a self-test capture counts as failed.
 pub(crate) const SELF_TEST_MIN_QUALITY: u8 = 40;
+
+/// A check and how it went (every simulator's self-test speaks in these).
+pub(crate) fn check(name: &str, passed: bool, detail: impl Into<String>) -> Check {
+    Check::new(name, passed, detail)
+}
 
 /// Turns one self-test step into checks: an unreachable device (`Disconnected`) aborts the
 /// self-test with that error; any other error is a failed check.
@@ -62,6 +58,6 @@ pub(crate) fn step<T>(
     match result {
         Ok(value) => Ok(judge(value)),
         Err(e) if e.kind == ErrorKind::Disconnected => Err(e),
-        Err(e) => Ok(vec![check(name, false, e.to_string())]),
+        Err(e) => Ok(vec![Check::failed(name, e.kind, e.to_string())]),
     }
 }
