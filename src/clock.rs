@@ -10,6 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
 
+/// Western Indonesia Time (UTC+7, no daylight saving), the office's local time: a fixed offset,
+/// so no time-zone database is needed.
+pub const WIB: jiff::tz::Offset = jiff::tz::Offset::constant(7);
+
 #[derive(Clone, Default)]
 pub enum Clock {
     #[default]

@@ -52,7 +52,7 @@ fn field(label: &str, value: &str) -> ReceiptLine {
 
 /// The date as printed (WIB): "25-11-2026 09:12 WIB".
 pub fn wib_datetime(t: Timestamp) -> String {
-    let dt = jiff::tz::Offset::constant(7).to_datetime(t);
+    let dt = crate::clock::WIB.to_datetime(t);
     format!(
         "{:02}-{:02}-{} {:02}:{:02} WIB",
         dt.day(),

@@ -184,7 +184,7 @@ pub const POPULATION_REFERENCE_DATE: jiff::civil::Date = jiff::civil::date(2026,
 
 /// Today's date in WIB (UTC+7), the date the office lives by.
 pub fn wib_date(t: Timestamp) -> jiff::civil::Date {
-    jiff::tz::Offset::constant(7).to_datetime(t).date()
+    crate::clock::WIB.to_datetime(t).date()
 }
 
 /// The answer to a packet the centre already holds: the same bytes are an idempotent repeat,

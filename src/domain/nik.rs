@@ -20,9 +20,7 @@ use super::region::{Province, RegionCode, RegionError};
 ///
 /// Uses a fixed +07:00 offset, so it needs no time-zone database.
 pub fn today_in_jakarta() -> Date {
-    jiff::tz::Offset::constant(7)
-        .to_datetime(jiff::Timestamp::now())
-        .date()
+    crate::clock::WIB.to_datetime(jiff::Timestamp::now()).date()
 }
 
 /// Sex as encoded in the NIK (women: day + 40).
@@ -439,7 +437,8 @@ pub fn card_date(date: Date) -> String {
 }
 
 /// First six and last four characters shown, the rest `*`.
-pub(super) fn mask(digits: &str) -> String {
+/// The first six and last four digits shown, the birth date hidden ("327301******0001").
+pub fn mask(digits: &str) -> String {
     digits
         .chars()
         .enumerate()

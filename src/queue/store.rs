@@ -55,8 +55,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
 
 /// The office's local date (WIB, UTC+7) as YYMMDD.
 pub fn local_day(t: Timestamp) -> String {
-    let offset = jiff::tz::Offset::constant(7);
-    let dt = offset.to_datetime(t);
+    let dt = crate::clock::WIB.to_datetime(t);
     format!(
         "{:02}{:02}{:02}",
         dt.year().rem_euclid(100),

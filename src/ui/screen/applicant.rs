@@ -54,7 +54,7 @@ impl State {
         let cfg = &running.booth.config;
         let receipt = summary.as_ref().map(|s| {
             let nik_masked = if s.nik.len() == 16 {
-                format!("{}******{}", &s.nik[..6], &s.nik[12..])
+                crate::domain::nik::mask(&s.nik)
             } else {
                 "****************".into()
             };

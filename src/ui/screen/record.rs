@@ -194,38 +194,33 @@ impl State {
         ))
         .size(theme::BODY);
         let body: Element<'_, Message> = match &self.phase {
-            Phase::Ready => column![
-                self.preview_view(lang),
-                text(t!(lang, "record-intro")).size(theme::BODY),
-                row![
-                    theme::action(
-                        t!(lang, "record-capture"),
-                        Kind::Primary,
-                        Some(Message::Capture)
+            // The preview runs in both phases (see `wants_preview`), so both show it.
+            Phase::Ready | Phase::CaptureFailed(_) => {
+                let (note, label): (Element<'_, Message>, _) = match &self.phase {
+                    Phase::CaptureFailed(e) => (
+                        theme::alert(t!(lang, "record-failed", reason = e.to_string())),
+                        t!(lang, "record-retake"),
                     ),
-                    theme::action(t!(lang, "cancel"), Kind::Secondary, Some(Message::Cancel)),
+                    _ => (
+                        text(t!(lang, "record-intro")).size(theme::BODY).into(),
+                        t!(lang, "record-capture"),
+                    ),
+                };
+                column![
+                    self.preview_view(lang),
+                    note,
+                    row![
+                        theme::action(label, Kind::Primary, Some(Message::Capture)),
+                        theme::action(t!(lang, "cancel"), Kind::Secondary, Some(Message::Cancel)),
+                    ]
+                    .spacing(theme::GAP),
                 ]
-                .spacing(theme::GAP),
-            ]
-            .spacing(theme::GAP)
-            .into(),
+                .spacing(theme::GAP)
+                .into()
+            }
             Phase::Capturing => text(t!(lang, "record-capturing"))
                 .size(theme::HEADING)
                 .into(),
-            Phase::CaptureFailed(e) => column![
-                theme::alert(t!(lang, "record-failed", reason = e.to_string())),
-                row![
-                    theme::action(
-                        t!(lang, "record-retake"),
-                        Kind::Primary,
-                        Some(Message::Capture)
-                    ),
-                    theme::action(t!(lang, "cancel"), Kind::Secondary, Some(Message::Cancel)),
-                ]
-                .spacing(theme::GAP),
-            ]
-            .spacing(theme::GAP)
-            .into(),
             Phase::Captured(e) | Phase::SaveFailed(e, _) => column![
                 review(lang, e),
                 match &self.phase {
