@@ -286,6 +286,8 @@ pub enum SignatureConfig {
     Sim(SimParams),
     /// A Wacom ISDv4 serial pen digitizer.
     Isdv4(SerialParams),
+    /// No pad: the applicant signs on the kiosk's touchscreen.
+    Touchscreen,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -19,7 +19,8 @@ pub struct Devices {
     pub camera: Box<dyn Camera>,
     pub fingerprint: Box<dyn FingerprintScanner>,
     pub iris: Box<dyn IrisScanner>,
-    pub signature: Box<dyn SignaturePad>,
+    /// `None` when the config says the applicant signs on the touchscreen.
+    pub signature: Option<Box<dyn SignaturePad>>,
     pub card_encoder: Box<dyn CardEncoder>,
     pub card_printer: Box<dyn CardPrinter>,
     pub receipt_printer: Box<dyn ReceiptPrinter>,
@@ -75,17 +76,18 @@ impl Devices {
                 Box::new(d)
             }
         };
-        let signature: Box<dyn SignaturePad> = match &cfg.signature {
+        let signature: Option<Box<dyn SignaturePad>> = match &cfg.signature {
             SignatureConfig::Sim(p) => {
                 let d = ktpel_sim::SimSignaturePad::new(p.seed);
                 keep(&mut sim, d.control(), p);
-                Box::new(d)
+                Some(Box::new(d))
             }
             SignatureConfig::Isdv4(s) => {
                 let mut c = ktpel_signature_isdv4::Isdv4Config::new(s.port.clone());
                 c.baud = s.baud;
-                Box::new(ktpel_signature_isdv4::Isdv4Pad::new(c))
+                Some(Box::new(ktpel_signature_isdv4::Isdv4Pad::new(c)))
             }
+            SignatureConfig::Touchscreen => None,
         };
         let card_encoder: Box<dyn CardEncoder> = match &cfg.card_encoder {
             CardEncoderConfig::Sim(p) => {
@@ -163,16 +165,19 @@ impl Devices {
         }
     }
 
-    /// Every device with its role, for the self-test.
-    pub fn all_mut(&mut self) -> [(DeviceKind, &mut dyn Device); 7] {
-        [
+    /// Every device with its role, for the self-test (a touchscreen signature has no device).
+    pub fn all_mut(&mut self) -> Vec<(DeviceKind, &mut dyn Device)> {
+        let mut all: Vec<(DeviceKind, &mut dyn Device)> = vec![
             (DeviceKind::Camera, self.camera.as_mut() as &mut dyn Device),
             (DeviceKind::FingerprintScanner, self.fingerprint.as_mut()),
             (DeviceKind::IrisScanner, self.iris.as_mut()),
-            (DeviceKind::SignaturePad, self.signature.as_mut()),
-            (DeviceKind::CardEncoder, self.card_encoder.as_mut()),
-            (DeviceKind::CardPrinter, self.card_printer.as_mut()),
-            (DeviceKind::ReceiptPrinter, self.receipt_printer.as_mut()),
-        ]
+        ];
+        if let Some(pad) = self.signature.as_mut() {
+            all.push((DeviceKind::SignaturePad, pad.as_mut()));
+        }
+        all.push((DeviceKind::CardEncoder, self.card_encoder.as_mut()));
+        all.push((DeviceKind::CardPrinter, self.card_printer.as_mut()));
+        all.push((DeviceKind::ReceiptPrinter, self.receipt_printer.as_mut()));
+        all
     }
 }

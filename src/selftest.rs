@@ -12,6 +12,8 @@ use crate::devices::Devices;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DeviceReport {
+    #[serde(skip)]
+    pub kind: DeviceKind,
     pub role: &'static str,
     pub driver: String,
     pub model: String,
@@ -62,43 +64,60 @@ pub fn run(devices: &mut Devices) -> Vec<DeviceReport> {
     devices
         .all_mut()
         .into_iter()
-        .map(|(kind, device)| {
-            let _span = tracing::info_span!("device.self_test", role = kind.as_str()).entered();
-            let started = Instant::now();
-            let result = device.self_test();
-            // After the test: a driver learns the device's identity by talking to it.
-            let info = device.info();
-            let duration_ms = started.elapsed().as_millis() as u64;
-            let (passed, checks, error) = match result {
-                Ok(report) => (report.passed(), report.checks, None),
-                Err(e) => (
-                    false,
-                    Vec::new(),
-                    Some(ReportError {
-                        kind: e.kind,
-                        message: e.message,
-                    }),
-                ),
-            };
-            let failure = error
-                .as_ref()
-                .map(|e| e.kind)
-                .or_else(|| checks.iter().find(|c| !c.passed).and_then(|c| c.kind));
-            let next = (!passed).then(|| next_step(failure).to_string());
-            DeviceReport {
-                role: role_name(kind),
-                driver: info.driver,
-                model: info.model,
-                serial: info.serial,
-                firmware: info.firmware,
-                passed,
-                checks,
-                error,
-                next_step: next,
-                duration_ms,
-            }
-        })
+        .map(|(kind, device)| test_one(kind, device))
         .collect()
+}
+
+/// Tests the device in one role (`None` when the booth has no device in it, e.g. a
+/// touchscreen signature).
+pub fn run_role(devices: &mut Devices, role: DeviceKind) -> Option<DeviceReport> {
+    devices
+        .all_mut()
+        .into_iter()
+        .find(|(kind, _)| *kind == role)
+        .map(|(kind, device)| test_one(kind, device))
+}
+
+/// Runs one device's self-test and says what to do when it fails.
+pub fn test_one(kind: DeviceKind, device: &mut dyn ktpel_hal::Device) -> DeviceReport {
+    let _span = tracing::info_span!("device.self_test", role = kind.as_str()).entered();
+    let started = Instant::now();
+    let result = device.self_test();
+    // After the test: a driver learns the device's identity by talking to it.
+    let info = device.info();
+    let duration_ms = started.elapsed().as_millis() as u64;
+    let (passed, checks, error) = match result {
+        Ok(report) => (report.passed(), report.checks, None),
+        Err(e) => (
+            false,
+            Vec::new(),
+            Some(ReportError {
+                kind: e.kind,
+                message: e.message,
+            }),
+        ),
+    };
+    let next = (!passed).then(|| next_step(failure_kind(&error, &checks)).to_string());
+    DeviceReport {
+        kind,
+        role: role_name(kind),
+        driver: info.driver,
+        model: info.model,
+        serial: info.serial,
+        firmware: info.firmware,
+        passed,
+        checks,
+        error,
+        next_step: next,
+        duration_ms,
+    }
+}
+
+fn failure_kind(error: &Option<ReportError>, checks: &[Check]) -> Option<ErrorKind> {
+    error
+        .as_ref()
+        .map(|e| e.kind)
+        .or_else(|| checks.iter().find(|c| !c.passed).and_then(|c| c.kind))
 }
 
 fn role_name(kind: DeviceKind) -> &'static str {
@@ -112,6 +131,14 @@ pub fn run_all(config: &Config, data_dir: &Path) -> Vec<DeviceReport> {
 }
 
 impl DeviceReport {
+    /// What went wrong, when it failed: the error's kind, or the first failed check's.
+    pub fn failure(&self) -> Option<ErrorKind> {
+        if self.passed {
+            return None;
+        }
+        failure_kind(&self.error, &self.checks)
+    }
+
     pub fn to_text(&self) -> String {
         let mut s = format!(
             "{} {:<16} {} (serial {}, firmware {}, driver {}) — {} ms",

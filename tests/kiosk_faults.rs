@@ -17,8 +17,10 @@ use ktpel_hal::DeviceKind;
 use std::sync::{Arc, Mutex};
 
 /// What the operator reads when the scanner is unplugged during the capture.
-const FAILED: &str =
-    "expect \"Perekaman gagal: disconnected: sim fingerprint is unplugged (capture_finger failed): plug the cable back in\"";
+const FAILED: &str = "expect \"Alat terputus. Periksa kabel dan colokan, lalu ulangi.\"";
+/// The driver's own words under it.
+const DETAIL: &str =
+    "expect \"Rincian teknis: sim fingerprint is unplugged (capture_finger failed): plug the cable back in\"";
 
 type Slot = Arc<Mutex<Option<Arc<Running>>>>;
 
@@ -88,7 +90,9 @@ fn a_scanner_unplugged_mid_capture_gives_an_error_then_a_retake_succeeds() {
         [
             "click \"Periksa ke SIAK\"",
             "click \"Data sesuai, lanjut\"",
-            "expect \"Rekam biometrik\"",
+            "click \"Ambil foto\"",
+            "click \"Lanjut\"",
+            "expect \"Langkah 2 dari 14: Ibu jari kanan\"",
         ]
         .map(String::from),
     );
@@ -115,7 +119,12 @@ fn a_scanner_unplugged_mid_capture_gives_an_error_then_a_retake_succeeds() {
         &mut emu,
         &program,
         &mut rx,
-        &["click \"Rekam biometrik\"", FAILED],
+        &[
+            "click \"Pindai\"",
+            "expect \"Langkah 4 dari 14: Jari tengah kanan\"",
+            FAILED,
+            DETAIL,
+        ],
     );
     let counts = iced::futures::executor::block_on(running.booth.queue.counts()).unwrap();
     assert_eq!(
@@ -124,19 +133,18 @@ fn a_scanner_unplugged_mid_capture_gives_an_error_then_a_retake_succeeds() {
         "nothing is saved after a failed capture"
     );
     // Still unplugged: a retake fails the same way.
-    drive(
-        &mut emu,
-        &program,
-        &mut rx,
-        &["click \"Rekam ulang\"", FAILED],
-    );
+    drive(&mut emu, &program, &mut rx, &["click \"Ulangi\"", FAILED]);
     scanner.replug();
     drive(
         &mut emu,
         &program,
         &mut rx,
         &[
-            "click \"Rekam ulang\"",
+            "click \"Ulangi\"",
+            "expect \"Langkah 12 dari 14: Iris mata kanan\"",
+            "click \"Pindai\"",
+            "click \"Mulai tanda tangan\"",
+            "click \"Lanjut\"",
             "expect \"Simpan rekaman\"",
             "click \"Simpan rekaman\"",
             "expect \"Terekam\"",

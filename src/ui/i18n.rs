@@ -126,6 +126,38 @@ mod tests {
     }
 
     #[test]
+    fn keys_built_at_run_time_exist() {
+        use ktpel_hal::{DeviceKind, ErrorKind, FingerPosition};
+        let mut keys: Vec<String> = FingerPosition::ALL
+            .iter()
+            .map(|p| format!("slot-{}", p.as_str()))
+            .collect();
+        keys.extend(
+            DeviceKind::ALL
+                .iter()
+                .map(|k| format!("role-{}", k.as_str())),
+        );
+        keys.extend(
+            [
+                ErrorKind::Timeout,
+                ErrorKind::Disconnected,
+                ErrorKind::NotPresent,
+                ErrorKind::BadData,
+                ErrorKind::Busy,
+                ErrorKind::NeedsAttention,
+                ErrorKind::Other,
+            ]
+            .iter()
+            .map(|k| format!("device-error-{}", k.as_str())),
+        );
+        for k in keys {
+            for lang in [Lang::Id, Lang::En] {
+                assert!(!tr(lang, &k).starts_with('⟦'), "{k} in {lang:?}");
+            }
+        }
+    }
+
+    #[test]
     fn arguments_are_filled_in() {
         let s = crate::t!(Lang::Id, "signin-wrong", left = 3);
         assert!(s.contains('3'), "{s}");

@@ -8,6 +8,7 @@ pub mod keypad;
 pub mod preview;
 pub mod receipt_view;
 pub mod screen;
+pub mod signature_canvas;
 pub mod theme;
 
 use iced::{Element, Font, Size, Subscription, Task};
@@ -25,7 +26,7 @@ use crate::queue::{ApplicantSummary, Counts, QueueRow, WaitingEntry};
 use crate::t;
 use crate::transmit::TransmitterHandle;
 use i18n::Lang;
-use screen::{applicant, documents, home, pickup, record, signin, verify};
+use screen::{applicant, documents, home, pickup, record, signin, technician, verify};
 
 pub const FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 pub const FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -42,6 +43,24 @@ pub fn display_available() -> Result<(), String> {
                 .into(),
         ),
     }
+}
+
+/// A device failure as the operator reads it: what to do, in the kiosk's language, chosen by
+/// the kind of failure, then the driver's own words as technical detail.
+pub fn device_error<'a, M: 'a>(lang: Lang, e: &ktpel_hal::DeviceError) -> Element<'a, M> {
+    let advice = i18n::tr(lang, &format!("device-error-{}", e.kind.as_str()));
+    iced::widget::container(
+        iced::widget::column![
+            iced::widget::text(advice).size(theme::BODY),
+            iced::widget::text(t!(lang, "device-error-detail", detail = e.message.clone()))
+                .size(theme::SMALL),
+        ]
+        .spacing(theme::GAP / 2.0),
+    )
+    .padding(theme::GAP)
+    .width(iced::Length::Fill)
+    .style(iced::widget::container::danger)
+    .into()
 }
 
 /// The kiosk as an iced application, booted by `boot` (the real one, or a test's).
@@ -136,6 +155,7 @@ pub enum Message {
     Opened(Result<applicant::Record, String>),
     Applicant(applicant::Message),
     Pickup(pickup::Message),
+    Technician(technician::Message),
 }
 
 pub enum Screen {
@@ -145,9 +165,10 @@ pub enum Screen {
     Home(home::State),
     Documents(documents::State),
     Verify(verify::State),
-    Record(record::State),
+    Record(Box<record::State>),
     Applicant(Box<applicant::State>),
     Pickup(pickup::State),
+    Technician(technician::State),
 }
 
 pub struct App {
@@ -165,6 +186,8 @@ pub struct App {
     locked: Option<(signin::Operator, Screen)>,
     /// How long the SOP steps of the current applicant took so far.
     timings: Vec<StepTiming>,
+    /// The backlog being drained: the most unsent records seen since the queue was last empty.
+    backlog_peak: u64,
 }
 
 impl App {
@@ -197,6 +220,7 @@ impl App {
             screen: Screen::Starting,
             locked: None,
             timings: Vec::new(),
+            backlog_peak: 0,
         }
     }
 
@@ -246,6 +270,12 @@ impl App {
                 self.refresh()
             }
             Message::Refreshed(Ok((counts, waiting))) => {
+                let unsent = counts.unsent();
+                self.backlog_peak = if unsent == 0 {
+                    0
+                } else {
+                    self.backlog_peak.max(unsent)
+                };
                 self.counts = Some(counts);
                 self.waiting = waiting;
                 Task::none()
@@ -297,6 +327,13 @@ impl App {
                         self.screen = Screen::Pickup(pickup::State::default())
                     }
                     Some(home::Event::Open(id)) => return self.open(id),
+                    Some(home::Event::Technician) => {
+                        let roles = match self.running.as_ref().map(|r| r.devices.lock()) {
+                            Some(Ok(mut d)) => d.all_mut().into_iter().map(|(k, _)| k).collect(),
+                            _ => Vec::new(),
+                        };
+                        self.screen = Screen::Technician(technician::State::new(roles));
+                    }
                     None => {}
                 }
                 task.map(Message::Home)
@@ -334,11 +371,21 @@ impl App {
                             .as_ref()
                             .map(|o| o.id.clone())
                             .unwrap_or_default();
-                        self.screen = Screen::Record(record::State::new(
+                        let state = record::State::new(
                             resident,
                             operator,
                             std::mem::take(&mut self.timings),
-                        ));
+                            matches!(
+                                self.config.devices.signature,
+                                crate::config::SignatureConfig::Touchscreen
+                            ),
+                        );
+                        let present = state.present_applicant(&running.devices);
+                        self.screen = Screen::Record(Box::new(state));
+                        return Task::batch([
+                            task.map(Message::Verify),
+                            present.map(Message::Record),
+                        ]);
                     }
                     Some(verify::Event::Cancel) => self.screen = Screen::Home(home::State),
                     None => {}
@@ -384,6 +431,19 @@ impl App {
                 }
                 task.map(Message::Pickup)
             }
+            Message::Technician(m) => {
+                let Some(running) = self.running.clone() else {
+                    return Task::none();
+                };
+                let Screen::Technician(s) = &mut self.screen else {
+                    return Task::none();
+                };
+                let (task, event) = s.update(m, &running.devices);
+                if let Some(technician::Event::Back) = event {
+                    self.screen = Screen::Home(home::State);
+                }
+                task.map(Message::Technician)
+            }
             Message::Record(m) => {
                 let Some(running) = self.running.clone() else {
                     return Task::none();
@@ -403,6 +463,15 @@ impl App {
                 task.map(Message::Record)
             }
         }
+    }
+
+    /// Progress through a backlog of more than one record, while it drains.
+    fn drain(&self) -> Option<home::Drain> {
+        let unsent = self.counts.as_ref()?.unsent();
+        (self.backlog_peak > 1 && unsent > 0).then(|| home::Drain {
+            sent: self.backlog_peak - unsent,
+            total: self.backlog_peak,
+        })
     }
 
     /// Reads one applicant's record for the applicant screen.
@@ -506,6 +575,7 @@ impl App {
                         self.counts.as_ref(),
                         &self.waiting,
                         &r.booth.clock,
+                        self.drain(),
                     )
                     .map(Message::Home),
                 _ => theme::page(iced::widget::text(t!(lang, "starting"))),
@@ -517,6 +587,7 @@ impl App {
             Screen::Record(s) => s.view(lang, self.now.max(s.started)).map(Message::Record),
             Screen::Applicant(s) => s.view(lang).map(Message::Applicant),
             Screen::Pickup(s) => s.view(lang).map(Message::Pickup),
+            Screen::Technician(s) => s.view(lang).map(Message::Technician),
         }
     }
 }

@@ -18,6 +18,7 @@ pub enum Message {
     Open(uuid::Uuid),
     SignOut,
     ToggleLang,
+    Technician,
 }
 
 pub enum Event {
@@ -26,6 +27,14 @@ pub enum Event {
     Open(uuid::Uuid),
     SignOut,
     ToggleLang,
+    Technician,
+}
+
+/// A backlog being sent: how many of how many since it began.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Drain {
+    pub sent: u64,
+    pub total: u64,
 }
 
 #[derive(Default)]
@@ -39,6 +48,7 @@ impl State {
             Message::Open(id) => Event::Open(id),
             Message::SignOut => Event::SignOut,
             Message::ToggleLang => Event::ToggleLang,
+            Message::Technician => Event::Technician,
         };
         (Task::none(), Some(event))
     }
@@ -50,6 +60,7 @@ impl State {
         counts: Option<&'a Counts>,
         waiting: &'a [WaitingEntry],
         clock: &Clock,
+        drain: Option<Drain>,
     ) -> Element<'a, Message> {
         let now = clock.now();
         let header = row![
@@ -84,6 +95,14 @@ impl State {
             Some(Message::Pickup),
         )
         .width(Length::Fixed(420.0));
+        let technician = (operator.role == crate::config::Role::Technician).then(|| {
+            theme::action(
+                t!(lang, "home-technician"),
+                Kind::Secondary,
+                Some(Message::Technician),
+            )
+            .width(Length::Fixed(420.0))
+        });
         let mut list = column![text(t!(lang, "home-waiting")).size(theme::HEADING)].spacing(8);
         if waiting.is_empty() {
             list = list.push(text(t!(lang, "home-waiting-empty")).size(theme::BODY));
@@ -124,28 +143,17 @@ impl State {
             );
         }
         let queue: Element<'a, Message> = match counts {
-            Some(c) => theme::panel(
-                column![
-                    text(t!(lang, "queue-title")).size(theme::HEADING),
-                    text(t!(lang, "queue-unsent", count = c.unsent())).size(theme::BODY),
-                    text(t!(lang, "queue-waiting", count = c.get(QState::Received)))
-                        .size(theme::BODY),
-                    text(t!(lang, "queue-receipts", count = c.receipts_due)).size(theme::BODY),
-                    text(match &c.last_error {
-                        Some(e) => t!(lang, "queue-last-error", error = e.clone()),
-                        None => t!(lang, "queue-no-error"),
-                    })
-                    .size(theme::SMALL),
-                ]
-                .spacing(6),
-            ),
+            Some(c) => queue_panel(lang, c, drain, now),
             None => text(t!(lang, "queue-loading")).size(theme::BODY).into(),
         };
         theme::page(
             column![
                 header,
                 row![
-                    column![start, pickup, queue]
+                    technician
+                        .into_iter()
+                        .fold(column![start, pickup], |c, t| c.push(t))
+                        .push(queue)
                         .spacing(theme::GAP)
                         .width(Length::Fixed(440.0)),
                     scrollable(list).height(Length::Fill).width(Length::Fill),
@@ -155,4 +163,58 @@ impl State {
             .spacing(theme::GAP * 1.5),
         )
     }
+}
+
+/// The queue at a glance: counts per state, the oldest unsent record, the last transmission
+/// error, and a progress bar while a backlog drains.
+fn queue_panel<'a>(
+    lang: Lang,
+    c: &'a Counts,
+    drain: Option<Drain>,
+    now: jiff::Timestamp,
+) -> Element<'a, Message> {
+    let states = [
+        (QState::Recorded, "state-recorded"),
+        (QState::Sending, "state-sending"),
+        (QState::Received, "state-received"),
+        (QState::PrintReady, "state-print_ready"),
+        (QState::Duplicate, "state-duplicate"),
+        (QState::Adjudicate, "state-adjudicate"),
+        (QState::EnrollFailure, "state-enroll_failure"),
+    ];
+    let per_state: Vec<String> = states
+        .iter()
+        .filter(|(s, _)| c.get(*s) > 0)
+        .map(|(s, key)| format!("{} {}", crate::ui::i18n::tr(lang, key), c.get(*s)))
+        .collect();
+    let mut panel = column![
+        text(t!(lang, "queue-title")).size(theme::HEADING),
+        text(t!(lang, "queue-unsent", count = c.unsent())).size(theme::BODY),
+        text(t!(lang, "queue-receipts", count = c.receipts_due)).size(theme::BODY),
+    ]
+    .spacing(6);
+    if !per_state.is_empty() {
+        panel = panel.push(text(per_state.join(" · ")).size(theme::SMALL));
+    }
+    if let Some(oldest) = c.oldest_unsent {
+        let minutes = now.duration_since(oldest).as_secs().max(0) / 60;
+        panel = panel.push(text(t!(lang, "queue-oldest", minutes = minutes)).size(theme::SMALL));
+    }
+    if let Some(d) = drain {
+        panel = panel.push(
+            column![
+                text(t!(lang, "queue-draining", sent = d.sent, total = d.total)).size(theme::SMALL),
+                iced::widget::progress_bar(0.0..=d.total.max(1) as f32, d.sent as f32).girth(14),
+            ]
+            .spacing(4),
+        );
+    }
+    panel = panel.push(
+        text(match &c.last_error {
+            Some(e) => t!(lang, "queue-last-error", error = e.clone()),
+            None => t!(lang, "queue-no-error"),
+        })
+        .size(theme::SMALL),
+    );
+    theme::panel(panel)
 }

@@ -7,6 +7,7 @@ pub mod home;
 pub mod pickup;
 pub mod record;
 pub mod signin;
+pub mod technician;
 pub mod verify;
 
 use std::time::{Duration, Instant};
