@@ -4,6 +4,7 @@
 //! a device, the disk or the network: those run as tasks, and the root only reads their results.
 
 pub mod i18n;
+pub mod keyboard;
 pub mod keypad;
 pub mod preview;
 pub mod receipt_view;
@@ -539,10 +540,22 @@ impl App {
         };
         // The live preview runs only while the recording screen wants it.
         let preview = match (&self.screen, &self.running) {
-            (Screen::Record(s), Some(r)) if s.wants_preview() => {
-                Subscription::run_with(preview::Feed(r.devices.clone()), preview::stream)
-                    .map(|e| Message::Record(record::Message::Preview(e)))
-            }
+            (Screen::Record(s), Some(r)) if s.wants_preview() => Subscription::run_with(
+                preview::Feed {
+                    devices: r.devices.clone(),
+                    scan_qr: false,
+                },
+                preview::stream,
+            )
+            .map(|e| Message::Record(record::Message::Preview(e))),
+            (Screen::Pickup(s), Some(r)) if s.is_scanning() => Subscription::run_with(
+                preview::Feed {
+                    devices: r.devices.clone(),
+                    scan_qr: true,
+                },
+                preview::stream,
+            )
+            .map(|e| Message::Pickup(pickup::Message::Camera(e))),
             _ => Subscription::none(),
         };
         Subscription::batch([ticks, preview])

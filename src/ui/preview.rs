@@ -13,13 +13,21 @@ use crate::devices::Devices;
 /// Frames per second the preview asks for.
 pub const TARGET_FPS: u64 = 30;
 
-/// The devices whose camera feeds the preview; identifies the subscription.
+/// How often a frame is searched for a QR code while scanning (every n-th frame).
+const SCAN_EVERY: u32 = 5;
+
+/// The devices whose camera feeds the preview, and whether frames are searched for a QR code;
+/// identifies the subscription.
 #[derive(Clone)]
-pub struct Feed(pub Arc<Mutex<Devices>>);
+pub struct Feed {
+    pub devices: Arc<Mutex<Devices>>,
+    pub scan_qr: bool,
+}
 
 impl Hash for Feed {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        (Arc::as_ptr(&self.0) as usize).hash(state);
+        (Arc::as_ptr(&self.devices) as usize).hash(state);
+        self.scan_qr.hash(state);
     }
 }
 
@@ -28,6 +36,29 @@ pub enum Event {
     Frame(image::Handle),
     /// The camera failed; the message says why (the preview keeps trying).
     Failed(String),
+    /// A QR code was read (only while scanning).
+    Scanned(String),
+}
+
+/// The text of the first QR code found in an RGB8 frame.
+pub fn find_qr(frame: &ktpel_hal::Frame) -> Option<String> {
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    if frame.rgb.len() < w * h * 3 || w == 0 || h == 0 {
+        return None;
+    }
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        let i = (y * w + x) * 3;
+        let (r, g, b) = (
+            u16::from(frame.rgb[i]),
+            u16::from(frame.rgb[i + 1]),
+            u16::from(frame.rgb[i + 2]),
+        );
+        ((r * 77 + g * 150 + b * 29) >> 8) as u8
+    });
+    prepared
+        .detect_grids()
+        .into_iter()
+        .find_map(|grid| grid.decode().ok().map(|(_, content)| content))
 }
 
 /// RGB8 → RGBA8 for the image widget.
@@ -40,7 +71,8 @@ pub fn rgba(rgb: &[u8]) -> Vec<u8> {
 }
 
 pub fn stream(feed: &Feed) -> impl iced::futures::Stream<Item = Event> {
-    let devices = feed.0.clone();
+    let devices = feed.devices.clone();
+    let scan_qr = feed.scan_qr;
     iced::stream::channel(1, async move |mut output| {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Event>(1);
         let spawned = std::thread::Builder::new()
@@ -48,6 +80,7 @@ pub fn stream(feed: &Feed) -> impl iced::futures::Stream<Item = Event> {
             .spawn(move || {
                 let period = Duration::from_millis(1000 / TARGET_FPS);
                 let mut frames = 0u32;
+                let mut taken = 0u32;
                 let mut window = Instant::now();
                 loop {
                     let started = Instant::now();
@@ -58,6 +91,11 @@ pub fn stream(feed: &Feed) -> impl iced::futures::Stream<Item = Event> {
                         }
                         Err(_) => break,
                     };
+                    taken = taken.wrapping_add(1);
+                    let scanned = match &frame {
+                        Ok(f) if scan_qr && taken % SCAN_EVERY == 1 => find_qr(f),
+                        _ => None,
+                    };
                     let event = match frame {
                         Ok(f) => {
                             Event::Frame(image::Handle::from_rgba(f.width, f.height, rgba(&f.rgb)))
@@ -66,6 +104,12 @@ pub fn stream(feed: &Feed) -> impl iced::futures::Stream<Item = Event> {
                     };
                     if tx.is_closed() {
                         break;
+                    }
+                    if let Some(text) = scanned {
+                        // A read code must not be dropped like a frame.
+                        if tx.blocking_send(Event::Scanned(text)).is_err() {
+                            break;
+                        }
                     }
                     // Full: the UI has not taken the last frame yet; this one is dropped.
                     if tx.try_send(event).is_ok() {
@@ -97,8 +141,52 @@ pub fn stream(feed: &Feed) -> impl iced::futures::Stream<Item = Event> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_receipt_qr_held_up_to_the_camera_is_read() {
+        let code = qrcode::QrCode::new(b"2611250100015").unwrap();
+        let modules = code.width();
+        let colors = code.to_colors();
+        let (w, h, scale, off) = (640usize, 480usize, 6usize, 120usize);
+        let mut rgb = vec![235u8; w * h * 3];
+        for y in 0..modules {
+            for x in 0..modules {
+                if colors[y * modules + x] == qrcode::Color::Dark {
+                    for dy in 0..scale {
+                        for dx in 0..scale {
+                            let i = ((off + y * scale + dy) * w + off + x * scale + dx) * 3;
+                            rgb[i..i + 3].copy_from_slice(&[20, 20, 20]);
+                        }
+                    }
+                }
+            }
+        }
+        let frame = ktpel_hal::Frame {
+            width: w as u32,
+            height: h as u32,
+            rgb,
+        };
+        assert_eq!(find_qr(&frame).as_deref(), Some("2611250100015"));
+        let blank = ktpel_hal::Frame {
+            width: 64,
+            height: 48,
+            rgb: vec![200; 64 * 48 * 3],
+        };
+        assert_eq!(find_qr(&blank), None);
+        let short = ktpel_hal::Frame {
+            width: 64,
+            height: 48,
+            rgb: vec![200; 10],
+        };
+        assert_eq!(
+            find_qr(&short),
+            None,
+            "a truncated frame is not read past its end"
+        );
+    }
 
     #[test]
     fn rgb_becomes_opaque_rgba() {

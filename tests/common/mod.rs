@@ -2,6 +2,8 @@
 //! clock, and enrollments captured from the simulated devices.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod emulator;
+
 use jiff::Timestamp;
 use ktpel_booth::booth::Booth;
 use ktpel_booth::centre::{CentreSim, CentreSimConfig};

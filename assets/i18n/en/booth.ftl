@@ -197,3 +197,6 @@ state-print_ready = Print ready
 state-duplicate = Duplicate
 state-adjudicate = Adjudicate
 state-enroll_failure = Enroll failure
+pickup-scan = Scan the receipt's QR with the camera
+pickup-scan-stop = Type the number instead
+pickup-scan-hint = Hold the QR code on the proof of recording up to the camera.

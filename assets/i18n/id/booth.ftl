@@ -197,3 +197,6 @@ state-print_ready = Siap cetak
 state-duplicate = Ganda
 state-adjudicate = Adjudikasi
 state-enroll_failure = Gagal rekam
+pickup-scan = Pindai QR pada bukti dengan kamera
+pickup-scan-stop = Ketik nomor saja
+pickup-scan-hint = Tunjukkan kode QR pada bukti perekaman ke kamera.

@@ -133,6 +133,11 @@ impl Camera for SimCamera {
         let _span =
             tracing::debug_span!("sim_device", device = "camera", op = "preview_frame").entered();
         let call = self.control.begin("preview_frame")?;
+        if let Some(shown) = self.control.lock().shown.clone() {
+            // Something held up to the lens fills the view.
+            self.frames += 1;
+            return Ok(shown);
+        }
         let t = self.frames as f32;
         self.frames += 1;
         let dx = (MARGIN as f32 + 6.0 * (t * 0.21).sin()).round() as usize;

@@ -75,6 +75,8 @@ pub(crate) struct State {
     calls: u64,
     pub card: CardSlot,
     pub printer: PrinterState,
+    /// What is held up to a camera instead of a face (a receipt's QR code).
+    pub shown: Option<ktpel_hal::Frame>,
 }
 
 /// A cloneable handle on one simulated device; every clone controls the same device.
@@ -114,8 +116,15 @@ impl SimControl {
                 calls: 0,
                 card: CardSlot::default(),
                 printer: PrinterState::default(),
+                shown: None,
             })),
         }
+    }
+
+    /// Holds `frame` up to the camera (its preview shows it instead of the face), or takes it
+    /// away with `None`: how a test shows a receipt's QR code to the pickup screen.
+    pub fn show_to_camera(&self, frame: Option<ktpel_hal::Frame>) {
+        self.lock().shown = frame;
     }
 
     /// The state; a panic in another holder does not make the simulator unusable.

@@ -21,6 +21,9 @@ pub enum Message {
     Find,
     Found(Result<Option<Record>, String>),
     Cancel,
+    /// Start or stop reading the receipt's QR code with the camera.
+    ToggleScan,
+    Camera(crate::ui::preview::Event),
 }
 
 pub enum Event {
@@ -40,9 +43,20 @@ pub struct State {
     number: String,
     searching: bool,
     problem: Option<Problem>,
+    /// The camera is looking for the receipt's QR code.
+    scanning: bool,
+    preview: Option<Result<iced::widget::image::Handle, String>>,
 }
 
 impl State {
+    pub fn is_scanning(&self) -> bool {
+        self.scanning && !self.searching
+    }
+
+    pub fn number(&self) -> &str {
+        &self.number
+    }
+
     pub fn problem(&self) -> Option<&Problem> {
         self.problem.as_ref()
     }
@@ -97,6 +111,35 @@ impl State {
                 (Task::none(), None)
             }
             Message::Cancel => (Task::none(), Some(Event::Cancel)),
+            Message::ToggleScan => {
+                self.scanning = !self.scanning;
+                self.preview = None;
+                (Task::none(), None)
+            }
+            Message::Camera(crate::ui::preview::Event::Frame(h)) => {
+                self.preview = Some(Ok(h));
+                (Task::none(), None)
+            }
+            Message::Camera(crate::ui::preview::Event::Failed(e)) => {
+                self.preview = Some(Err(e));
+                (Task::none(), None)
+            }
+            Message::Camera(crate::ui::preview::Event::Scanned(text)) => {
+                if !self.is_scanning() {
+                    return (Task::none(), None);
+                }
+                let digits: String = text.trim().chars().collect();
+                if digits.len() == RECEIPT_DIGITS && digits.chars().all(|c| c.is_ascii_digit()) {
+                    self.number = digits;
+                    self.scanning = false;
+                    self.preview = None;
+                    self.update(Message::Find, running)
+                } else {
+                    // Some other code: say so and keep looking.
+                    self.problem = Some(Problem::Mistyped);
+                    (Task::none(), None)
+                }
+            }
         }
     }
 
@@ -114,6 +157,11 @@ impl State {
         };
         let find =
             (self.number.len() == RECEIPT_DIGITS && !self.searching).then_some(Message::Find);
+        let scan_label = if self.scanning {
+            t!(lang, "pickup-scan-stop")
+        } else {
+            t!(lang, "pickup-scan")
+        };
         let left = column![
             text(t!(lang, "pickup-title")).size(theme::TITLE),
             text(t!(lang, "pickup-label")).size(theme::BODY),
@@ -124,9 +172,28 @@ impl State {
                 theme::action(t!(lang, "cancel"), Kind::Secondary, Some(Message::Cancel)),
             ]
             .spacing(theme::GAP),
+            theme::action(scan_label, Kind::Secondary, Some(Message::ToggleScan)),
         ]
         .spacing(theme::GAP)
         .width(Length::Fill);
-        theme::page(row![left, keypad::view(Message::Key)].spacing(theme::GAP * 2.0))
+        let right: Element<'_, Message> = if self.scanning {
+            let camera: Element<'_, Message> = match &self.preview {
+                Some(Ok(h)) => iced::widget::image(h.clone())
+                    .width(Length::Fixed(480.0))
+                    .height(Length::Fixed(360.0))
+                    .into(),
+                Some(Err(e)) => theme::alert(t!(lang, "record-camera-failed", reason = e.clone())),
+                None => text(t!(lang, "record-camera-starting"))
+                    .size(theme::BODY)
+                    .into(),
+            };
+            column![camera, text(t!(lang, "pickup-scan-hint")).size(theme::BODY)]
+                .spacing(theme::GAP)
+                .width(Length::Fixed(480.0))
+                .into()
+        } else {
+            keypad::view(Message::Key)
+        };
+        theme::page(row![left, right].spacing(theme::GAP * 2.0))
     }
 }

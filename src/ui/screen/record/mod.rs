@@ -188,6 +188,8 @@ impl State {
             Message::Preview(crate::ui::preview::Event::Failed(e)) => {
                 self.preview = Some(Err(e));
             }
+            // The recording preview does not look for codes.
+            Message::Preview(crate::ui::preview::Event::Scanned(_)) => {}
             Message::Capture => {
                 let Mode::Capture(slot) = self.mode else {
                     return (Task::none(), None);

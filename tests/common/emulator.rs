@@ -1,0 +1,174 @@
+//! The kiosk in iced_test's emulator, driven line by line with `.ice` instructions through the
+//! real update loop (tasks and subscriptions run), with a hand on the running booth.
+
+use iced::futures::channel::mpsc;
+use iced::futures::StreamExt;
+use iced_test::emulator::{self, Emulator, Mode};
+use iced_test::Instruction;
+use ktpel_booth::clock::Clock;
+use ktpel_booth::config::Config;
+use ktpel_booth::ui::{self, App, Message, Running};
+use ktpel_hal::DeviceKind;
+use ktpel_sim::SimControl;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+pub struct Kiosk<P: iced::Program<State = App, Message = Message> + 'static> {
+    program: P,
+    emu: Emulator<P>,
+    rx: mpsc::Receiver<emulator::Event<P>>,
+    running: Arc<Mutex<Option<Arc<Running>>>>,
+}
+
+/// Boots the kiosk on `config` with `clock` and a fresh data dir, and waits until it is up.
+pub fn boot(
+    config: Config,
+    clock: Clock,
+) -> Kiosk<impl iced::Program<State = App, Message = Message, Theme = iced::Theme> + 'static> {
+    let running: Arc<Mutex<Option<Arc<Running>>>> = Arc::new(Mutex::new(None));
+    let slot = running.clone();
+    let boot = move || {
+        let dir: PathBuf = tempfile::tempdir().unwrap().keep();
+        let (app, task) = App::boot_with(config.clone(), dir, clock.clone());
+        let slot = slot.clone();
+        let task = task.map(move |m| {
+            if let Message::Started(Ok(r)) = &m {
+                *slot.lock().unwrap() = Some(r.clone());
+            }
+            m
+        });
+        (app, task)
+    };
+    let program = ui::application(boot, false);
+    let (sender, rx) = mpsc::channel(1);
+    let emu = Emulator::new(sender, &program, Mode::Zen, iced::Size::new(1280.0, 800.0));
+    let mut kiosk = Kiosk {
+        program,
+        emu,
+        rx,
+        running,
+    };
+    kiosk.settle();
+    kiosk
+}
+
+impl<P: iced::Program<State = App, Message = Message> + 'static> Kiosk<P> {
+    /// Waits until the emulator has finished what it was doing (booting, or the last line).
+    pub fn settle(&mut self) {
+        loop {
+            match iced::futures::executor::block_on(self.rx.next()).expect("emulator runs") {
+                emulator::Event::Action(a) => self.emu.perform(&self.program, a),
+                emulator::Event::Failed(i) => panic!("failed: {i:?}"),
+                emulator::Event::Ready => return,
+            }
+        }
+    }
+
+    /// Runs `.ice` instruction lines one after the other, each after the tasks of the one
+    /// before.
+    pub fn drive(&mut self, lines: &[&str]) {
+        for l in lines {
+            self.emu.run(&self.program, Instruction::parse(l).unwrap());
+            self.settle();
+        }
+    }
+
+    /// Taps each character of `digits` on the keypad.
+    pub fn type_digits(&mut self, digits: &str) {
+        let lines: Vec<String> = digits.chars().map(|c| format!("click \"{c}\"")).collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        self.drive(&refs);
+    }
+
+    /// Waits up to `timeout` until `text` is on screen, letting subscriptions (the clock tick,
+    /// the camera) and background tasks move the app on meanwhile.
+    pub fn wait_for_text(&mut self, text: &str, timeout: std::time::Duration) {
+        let deadline = std::time::Instant::now() + timeout;
+        let expect = format!("expect \"{text}\"");
+        loop {
+            self.emu
+                .run(&self.program, Instruction::parse(&expect).unwrap());
+            loop {
+                match iced::futures::executor::block_on(self.rx.next()).expect("emulator runs") {
+                    emulator::Event::Action(a) => self.emu.perform(&self.program, a),
+                    emulator::Event::Ready => return,
+                    emulator::Event::Failed(_) => break,
+                }
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "waited {timeout:?} for {text:?} on screen"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            while let Ok(event) = self.rx.try_recv() {
+                if let emulator::Event::Action(a) = event {
+                    self.emu.perform(&self.program, a);
+                }
+            }
+        }
+    }
+
+    pub fn running(&self) -> Arc<Running> {
+        self.running
+            .lock()
+            .unwrap()
+            .clone()
+            .expect("the booth started")
+    }
+
+    /// The control of the simulated device in `kind`'s role.
+    pub fn sim(&self, kind: DeviceKind) -> SimControl {
+        let running = self.running();
+        let d = running.devices.lock().unwrap();
+        d.sim.iter().find(|c| c.kind() == kind).cloned().unwrap()
+    }
+}
+
+/// Signs in as the demo operator and walks an applicant through documents, SIAK and every
+/// capture step to "Terekam".
+pub fn record<P: iced::Program<State = App, Message = Message> + 'static>(
+    k: &mut Kiosk<P>,
+    nik: &str,
+) {
+    record_with(k, nik, || {});
+}
+
+/// As [`record`], running `after_siak` once SIAK has confirmed the applicant (to take the
+/// centre down, say).
+pub fn record_with<P: iced::Program<State = App, Message = Message> + 'static>(
+    k: &mut Kiosk<P>,
+    nik: &str,
+    after_siak: impl FnOnce(),
+) {
+    k.drive(&[
+        "click \"Mulai perekaman\"",
+        "click \"☐  Fotokopi Kartu Keluarga (KK)\"",
+        "click \"☐  Formulir permohonan KTP-el\"",
+        "click \"Lanjut\"",
+    ]);
+    k.type_digits(nik);
+    k.drive(&["click \"Periksa ke SIAK\""]);
+    k.wait_for_text("Data sesuai, lanjut", std::time::Duration::from_secs(10));
+    k.drive(&[
+        "click \"Data sesuai, lanjut\"",
+        "expect \"Langkah 1 dari 14: Foto wajah\"",
+    ]);
+    after_siak();
+    k.drive(&[
+        "click \"Ambil foto\"",
+        "click \"Lanjut\"",
+        "click \"Pindai\"",
+        "click \"Pindai\"",
+        "click \"Mulai tanda tangan\"",
+        "click \"Lanjut\"",
+        "click \"Simpan rekaman\"",
+        "expect \"Terekam\"",
+        "click \"Selesai\"",
+    ]);
+}
+
+/// Signs in with the demo operator's PIN.
+pub fn sign_in<P: iced::Program<State = App, Message = Message> + 'static>(k: &mut Kiosk<P>) {
+    k.type_digits("246810");
+    k.drive(&["click \"Masuk\"", "expect \"Mulai perekaman\""]);
+}
