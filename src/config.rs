@@ -249,6 +249,9 @@ pub struct SimParams {
 #[serde(tag = "driver", rename_all = "snake_case")]
 pub enum CameraConfig {
     Sim(SimParams),
+    /// A UVC (USB video class) camera through V4L2: `device` is empty (the first camera), an
+    /// index, a /dev path or a name; preview and still sizes as in `ktpel_camera_uvc::UvcConfig`.
+    Uvc(ktpel_camera_uvc::UvcConfig),
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -550,6 +553,7 @@ mod tests {
         let text = include_str!("../config/booth.production.toml");
         let c = Config::parse(text, Path::new("booth.production.toml")).expect("example");
         assert!(matches!(c.centre, CentreConfig::Remote(_)));
+        assert!(matches!(c.devices.camera, CameraConfig::Uvc(_)));
     }
 
     fn error_of(text: &str) -> String {

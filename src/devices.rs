@@ -54,6 +54,7 @@ impl Devices {
                 keep(&mut sim, d.control(), p);
                 Box::new(d)
             }
+            CameraConfig::Uvc(c) => Box::new(ktpel_camera_uvc::UvcCamera::new(c.clone())),
         };
         let fingerprint: Box<dyn FingerprintScanner> = match &cfg.fingerprint {
             FingerprintConfig::Sim(p) => {

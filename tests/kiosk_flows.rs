@@ -76,3 +76,26 @@ fn centre_down_receipt_then_pickup_by_qr_scan() {
     k.drive(&["expect \"001 · TEGUH HERMAWAN\""]);
     drop(centre);
 }
+
+/// The live framing check speaks to the operator while the face is being framed: with nothing
+/// but a sheet of paper in front of the camera it asks for the applicant's face.
+#[test]
+fn the_face_step_gives_live_framing_advice() {
+    let (clock, _hand) = Clock::manual(common::start_time());
+    let mut k = emulator::boot(ktpel_booth::config::Config::load(None).unwrap(), clock);
+    emulator::sign_in(&mut k);
+    k.sim(DeviceKind::Camera)
+        .show_to_camera(Some(qr_frame("not a face")));
+    k.drive(&[
+        "click \"Mulai perekaman\"",
+        "click \"☐  Fotokopi Kartu Keluarga (KK)\"",
+        "click \"☐  Formulir permohonan KTP-el\"",
+        "click \"Lanjut\"",
+    ]);
+    k.type_digits("3275022207460020");
+    k.drive(&["click \"Periksa ke SIAK\"", "click \"Data sesuai, lanjut\""]);
+    k.wait_for_text(
+        "Wajah tidak terlihat: minta pemohon menatap kamera",
+        Duration::from_secs(20),
+    );
+}

@@ -150,6 +150,25 @@ mod tests {
             .iter()
             .map(|k| format!("device-error-{}", k.as_str())),
         );
+        keys.extend(
+            [
+                "look-at-camera",
+                "only-one-person",
+                "come-closer",
+                "move-back",
+                "move-left",
+                "move-right",
+                "move-up",
+                "move-down",
+                "head-level",
+                "more-light",
+                "less-light",
+                "even-light",
+                "hold-still",
+            ]
+            .iter()
+            .map(|k| format!("face-{k}")),
+        );
         for k in keys {
             for lang in [Lang::Id, Lang::En] {
                 assert!(!tr(lang, &k).starts_with('⟦'), "{k} in {lang:?}");

@@ -544,6 +544,7 @@ impl App {
                 preview::Feed {
                     devices: r.devices.clone(),
                     scan_qr: false,
+                    assess_face: true,
                 },
                 preview::stream,
             )
@@ -552,6 +553,7 @@ impl App {
                 preview::Feed {
                     devices: r.devices.clone(),
                     scan_qr: true,
+                    assess_face: false,
                 },
                 preview::stream,
             )

@@ -22,13 +22,28 @@ const SCAN_EVERY: u32 = 5;
 pub struct Feed {
     pub devices: Arc<Mutex<Devices>>,
     pub scan_qr: bool,
+    /// Judge every few frames as a portrait (face found, centred, level, lit, sharp).
+    pub assess_face: bool,
 }
 
 impl Hash for Feed {
     fn hash<H: Hasher>(&self, state: &mut H) {
         (Arc::as_ptr(&self.devices) as usize).hash(state);
         self.scan_qr.hash(state);
+        self.assess_face.hash(state);
     }
+}
+
+/// How often a frame is judged as a portrait (every n-th frame; about 7 ms each).
+const ASSESS_EVERY: u32 = 3;
+
+/// The live verdict on the framing, for the operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FaceCheck {
+    pub ok: bool,
+    pub score: u8,
+    /// What to tell the applicant first (a `face-<key>` translation), when not ok.
+    pub advice: Option<&'static str>,
 }
 
 #[derive(Debug, Clone)]
@@ -38,6 +53,8 @@ pub enum Event {
     Failed(String),
     /// A QR code was read (only while scanning).
     Scanned(String),
+    /// The framing of the face (only while assessing).
+    Face(FaceCheck),
 }
 
 /// The text of the first QR code found in an RGB8 frame.
@@ -73,6 +90,7 @@ pub fn rgba(rgb: &[u8]) -> Vec<u8> {
 pub fn stream(feed: &Feed) -> impl iced::futures::Stream<Item = Event> {
     let devices = feed.devices.clone();
     let scan_qr = feed.scan_qr;
+    let assess_face = feed.assess_face;
     iced::stream::channel(1, async move |mut output| {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Event>(1);
         let spawned = std::thread::Builder::new()
@@ -96,6 +114,19 @@ pub fn stream(feed: &Feed) -> impl iced::futures::Stream<Item = Event> {
                         Ok(f) if scan_qr && taken % SCAN_EVERY == 1 => find_qr(f),
                         _ => None,
                     };
+                    let face = match &frame {
+                        Ok(f) if assess_face && taken % ASSESS_EVERY == 1 => {
+                            let t = ktpel_face_quality::Thresholds::default();
+                            ktpel_face_quality::assess_frame(f, &t)
+                                .ok()
+                                .map(|a| FaceCheck {
+                                    ok: a.ok,
+                                    score: a.score,
+                                    advice: a.advice().map(|x| x.key()),
+                                })
+                        }
+                        _ => None,
+                    };
                     let event = match frame {
                         Ok(f) => {
                             Event::Frame(image::Handle::from_rgba(f.width, f.height, rgba(&f.rgb)))
@@ -104,6 +135,10 @@ pub fn stream(feed: &Feed) -> impl iced::futures::Stream<Item = Event> {
                     };
                     if tx.is_closed() {
                         break;
+                    }
+                    if let Some(check) = face {
+                        // A verdict replaces the last; dropping one when full is harmless.
+                        let _ = tx.try_send(Event::Face(check));
                     }
                     if let Some(text) = scanned {
                         // A read code must not be dropped like a frame.

@@ -120,6 +120,7 @@ impl State {
                 self.preview = Some(Ok(h));
                 (Task::none(), None)
             }
+            Message::Camera(crate::ui::preview::Event::Face(_)) => (Task::none(), None),
             Message::Camera(crate::ui::preview::Event::Failed(e)) => {
                 self.preview = Some(Err(e));
                 (Task::none(), None)

@@ -69,6 +69,8 @@ pub struct State {
     timings: Vec<StepTiming>,
     /// The newest preview frame, or why there is none.
     preview: Option<Result<iced::widget::image::Handle, String>>,
+    /// The live verdict on the framing.
+    face_check: Option<crate::ui::preview::FaceCheck>,
     pub started: Instant,
     mode: Mode,
     captures: Captures,
@@ -98,6 +100,7 @@ impl State {
             operator_id,
             timings,
             preview: None,
+            face_check: None,
             started: Instant::now(),
             mode: Mode::Capture(Slot::Face),
             captures: Captures::default(),
@@ -155,6 +158,7 @@ impl State {
         if slot == Slot::Face {
             // A fresh look through the camera, not the frame from before the still.
             self.preview = None;
+            self.face_check = None;
         }
     }
 
@@ -190,6 +194,9 @@ impl State {
             }
             // The recording preview does not look for codes.
             Message::Preview(crate::ui::preview::Event::Scanned(_)) => {}
+            Message::Preview(crate::ui::preview::Event::Face(check)) => {
+                self.face_check = Some(check);
+            }
             Message::Capture => {
                 let Mode::Capture(slot) = self.mode else {
                     return (Task::none(), None);

@@ -333,9 +333,24 @@ impl State {
                         .size(theme::BODY)
                         .into(),
                 };
+                let framing: Element<'_, Message> = match self.face_check {
+                    Some(c) if c.ok => text(t!(lang, "face-ok", score = c.score))
+                        .size(theme::BODY)
+                        .style(text::success)
+                        .into(),
+                    Some(c) => text(match c.advice {
+                        Some(key) => tr(lang, &format!("face-{key}")),
+                        None => t!(lang, "face-look-at-camera"),
+                    })
+                    .size(theme::BODY)
+                    .style(text::danger)
+                    .into(),
+                    None => Space::new().into(),
+                };
+                let live = column![live, framing].spacing(theme::GAP / 2.0);
                 match still {
                     Some(s) => row![live, s].spacing(theme::GAP).into(),
-                    None => live,
+                    None => live.into(),
                 }
             }
             _ => match still {
