@@ -162,6 +162,10 @@ async fn a_week_without_the_centre_loses_nothing_and_delivers_everything_once() 
         s = step(&rig, &tx, Duration::from_secs(600)).await;
     }
     assert_eq!(s.sent, 20);
+    // Then the verdicts are polled.
+    for _ in 0..3 {
+        step(&rig, &tx, Duration::from_secs(600)).await;
+    }
     assert_eq!(rig.centre.enrollments(), 20);
     let rows = rig.booth.queue.list().await.unwrap();
     assert!(
