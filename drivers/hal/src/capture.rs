@@ -262,6 +262,33 @@ pub struct CardInfo {
     pub reader: String,
     /// Whether the reader and card accept extended-length APDUs.
     pub extended_length: bool,
+    /// The most data bytes one command APDU may carry through this reader to this card (its
+    /// Lc): 255 when only short APDUs pass, up to 65535 with extended length.
+    #[serde(default = "short_max_command_data")]
+    pub max_command_data: usize,
+    /// The most data bytes one response APDU may carry (its Le): 256 when only short APDUs
+    /// pass, up to 65536 with extended length.
+    #[serde(default = "short_max_response_data")]
+    pub max_response_data: usize,
+}
+
+impl CardInfo {
+    /// Lc of a short command APDU.
+    pub const SHORT_MAX_COMMAND_DATA: usize = 255;
+    /// Le of a short command APDU.
+    pub const SHORT_MAX_RESPONSE_DATA: usize = 256;
+    /// Lc of an extended command APDU.
+    pub const EXTENDED_MAX_COMMAND_DATA: usize = 65535;
+    /// Le of an extended command APDU.
+    pub const EXTENDED_MAX_RESPONSE_DATA: usize = 65536;
+}
+
+fn short_max_command_data() -> usize {
+    CardInfo::SHORT_MAX_COMMAND_DATA
+}
+
+fn short_max_response_data() -> usize {
+    CardInfo::SHORT_MAX_RESPONSE_DATA
 }
 
 /// Horizontal alignment of a receipt line.

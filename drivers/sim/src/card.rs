@@ -53,10 +53,13 @@ pub const DEFAULT_EEPROM_BYTES: usize = 8192;
 /// What each file costs in the EEPROM beyond its data (header, FCP, allocation).
 pub const FILE_OVERHEAD_BYTES: usize = 32;
 
-/// A fault the card meets. Mute and wrong-status apply to the next command; a tear is armed and
-/// strikes during a later UPDATE BINARY.
+/// A fault the card meets, one per command in script order. Mute and wrong-status apply to the
+/// command that takes them; a tear is armed by its command and strikes during a later (or that)
+/// UPDATE BINARY.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CardFault {
+    /// The next command runs normally (lets a script strike the fifth command, not the first).
+    Pass,
     /// The card is pulled once this many more bytes have been written: the UPDATE during which
     /// that happens writes only up to the budget, gets no answer, and the card is gone.
     TearAfter(usize),
@@ -225,7 +228,7 @@ impl VirtualCard {
                 return CardReply::Response(status.to_be_bytes().to_vec())
             }
             Some(CardFault::TearAfter(n)) => self.tear_budget = Some(n),
-            None => {}
+            Some(CardFault::Pass) | None => {}
         }
         let answer = self.execute(apdu);
         if self.torn {

@@ -60,10 +60,21 @@ impl SimCardEncoder {
             slot.generation += 1;
         }
         let card = slot.card.as_ref().filter(|c| !c.is_torn())?;
+        let extended_length = self.extended_length && card.supports_extended_length();
         let info = CardInfo {
             atr: card.atr(),
             reader,
-            extended_length: self.extended_length && card.supports_extended_length(),
+            extended_length,
+            max_command_data: if extended_length {
+                CardInfo::EXTENDED_MAX_COMMAND_DATA
+            } else {
+                CardInfo::SHORT_MAX_COMMAND_DATA
+            },
+            max_response_data: if extended_length {
+                CardInfo::EXTENDED_MAX_RESPONSE_DATA
+            } else {
+                CardInfo::SHORT_MAX_RESPONSE_DATA
+            },
         };
         self.connected = Some(slot.generation);
         Some(info)

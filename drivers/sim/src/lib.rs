@@ -17,7 +17,8 @@
 //!   checks its size and contrast, selects the MF of the card, reads the printer status), so a
 //!   scripted fault shows up as a failed check and an unplugged device as `Disconnected`.
 //!
-//! [`SimBooth`] bundles one device of every kind from one seed.
+//! [`SimBooth`] bundles one device of every kind from one seed. [`vpcd`] puts a
+//! [`VirtualCard`] into a real `pcscd` through vsmartcard's vpcd reader driver.
 
 mod booth;
 pub mod camera;
@@ -36,6 +37,7 @@ mod rng;
 pub mod serial;
 pub mod signature;
 mod signature_pad;
+pub mod vpcd;
 
 pub use booth::{BoxedBooth, SimBooth, SimBoothControls};
 pub use camera::SimCamera;
@@ -48,3 +50,4 @@ pub use iris_scanner::SimIris;
 pub use printer::{receipt_text, SimCardPrinter, SimReceiptPrinter, RECEIPT_COLUMNS};
 pub use signature::render_signature;
 pub use signature_pad::SimSignaturePad;
+pub use vpcd::{VpcdCard, VpcdHandle, VpcdOptions};

@@ -454,3 +454,17 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn pass_lets_a_fault_strike_a_later_command() {
+    let mut card = card_with_file(10);
+    card.script(vec![CardFault::Pass, CardFault::Pass, CardFault::Mute]);
+    for i in 1..=2 {
+        assert_eq!(
+            card.exchange(&update_short(0, &[i])),
+            CardReply::Response(vec![0x90, 0x00])
+        );
+    }
+    assert_eq!(card.exchange(&update_short(0, &[9])), CardReply::Mute);
+    assert_eq!(card.file(0x0101).unwrap()[0], 2);
+}

@@ -1,0 +1,736 @@
+//! The booth's hal traits over SBI devices: [`SbiFingerprintScanner`], [`SbiIrisScanner`]
+//! and [`SbiCamera`], so an SBI device can fill a role.
+//!
+//! # One finger at a time from a slap scanner
+//!
+//! The kiosk asks for fingers one by one in a fixed order; a slap scanner images four at a
+//! time (left four, right four, two thumbs). The fingerprint adapter maps the two honestly:
+//!
+//! - Asked for a finger, it captures **the slap that contains it**, requesting that finger and
+//!   every other finger of the slap not yet served in this session (`bioSubType`), less the
+//!   fingers the operator marked missing or bandaged ([`SbiFingerprintScanner::set_exceptions`],
+//!   sent as `exception[]`). It answers the asked finger.
+//! - The slap's other fingers come from the **same transaction** (same signature check, same
+//!   hash chain) and are kept; the following calls for them are answered from it at once,
+//!   without asking the applicant to press again.
+//! - Kept fingers are dropped when they get older than the transaction lifetime (3 minutes by
+//!   default, the SOP's recording time), on [`new_session`](SbiFingerprintScanner::new_session)
+//!   (the next applicant), and a finger is served from them only once: asking for a finger
+//!   again (a retake) captures again, this time only that finger.
+//!
+//! The iris adapter does the same with a double iris scanner: the first eye asked captures
+//! both (deviceSubId 3) and keeps the other; the camera adapter previews from `STREAM` and
+//! takes the portrait with `RCAPTURE` of the face.
+//!
+//! Each adapter keeps the session's hash chain ([`HashChain`]) across its captures; every
+//! capture is retried up to the policy's count until it reaches its quality threshold, and the
+//! best one is kept (its quality reported, even when below the threshold).
+
+use crate::chain::HashChain;
+use crate::client::{
+    Biometric, CaptureSpec, ClientConfig, IsoRecord, PreviewStream, QualityPolicy, SbiClient,
+    SbiDevice, Slap, Trust,
+};
+use crate::error::SbiError;
+use crate::wire::{BioSubType, BioType};
+use ktpel_hal::{
+    Camera, Check, Device, DeviceError, DeviceInfo, DeviceKind, DeviceResult, EncodedImage,
+    ErrorKind, Eye, FaceCapture, FingerCapture, FingerPosition, FingerprintScanner, Frame,
+    ImageFormat, IrisCapture, IrisScanner, Quality, SelfTestReport,
+};
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+/// How the booth configures an SBI device (`[devices.iris] driver = "sbi", port = 4501`).
+/// Every field has a default; an absent `port` means: find the device by discovery.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SbiParams {
+    /// The device service's port (4501–4600); none: discover it.
+    pub port: Option<u16>,
+    /// `env` of the captures ("Developer", "Staging", "Pre-Production", "Production").
+    pub env: String,
+    /// SHA-256 fingerprints of the device certificates accepted; empty: any certificate whose
+    /// signatures verify.
+    pub trusted_certificates: Vec<String>,
+    pub finger_quality: u8,
+    pub iris_quality: u8,
+    pub face_quality: u8,
+    /// Further captures after one below the threshold.
+    pub retries: u32,
+    /// How long fingers or an eye from one capture may be served to later calls.
+    pub transaction_ttl_secs: u64,
+    /// The discovery scan's budget.
+    pub discovery_budget_ms: u64,
+}
+
+impl Default for SbiParams {
+    fn default() -> Self {
+        let q = QualityPolicy::default();
+        Self {
+            port: None,
+            env: "Developer".into(),
+            trusted_certificates: Vec::new(),
+            finger_quality: q.finger,
+            iris_quality: q.iris,
+            face_quality: q.face,
+            retries: q.retries,
+            transaction_ttl_secs: 180,
+            discovery_budget_ms: 5000,
+        }
+    }
+}
+
+impl SbiParams {
+    /// The adapter configuration these parameters describe.
+    pub fn to_config(&self) -> SbiConfig {
+        SbiConfig {
+            client: ClientConfig {
+                env: self.env.clone(),
+                trust: if self.trusted_certificates.is_empty() {
+                    Trust::AnyCertificate
+                } else {
+                    Trust::Pinned(self.trusted_certificates.clone())
+                },
+                discovery_budget: Duration::from_millis(self.discovery_budget_ms),
+                ..ClientConfig::default()
+            },
+            port: self.port,
+            quality: QualityPolicy {
+                finger: self.finger_quality,
+                iris: self.iris_quality,
+                face: self.face_quality,
+                retries: self.retries,
+            },
+            transaction_ttl: Duration::from_secs(self.transaction_ttl_secs),
+        }
+    }
+}
+
+/// An adapter's configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SbiConfig {
+    pub client: ClientConfig,
+    /// `None`: find the device by discovery (the first ready one of the right type).
+    pub port: Option<u16>,
+    pub quality: QualityPolicy,
+    pub transaction_ttl: Duration,
+}
+
+impl Default for SbiConfig {
+    fn default() -> Self {
+        SbiParams::default().to_config()
+    }
+}
+
+impl SbiConfig {
+    /// The device on `port`, everything else default.
+    pub fn on_port(port: u16) -> Self {
+        Self {
+            port: Some(port),
+            ..Self::default()
+        }
+    }
+}
+
+/// The connection shared by the three adapters: opened on first use, dropped after a
+/// transport failure so the next call opens (or discovers) it again.
+struct Link {
+    config: SbiConfig,
+    client: SbiClient,
+    bio: BioType,
+    device: Option<SbiDevice>,
+    chain: HashChain,
+}
+
+impl Link {
+    fn new(config: SbiConfig, bio: BioType) -> Result<Self, SbiError> {
+        let client = SbiClient::new(config.client.clone())?;
+        Ok(Self {
+            config,
+            client,
+            bio,
+            device: None,
+            chain: HashChain::new(),
+        })
+    }
+
+    fn device(&mut self) -> Result<&SbiDevice, SbiError> {
+        if self.device.is_none() {
+            let d = match self.config.port {
+                Some(port) => self.client.open(port, self.bio)?,
+                None => self.client.find(self.bio)?,
+            };
+            d.info().usable()?;
+            self.device = Some(d);
+        }
+        self.device.as_ref().ok_or(SbiError::NotFound {
+            wanted: self.bio.to_string(),
+            first: *self.config.client.ports.start(),
+            last: *self.config.client.ports.end(),
+        })
+    }
+
+    /// Forgets the device after an error that means it went away or changed.
+    fn after_error(&mut self, e: &SbiError) {
+        if matches!(
+            e.kind(),
+            ErrorKind::Disconnected | ErrorKind::NotPresent | ErrorKind::NeedsAttention
+        ) || matches!(e, SbiError::CertificateMismatch { .. })
+        {
+            self.device = None;
+        }
+    }
+
+    fn capture(&mut self, spec: &CaptureSpec) -> Result<crate::client::BestCapture, SbiError> {
+        let threshold = self.config.quality.threshold(spec.bio_type);
+        let retries = self.config.quality.retries;
+        let result = self.device().cloned().and_then(|d| {
+            let mut chain = self.chain.clone();
+            let r = d.capture_best(spec, &mut chain, threshold, retries);
+            if r.is_ok() {
+                self.chain = chain;
+            }
+            r
+        });
+        if let Err(e) = &result {
+            self.after_error(e);
+        }
+        result
+    }
+
+    fn info(&self, kind: DeviceKind) -> DeviceInfo {
+        match &self.device {
+            Some(d) => {
+                let id = &d.info().digital_id;
+                DeviceInfo {
+                    kind,
+                    driver: "sbi".into(),
+                    model: format!("{} {} (SBI, port {})", id.make, id.model, d.port())
+                        .trim()
+                        .to_string(),
+                    serial: id.serial_no.clone(),
+                    firmware: d.info().payload.firmware.clone(),
+                }
+            }
+            None => DeviceInfo {
+                kind,
+                driver: "sbi".into(),
+                model: match self.config.port {
+                    Some(p) => format!("SBI {} device on port {p} (not connected yet)", self.bio),
+                    None => format!("SBI {} device (not discovered yet)", self.bio),
+                },
+                serial: String::new(),
+                firmware: String::new(),
+            },
+        }
+    }
+
+    /// Connection, signed info, status, certificate and a preview frame, as checks.
+    fn self_test(&mut self, kind: DeviceKind, preview_sub_id: u8) -> DeviceResult<SelfTestReport> {
+        let _span =
+            tracing::debug_span!("sbi", op = "self_test", bio = self.bio.as_str()).entered();
+        self.device = None;
+        let mut checks = Vec::new();
+        let device = match self.device().cloned() {
+            Ok(d) => d,
+            Err(e) if e.kind() == ErrorKind::Disconnected => return Err(e.into()),
+            Err(e) => {
+                self.after_error(&e);
+                checks.push(Check::failed("connection", e.kind(), e.to_string()));
+                return Ok(SelfTestReport {
+                    device: self.info(kind),
+                    checks,
+                });
+            }
+        };
+        let info = device.info();
+        checks.push(Check::new(
+            "connection",
+            true,
+            format!(
+                "SBI {} on port {}",
+                info.payload.spec_version.join(", "),
+                device.port()
+            ),
+        ));
+        checks.push(Check::new(
+            "signed device info",
+            info.certificate.is_some(),
+            match &info.certificate {
+                Some(c) => format!("RS256, certificate {}", c.fingerprint_hex()),
+                None => "unsigned".into(),
+            },
+        ));
+        if let Some(c) = &info.certificate {
+            let left = c
+                .not_after()
+                .duration_since(std::time::SystemTime::now())
+                .map(|d| d.as_secs() / 86_400)
+                .unwrap_or(0);
+            checks.push(Check::new(
+                "certificate validity",
+                left > 0,
+                format!("{left} days left"),
+            ));
+        }
+        checks.push(Check::new(
+            "status",
+            info.usable().is_ok(),
+            format!("{} ({})", info.status, info.payload.purpose),
+        ));
+        match device.stream(preview_sub_id) {
+            Ok(stream) => match stream.next_frame(Duration::from_secs(5)) {
+                Ok(Some(jpeg)) => {
+                    let decoded = image::load_from_memory(&jpeg);
+                    checks.push(Check::new(
+                        "preview",
+                        decoded.is_ok(),
+                        match decoded {
+                            Ok(i) => format!("{}x{} JPEG frames", i.width(), i.height()),
+                            Err(e) => format!("frame does not decode: {e}"),
+                        },
+                    ));
+                }
+                Ok(None) => checks.push(Check::failed(
+                    "preview",
+                    ErrorKind::BadData,
+                    "the device ended the stream at once",
+                )),
+                Err(e) => checks.push(Check::failed("preview", e.kind(), e.to_string())),
+            },
+            Err(e) => checks.push(Check::failed("preview", e.kind(), e.to_string())),
+        }
+        Ok(SelfTestReport {
+            device: self.info(kind),
+            checks,
+        })
+    }
+}
+
+/// A kept biometric from an earlier capture.
+struct Kept<T> {
+    value: T,
+    at: Instant,
+}
+
+fn quality(b: &Biometric) -> Quality {
+    Quality(b.quality_u8().max(1))
+}
+
+fn finger_capture(b: &Biometric) -> Result<FingerCapture, SbiError> {
+    let (Some(BioSubType::Finger(position)), IsoRecord::Finger(rec), Some(gray)) =
+        (b.sub_type, &b.record, &b.gray)
+    else {
+        return Err(SbiError::Inconsistent(
+            "a finger biometric without its image".into(),
+        ));
+    };
+    Ok(FingerCapture {
+        position,
+        image: gray.clone(),
+        resolution_ppi: rec.ppi,
+        quality: quality(b),
+    })
+}
+
+/// A slap scanner as the booth's [`FingerprintScanner`] (see the module docs for the mapping).
+pub struct SbiFingerprintScanner {
+    link: Link,
+    kept: HashMap<FingerPosition, Kept<FingerCapture>>,
+    served: HashSet<FingerPosition>,
+    exceptions: HashSet<FingerPosition>,
+}
+
+impl std::fmt::Debug for SbiFingerprintScanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SbiFingerprintScanner")
+            .field("port", &self.link.config.port)
+            .field("kept", &self.kept.len())
+            .field("served", &self.served.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SbiFingerprintScanner {
+    /// An adapter; the device is opened (or discovered) on first use.
+    pub fn new(config: SbiConfig) -> Result<Self, SbiError> {
+        Ok(Self {
+            link: Link::new(config, BioType::Finger)?,
+            kept: HashMap::new(),
+            served: HashSet::new(),
+            exceptions: HashSet::new(),
+        })
+    }
+
+    /// Opens the device now (to report a missing device at start-up).
+    pub fn connect(&mut self) -> Result<(), SbiError> {
+        self.link.device().map(|_| ())
+    }
+
+    /// The next applicant: forgets kept fingers, served fingers, exceptions and the chain.
+    pub fn new_session(&mut self) {
+        self.kept.clear();
+        self.served.clear();
+        self.exceptions.clear();
+        self.link.chain = HashChain::new();
+    }
+
+    /// The fingers the operator marked missing or bandaged (sent as `exception[]`).
+    pub fn set_exceptions(&mut self, fingers: &[FingerPosition]) {
+        self.exceptions = fingers.iter().copied().collect();
+        for f in fingers {
+            self.kept.remove(f);
+        }
+    }
+
+    /// The session's hash chain so far.
+    pub fn hash_chain(&self) -> &HashChain {
+        &self.link.chain
+    }
+
+    /// The fingers kept from earlier slaps for later calls.
+    pub fn kept_fingers(&self) -> Vec<FingerPosition> {
+        let mut v: Vec<FingerPosition> = self.kept.keys().copied().collect();
+        v.sort();
+        v
+    }
+
+    fn expire(&mut self) {
+        let ttl = self.link.config.transaction_ttl;
+        self.kept.retain(|_, k| k.at.elapsed() < ttl);
+    }
+}
+
+impl Device for SbiFingerprintScanner {
+    fn info(&self) -> DeviceInfo {
+        self.link.info(DeviceKind::FingerprintScanner)
+    }
+
+    fn self_test(&mut self) -> DeviceResult<SelfTestReport> {
+        self.link
+            .self_test(DeviceKind::FingerprintScanner, Slap::RightFour.sub_id())
+    }
+}
+
+impl FingerprintScanner for SbiFingerprintScanner {
+    fn capture_finger(
+        &mut self,
+        position: FingerPosition,
+        timeout: Duration,
+    ) -> DeviceResult<FingerCapture> {
+        let _span = tracing::debug_span!("sbi", op = "capture_finger", finger = position.as_str())
+            .entered();
+        self.expire();
+        if let Some(k) = self.kept.remove(&position) {
+            self.served.insert(position);
+            tracing::debug!("served from the slap already captured");
+            return Ok(k.value);
+        }
+        let slap = Slap::containing(position);
+        let wanted: Vec<FingerPosition> = slap
+            .fingers()
+            .iter()
+            .copied()
+            .filter(|f| {
+                *f == position || (!self.served.contains(f) && !self.exceptions.contains(f))
+            })
+            .collect();
+        let excluded: Vec<FingerPosition> = slap
+            .fingers()
+            .iter()
+            .copied()
+            .filter(|f| *f != position && self.exceptions.contains(f))
+            .collect();
+        let mut spec = CaptureSpec::slap(slap, &excluded, self.link.config.quality.finger);
+        spec.sub_types = wanted.iter().map(|f| BioSubType::Finger(*f)).collect();
+        let spec = spec.with_timeout(timeout);
+        let best = self.link.capture(&spec).map_err(DeviceError::from)?;
+        let mut answer = None;
+        let now = Instant::now();
+        for b in &best.capture.biometrics {
+            let c = finger_capture(b).map_err(DeviceError::from)?;
+            if c.position == position {
+                answer = Some(c);
+            } else {
+                self.kept.insert(c.position, Kept { value: c, at: now });
+            }
+        }
+        self.served.insert(position);
+        tracing::debug!(
+            attempts = best.attempts,
+            met = best.met_threshold,
+            kept = self.kept.len(),
+            "slap captured"
+        );
+        answer.ok_or_else(|| {
+            DeviceError::bad_data(format!(
+                "the scanner did not return the {}",
+                position.as_str()
+            ))
+        })
+    }
+}
+
+/// A double iris scanner as the booth's [`IrisScanner`]: the first eye asked captures both.
+pub struct SbiIrisScanner {
+    link: Link,
+    kept: HashMap<Eye, Kept<IrisCapture>>,
+    served: HashSet<Eye>,
+    exceptions: HashSet<Eye>,
+}
+
+impl std::fmt::Debug for SbiIrisScanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SbiIrisScanner")
+            .field("port", &self.link.config.port)
+            .field("kept", &self.kept.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SbiIrisScanner {
+    pub fn new(config: SbiConfig) -> Result<Self, SbiError> {
+        Ok(Self {
+            link: Link::new(config, BioType::Iris)?,
+            kept: HashMap::new(),
+            served: HashSet::new(),
+            exceptions: HashSet::new(),
+        })
+    }
+
+    pub fn connect(&mut self) -> Result<(), SbiError> {
+        self.link.device().map(|_| ())
+    }
+
+    pub fn new_session(&mut self) {
+        self.kept.clear();
+        self.served.clear();
+        self.exceptions.clear();
+        self.link.chain = HashChain::new();
+    }
+
+    /// Eyes the operator marked missing (sent as `exception[]`).
+    pub fn set_exceptions(&mut self, eyes: &[Eye]) {
+        self.exceptions = eyes.iter().copied().collect();
+        for e in eyes {
+            self.kept.remove(e);
+        }
+    }
+
+    pub fn hash_chain(&self) -> &HashChain {
+        &self.link.chain
+    }
+}
+
+impl Device for SbiIrisScanner {
+    fn info(&self) -> DeviceInfo {
+        self.link.info(DeviceKind::IrisScanner)
+    }
+
+    fn self_test(&mut self) -> DeviceResult<SelfTestReport> {
+        self.link.self_test(DeviceKind::IrisScanner, 3)
+    }
+}
+
+impl IrisScanner for SbiIrisScanner {
+    fn capture_iris(&mut self, eye: Eye, timeout: Duration) -> DeviceResult<IrisCapture> {
+        let _span = tracing::debug_span!("sbi", op = "capture_iris", eye = ?eye).entered();
+        let ttl = self.link.config.transaction_ttl;
+        self.kept.retain(|_, k| k.at.elapsed() < ttl);
+        if let Some(k) = self.kept.remove(&eye) {
+            self.served.insert(eye);
+            return Ok(k.value);
+        }
+        let other = match eye {
+            Eye::Left => Eye::Right,
+            Eye::Right => Eye::Left,
+        };
+        let skip_other = self.served.contains(&other) || self.exceptions.contains(&other);
+        let skipped: Vec<Eye> = if skip_other { vec![other] } else { Vec::new() };
+        let spec =
+            CaptureSpec::irises(&skipped, self.link.config.quality.iris).with_timeout(timeout);
+        let best = self.link.capture(&spec).map_err(DeviceError::from)?;
+        let now = Instant::now();
+        let mut answer = None;
+        for b in &best.capture.biometrics {
+            let (Some(BioSubType::Iris(got)), Some(gray)) = (b.sub_type, &b.gray) else {
+                return Err(DeviceError::bad_data("an iris biometric without its image"));
+            };
+            let c = IrisCapture {
+                eye: got,
+                image: gray.clone(),
+                quality: quality(b),
+            };
+            if got == eye {
+                answer = Some(c);
+            } else {
+                self.kept.insert(got, Kept { value: c, at: now });
+            }
+        }
+        self.served.insert(eye);
+        answer.ok_or_else(|| DeviceError::bad_data("the scanner did not return the eye asked"))
+    }
+}
+
+/// An SBI face camera as the booth's [`Camera`]: preview from `STREAM`, portrait from
+/// `RCAPTURE`.
+pub struct SbiCamera {
+    link: Link,
+    preview: Option<PreviewStream>,
+}
+
+impl std::fmt::Debug for SbiCamera {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SbiCamera")
+            .field("port", &self.link.config.port)
+            .field("previewing", &self.preview.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SbiCamera {
+    pub fn new(config: SbiConfig) -> Result<Self, SbiError> {
+        Ok(Self {
+            link: Link::new(config, BioType::Face)?,
+            preview: None,
+        })
+    }
+
+    pub fn connect(&mut self) -> Result<(), SbiError> {
+        self.link.device().map(|_| ())
+    }
+
+    pub fn new_session(&mut self) {
+        self.link.chain = HashChain::new();
+    }
+
+    /// Stops the preview stream (it restarts on the next `preview_frame`).
+    pub fn stop_preview(&mut self) {
+        self.preview = None;
+    }
+
+    pub fn hash_chain(&self) -> &HashChain {
+        &self.link.chain
+    }
+}
+
+impl Device for SbiCamera {
+    fn info(&self) -> DeviceInfo {
+        self.link.info(DeviceKind::Camera)
+    }
+
+    fn self_test(&mut self) -> DeviceResult<SelfTestReport> {
+        self.preview = None;
+        self.link.self_test(DeviceKind::Camera, 0)
+    }
+}
+
+impl Camera for SbiCamera {
+    fn preview_frame(&mut self) -> DeviceResult<Frame> {
+        let _span = tracing::trace_span!("sbi", op = "preview_frame").entered();
+        if self.preview.as_ref().is_none_or(|p| p.is_finished()) {
+            self.preview = None;
+            let device = self.link.device().cloned().map_err(|e| {
+                self.link.after_error(&e);
+                DeviceError::from(e)
+            })?;
+            self.preview = Some(device.stream(0).map_err(DeviceError::from)?);
+        }
+        let Some(stream) = &self.preview else {
+            return Err(DeviceError::other("the preview did not start"));
+        };
+        let jpeg = match stream.latest(Duration::from_secs(3)) {
+            Ok(Some(j)) => j,
+            Ok(None) => {
+                self.preview = None;
+                return Err(DeviceError::disconnected(
+                    "the camera ended the preview stream",
+                ));
+            }
+            Err(e) => {
+                self.preview = None;
+                return Err(e.into());
+            }
+        };
+        let rgb = image::load_from_memory(&jpeg)
+            .map_err(|e| DeviceError::bad_data(format!("a preview frame does not decode: {e}")))?
+            .to_rgb8();
+        let (width, height) = rgb.dimensions();
+        Ok(Frame {
+            width,
+            height,
+            rgb: rgb.into_raw(),
+        })
+    }
+
+    fn capture_face(&mut self) -> DeviceResult<FaceCapture> {
+        let _span = tracing::debug_span!("sbi", op = "capture_face").entered();
+        let spec = CaptureSpec::face(self.link.config.quality.face);
+        let best = self.link.capture(&spec).map_err(DeviceError::from)?;
+        let Some(b) = best.capture.biometrics.first() else {
+            return Err(DeviceError::bad_data("the camera returned no face"));
+        };
+        let IsoRecord::Face(rec) = &b.record else {
+            return Err(DeviceError::bad_data("the camera returned no face record"));
+        };
+        let format = match rec.data_type {
+            crate::iso::FaceDataType::Jpeg => ImageFormat::Jpeg,
+            crate::iso::FaceDataType::Png => ImageFormat::Png,
+            _ => {
+                return Err(DeviceError::bad_data(
+                    "the face image is neither JPEG nor PNG",
+                ))
+            }
+        };
+        Ok(FaceCapture {
+            image: EncodedImage {
+                format,
+                width: u32::from(rec.width),
+                height: u32::from(rec.height),
+                bytes: rec.image.clone(),
+            },
+            quality: quality(b),
+        })
+    }
+}
+
+/// What the technician's screen shows for one discovered device.
+#[derive(Debug, Clone)]
+pub struct ScannedDevice {
+    pub found: crate::client::FoundDevice,
+    /// The verified device info, or why it could not be had.
+    pub info: Result<crate::client::DeviceInfo, SbiError>,
+}
+
+/// Scans the SBI ports and reads every device's verified info (for the technician screen).
+pub fn scan(
+    config: &ClientConfig,
+) -> Result<(crate::client::Discovery, Vec<ScannedDevice>), SbiError> {
+    let client = SbiClient::new(config.clone())?;
+    let discovery = client.discover(crate::wire::DiscoverType::Any)?;
+    let mut infos: HashMap<u16, Result<Vec<crate::client::DeviceInfo>, SbiError>> = HashMap::new();
+    let mut out = Vec::new();
+    for found in &discovery.devices {
+        let port_infos = infos
+            .entry(found.port)
+            .or_insert_with(|| client.device_info(found.port));
+        let info = match port_infos {
+            Ok(list) => list
+                .iter()
+                .find(|i| i.payload.device_id == found.device_id)
+                .cloned()
+                .ok_or(SbiError::NoSuchDevice {
+                    port: found.port,
+                    wanted: found.device_id.clone(),
+                }),
+            Err(e) => Err(e.clone()),
+        };
+        out.push(ScannedDevice {
+            found: found.clone(),
+            info,
+        });
+    }
+    Ok((discovery, out))
+}
