@@ -1,3 +1,22 @@
-//! The card: the chip's data groups (profile) and, later, the card face and the encoder.
+//! The card: the chip's 8 KB profile (data groups and security object) and the printed face.
+//!
+//! - [`profile::build`] makes the chip's files from an approved enrollment (the centre does
+//!   this on *print ready*); [`profile::decode`] reads them back and [`profile::verify`] checks
+//!   them against the document signer. The layout is in `docs/card-profile.md`.
+//! - [`face::render_front`] draws the KTP-el front at 300 dpi from the print-ready bundle.
 
+pub mod biometric;
+pub mod dg1;
+pub mod dg3;
+pub mod face;
+mod font;
+pub mod images;
 pub mod profile;
+mod reader;
+pub mod security;
+pub mod tlv;
+
+pub use profile::{
+    build, decode, verify, BuildError, ChipProfile, DecodedProfile, ProfileError, Verified,
+    VerifyError,
+};

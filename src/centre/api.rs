@@ -94,9 +94,10 @@ pub struct Personalization {
     pub portrait_jpeg_b64: String,
     /// Signature image for the card face (PNG), base64.
     pub signature_png_b64: String,
-    /// The chip's data groups: (file id, contents base64).
+    /// The chip's files other than EF.SOD, in the order they are written: EF.COM, then the
+    /// data groups (`docs/card-profile.md`).
     pub data_groups: Vec<DataGroupFile>,
-    /// The security object over the data groups, signed by the document signer.
+    /// EF.SOD: the hashes of the data groups, signed by the document signer.
     pub sod: SignedSod,
 }
 
@@ -113,13 +114,12 @@ pub struct DataGroupFile {
     pub contents_b64: String,
 }
 
-/// The security object (EF.SOD) contents and its signature, base64 each.
+/// The security object as written to the chip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedSod {
-    /// CBOR of [`crate::centre::sod::SecurityObject`].
-    pub object_b64: String,
-    /// Ed25519 signature of the object bytes by the document signer.
-    pub signature_b64: String,
+    /// EF.SOD (file 011D), base64: the SHA-256 of every data group, the document signer's key
+    /// and its Ed25519 signature, laid out as `docs/card-profile.md` says.
+    pub ef_sod_b64: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

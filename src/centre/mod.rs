@@ -23,11 +23,12 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use api::{CentreKeys, CentreStatus, DataGroupFile, IngestReply, Personalization, VerdictEntry};
+use api::{CentreKeys, CentreStatus, IngestReply, Personalization, VerdictEntry};
 use store::CentreStore;
 
 use crate::clock::{add, to_millis, Clock};
 use crate::domain::resident::Resident;
+use crate::enrollment::Enrollment;
 use crate::domain::{nik::Nik, population};
 use crate::keyfile;
 use crate::seal::{CentreSecretKey, DocumentSigner, SealedPacket};
@@ -272,7 +273,14 @@ impl Inner {
             status,
             detail.as_deref(),
         )?;
+        drop(store);
         tracing::info!(packet = %id, "enrollment received");
+        // A real centre prepares the card data when it decides; verdict queries only read it.
+        if status == CentreStatus::PrintReady {
+            if let Err(e) = self.build_bundle(id, &enrollment) {
+                tracing::error!(packet = %id, error = %e, "print-ready bundle not built");
+            }
+        }
         Ok((
             IngestOutcome::New,
             IngestReply {
@@ -330,26 +338,19 @@ impl Inner {
         let e = packet
             .open(&self.hpke)
             .map_err(|e| RequestError::Internal(e.to_string()))?;
-        let groups = crate::card::profile::data_groups(&e)
-            .map_err(|e| RequestError::Internal(e.to_string()))?;
-        let sod = sod::sign(
-            &self.signer,
-            id,
-            to_millis(self.config.clock.now()),
-            &groups,
-        )
-        .map_err(|e| RequestError::Internal(e.to_string()))?;
+        self.build_bundle(id, &e)
+    }
+
+    /// Builds (and keeps) the print-ready bundle: chip profile with minutiae, SOD, card face data.
+    fn build_bundle(&self, id: Uuid, e: &Enrollment) -> Result<Personalization, RequestError> {
+        let profile = crate::card::profile::build(e, &self.signer)
+            .map_err(|e| RequestError::Internal(format!("chip profile: {e}")))?;
+        let (data_groups, sod) = sod::to_bundle(&profile);
         let bundle = Personalization {
             resident: e.resident.clone(),
             portrait_jpeg_b64: B64.encode(&e.face.image.bytes),
             signature_png_b64: B64.encode(&e.signature.image.bytes),
-            data_groups: groups
-                .iter()
-                .map(|(fid, data)| DataGroupFile {
-                    fid: *fid,
-                    contents_b64: B64.encode(data),
-                })
-                .collect(),
+            data_groups,
             sod,
         };
         lock(&self.bundles).insert(id, bundle.clone());

@@ -40,8 +40,7 @@ fn bundle() -> Personalization {
         signature_png_b64: String::new(),
         data_groups: vec![],
         sod: SignedSod {
-            object_b64: String::new(),
-            signature_b64: String::new(),
+            ef_sod_b64: String::new(),
         },
     }
 }
