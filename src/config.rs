@@ -252,6 +252,8 @@ pub enum CameraConfig {
     /// A UVC (USB video class) camera through V4L2: `device` is empty (the first camera), an
     /// index, a /dev path or a name; preview and still sizes as in `ktpel_camera_uvc::UvcConfig`.
     Uvc(ktpel_camera_uvc::UvcConfig),
+    /// A MOSIP SBI face camera (`port`, or discovered in 4501–4600).
+    Sbi(ktpel_sbi::SbiParams),
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -260,6 +262,8 @@ pub enum FingerprintConfig {
     Sim(SimParams),
     /// An R30x / ZFM / AS608 module on a serial port.
     Zfm(ZfmParams),
+    /// A MOSIP SBI slap scanner (`port`, or discovered in 4501–4600).
+    Sbi(ktpel_sbi::SbiParams),
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -281,6 +285,8 @@ pub struct ZfmParams {
 #[serde(tag = "driver", rename_all = "snake_case")]
 pub enum IrisConfig {
     Sim(SimParams),
+    /// A MOSIP SBI iris scanner (`port`, or discovered in 4501–4600).
+    Sbi(ktpel_sbi::SbiParams),
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -605,7 +611,10 @@ mod tests {
         let line = text.lines().position(|l| l == "driver = \"zfm\"").unwrap() + 1;
         let e = error_of(&text);
         assert!(e.contains(&format!("line {line}")), "{e}");
-        assert!(e.contains("unknown variant `zfm`, expected `sim`"), "{e}");
+        assert!(
+            e.contains("unknown variant `zfm`, expected one of `sim`, `uvc`, `sbi`"),
+            "{e}"
+        );
         let text = DEFAULT_TOML.replacen(
             "[devices.fingerprint]\ndriver = \"sim\"\nseed = 2",
             "[devices.fingerprint]\ndriver = \"zfm\"\nport = \"ttyUSB0\"",

@@ -55,6 +55,10 @@ impl Devices {
                 Box::new(d)
             }
             CameraConfig::Uvc(c) => Box::new(ktpel_camera_uvc::UvcCamera::new(c.clone())),
+            CameraConfig::Sbi(p) => match ktpel_sbi::SbiCamera::new(p.to_config()) {
+                Ok(d) => Box::new(d),
+                Err(e) => Box::new(Unavailable::new(DeviceKind::Camera, "sbi", e.into())),
+            },
         };
         let fingerprint: Box<dyn FingerprintScanner> = match &cfg.fingerprint {
             FingerprintConfig::Sim(p) => {
@@ -69,6 +73,14 @@ impl Devices {
                 c.password = z.password;
                 Box::new(ktpel_fingerprint_zfm::ZfmScanner::new(c))
             }
+            FingerprintConfig::Sbi(p) => match ktpel_sbi::SbiFingerprintScanner::new(p.to_config()) {
+                Ok(d) => Box::new(d),
+                Err(e) => Box::new(Unavailable::new(
+                    DeviceKind::FingerprintScanner,
+                    "sbi",
+                    e.into(),
+                )),
+            },
         };
         let iris: Box<dyn IrisScanner> = match &cfg.iris {
             IrisConfig::Sim(p) => {
@@ -76,6 +88,10 @@ impl Devices {
                 keep(&mut sim, d.control(), p);
                 Box::new(d)
             }
+            IrisConfig::Sbi(p) => match ktpel_sbi::SbiIrisScanner::new(p.to_config()) {
+                Ok(d) => Box::new(d),
+                Err(e) => Box::new(Unavailable::new(DeviceKind::IrisScanner, "sbi", e.into())),
+            },
         };
         let signature: Option<Box<dyn SignaturePad>> = match &cfg.signature {
             SignatureConfig::Sim(p) => {
@@ -159,6 +175,13 @@ impl Devices {
         )
     }
 
+    /// A new applicant: devices that keep captures between calls forget the last one's.
+    pub fn begin_applicant(&mut self) {
+        self.camera.begin_applicant();
+        self.fingerprint.begin_applicant();
+        self.iris.begin_applicant();
+    }
+
     /// Puts simulated person `subject` in front of every simulated device.
     pub fn set_subject(&self, subject: u64) {
         for c in &self.sim {
@@ -180,5 +203,70 @@ impl Devices {
         all.push((DeviceKind::CardPrinter, self.card_printer.as_mut()));
         all.push((DeviceKind::ReceiptPrinter, self.receipt_printer.as_mut()));
         all
+    }
+}
+
+/// A device the config names but that could not even be set up (its driver refused the
+/// settings): every call answers why, so the self-test and the screens say it where it is
+/// used instead of the booth failing to start.
+pub struct Unavailable {
+    kind: DeviceKind,
+    driver: &'static str,
+    error: ktpel_hal::DeviceError,
+}
+
+impl Unavailable {
+    pub fn new(kind: DeviceKind, driver: &'static str, error: ktpel_hal::DeviceError) -> Self {
+        tracing::error!(role = kind.as_str(), driver, error = %error, "device unavailable");
+        Self {
+            kind,
+            driver,
+            error,
+        }
+    }
+}
+
+impl Device for Unavailable {
+    fn info(&self) -> ktpel_hal::DeviceInfo {
+        ktpel_hal::DeviceInfo {
+            kind: self.kind,
+            driver: self.driver.into(),
+            model: "unavailable".into(),
+            serial: String::new(),
+            firmware: String::new(),
+        }
+    }
+
+    fn self_test(&mut self) -> ktpel_hal::DeviceResult<ktpel_hal::SelfTestReport> {
+        Err(self.error.clone())
+    }
+}
+
+impl Camera for Unavailable {
+    fn preview_frame(&mut self) -> ktpel_hal::DeviceResult<ktpel_hal::Frame> {
+        Err(self.error.clone())
+    }
+    fn capture_face(&mut self) -> ktpel_hal::DeviceResult<ktpel_hal::FaceCapture> {
+        Err(self.error.clone())
+    }
+}
+
+impl FingerprintScanner for Unavailable {
+    fn capture_finger(
+        &mut self,
+        _position: ktpel_hal::FingerPosition,
+        _timeout: std::time::Duration,
+    ) -> ktpel_hal::DeviceResult<ktpel_hal::FingerCapture> {
+        Err(self.error.clone())
+    }
+}
+
+impl IrisScanner for Unavailable {
+    fn capture_iris(
+        &mut self,
+        _eye: ktpel_hal::Eye,
+        _timeout: std::time::Duration,
+    ) -> ktpel_hal::DeviceResult<ktpel_hal::IrisCapture> {
+        Err(self.error.clone())
     }
 }

@@ -130,6 +130,20 @@ enum SimDevice {
         #[arg(long, default_value_t = 1)]
         subject: u64,
     },
+    /// A MOSIP SBI 0.9.5 biometric device service on 127.0.0.1 (slap scanner, iris scanner or
+    /// face camera), with its own key and certificate.
+    Sbi {
+        /// finger, iris or face.
+        #[arg(long, default_value = "finger")]
+        kind: String,
+        /// Port in 4501–4600 (default: the first free one).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Faults: busy, not-ready, not-registered, bad-signature, foreign-certificate,
+        /// broken-hash-chain, low-quality, slow=MS.
+        #[arg(long = "fault", value_name = "FAULT")]
+        faults: Vec<String>,
+    },
     /// An ESC/POS receipt printer; prints what it decodes.
     Printer {
         #[arg(long, value_name = "PATH")]
@@ -239,6 +253,16 @@ fn report(r: anyhow::Result<()>) -> ExitCode {
     }
 }
 
+/// Blocks until Ctrl-C.
+fn wait_for_ctrl_c() -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(tokio::signal::ctrl_c())
+        .context("cannot wait for Ctrl-C")
+}
+
 /// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
 fn out(text: &str) {
     let _ = writeln!(std::io::stdout().lock(), "{text}");
@@ -253,6 +277,19 @@ fn run_sim(device: SimDevice) -> anyhow::Result<()> {
         SimDevice::Fingerprint { tty, baud, .. }
         | SimDevice::Signature { tty, baud, .. }
         | SimDevice::Printer { tty, baud, .. } => (tty.clone(), *baud),
+        SimDevice::Sbi { kind, port, faults } => {
+            let options = ktpel_sbi::sim::SimOptions::from_cli(kind, *port, faults)
+                .map_err(anyhow::Error::msg)?;
+            let handle = ktpel_sbi::sim::SimHandle::start(options)
+                .context("cannot start the SBI simulator")?;
+            out(&format!(
+                "SBI {kind} device service on 127.0.0.1:{}; Ctrl-C stops",
+                handle.port()
+            ));
+            wait_for_ctrl_c()?;
+            handle.stop().context("the SBI simulator did not stop cleanly")?;
+            return Ok(());
+        }
     };
     let port = serialport::new(tty.to_string_lossy(), baud)
         .open()
@@ -291,6 +328,8 @@ fn run_sim(device: SimDevice) -> anyhow::Result<()> {
                 };
                 serial::serve_isdv4(port, opts, stop)
             }
+            // Handled above: the SBI simulator is not a serial device.
+            SimDevice::Sbi { .. } => Ok(()),
             SimDevice::Printer { paper_out, .. } => {
                 control.set_paper_out(paper_out);
                 let opts = serial::EscposSimOptions {

@@ -112,6 +112,8 @@ pub trait Device: Send {
 }
 
 pub trait Camera: Device {
+    /// A new applicant is in front of the booth: forget anything kept from the last one.
+    fn begin_applicant(&mut self) {}
     /// The latest frame for the live preview.
     fn preview_frame(&mut self) -> DeviceResult<Frame>;
     /// A still for the record.
@@ -119,6 +121,12 @@ pub trait Camera: Device {
 }
 
 pub trait FingerprintScanner: Device {
+    /// A new applicant: forget anything kept from the last one (a slap scanner keeps the other
+    /// fingers of a slap for the following calls).
+    fn begin_applicant(&mut self) {}
+    /// The fingers the operator recorded as exceptions, so a slap scanner does not wait for
+    /// them.
+    fn set_exceptions(&mut self, _fingers: &[FingerPosition]) {}
     /// Waits up to `timeout` for the finger on the glass and returns its image.
     fn capture_finger(
         &mut self,
@@ -128,6 +136,10 @@ pub trait FingerprintScanner: Device {
 }
 
 pub trait IrisScanner: Device {
+    /// A new applicant: forget anything kept from the last one.
+    fn begin_applicant(&mut self) {}
+    /// The eyes the operator recorded as exceptions.
+    fn set_exceptions(&mut self, _eyes: &[Eye]) {}
     fn capture_iris(&mut self, eye: Eye, timeout: Duration) -> DeviceResult<IrisCapture>;
 }
 

@@ -415,6 +415,14 @@ impl Device for SbiFingerprintScanner {
 }
 
 impl FingerprintScanner for SbiFingerprintScanner {
+    fn begin_applicant(&mut self) {
+        self.new_session();
+    }
+
+    fn set_exceptions(&mut self, fingers: &[FingerPosition]) {
+        SbiFingerprintScanner::set_exceptions(self, fingers);
+    }
+
     fn capture_finger(
         &mut self,
         position: FingerPosition,
@@ -535,6 +543,14 @@ impl Device for SbiIrisScanner {
 }
 
 impl IrisScanner for SbiIrisScanner {
+    fn begin_applicant(&mut self) {
+        self.new_session();
+    }
+
+    fn set_exceptions(&mut self, eyes: &[Eye]) {
+        SbiIrisScanner::set_exceptions(self, eyes);
+    }
+
     fn capture_iris(&mut self, eye: Eye, timeout: Duration) -> DeviceResult<IrisCapture> {
         let _span = tracing::debug_span!("sbi", op = "capture_iris", eye = ?eye).entered();
         let ttl = self.link.config.transaction_ttl;
@@ -628,6 +644,10 @@ impl Device for SbiCamera {
 }
 
 impl Camera for SbiCamera {
+    fn begin_applicant(&mut self) {
+        self.new_session();
+    }
+
     fn preview_frame(&mut self) -> DeviceResult<Frame> {
         let _span = tracing::trace_span!("sbi", op = "preview_frame").entered();
         if self.preview.as_ref().is_none_or(|p| p.is_finished()) {
