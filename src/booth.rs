@@ -163,6 +163,11 @@ impl Booth {
     }
 
     /// The transmitter for this booth's queue and centre (not yet running).
+    /// The document signer's public key the booth trusts for chip security objects.
+    pub fn trusted_signer(&self) -> &[u8] {
+        &self.trusted_signer
+    }
+
     pub fn transmitter(&self) -> Transmitter {
         Transmitter::new(
             self.queue.clone(),

@@ -312,6 +312,19 @@ pub struct SerialParams {
 #[serde(tag = "driver", rename_all = "snake_case")]
 pub enum CardEncoderConfig {
     Sim(SimParams),
+    /// A PC/SC reader through pcscd.
+    Pcsc(PcscParams),
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PcscParams {
+    /// The reader's name as the self-test or `pcsc_scan` lists it; absent: the first reader.
+    #[serde(default)]
+    pub reader: Option<String>,
+    /// Never try extended-length APDUs (for readers that mishandle them).
+    #[serde(default)]
+    pub short_apdus_only: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

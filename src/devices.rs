@@ -114,6 +114,17 @@ impl Devices {
                 keep(&mut sim, d.control(), p);
                 Box::new(d)
             }
+            CardEncoderConfig::Pcsc(p) => {
+                Box::new(ktpel_card_pcsc::PcscEncoder::new(ktpel_card_pcsc::PcscConfig {
+                    reader: p.reader.clone(),
+                    extended_length: if p.short_apdus_only {
+                        ktpel_card_pcsc::ExtendedLength::Never
+                    } else {
+                        ktpel_card_pcsc::ExtendedLength::Auto
+                    },
+                    ..Default::default()
+                }))
+            }
         };
         let card_printer: Box<dyn CardPrinter> = match &cfg.card_printer {
             CardPrinterConfig::Sim(p) => {

@@ -10,6 +10,7 @@ pub mod config;
 pub mod devices;
 pub mod domain;
 pub mod enrollment;
+pub mod issuance;
 pub mod keyfile;
 pub mod pin;
 pub mod queue;

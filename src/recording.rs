@@ -223,6 +223,28 @@ impl Captures {
         }
     }
 
+    /// The fingers recorded as exceptions.
+    pub fn finger_exceptions(&self) -> Vec<FingerPosition> {
+        self.fingers
+            .values()
+            .filter_map(|f| match f {
+                FingerRecord::Exception { position, .. } => Some(*position),
+                FingerRecord::Captured(_) => None,
+            })
+            .collect()
+    }
+
+    /// The eyes recorded as exceptions.
+    pub fn eye_exceptions(&self) -> Vec<Eye> {
+        self.irises
+            .values()
+            .filter_map(|i| match i {
+                IrisRecord::Exception { eye, .. } => Some(*eye),
+                IrisRecord::Captured(_) => None,
+            })
+            .collect()
+    }
+
     /// The first slot, in capture order, with nothing in it.
     pub fn first_empty(&self) -> Option<Slot> {
         Slot::sequence()

@@ -7,6 +7,7 @@ mod common;
 use common::emulator;
 use ktpel_booth::centre::{CentreSim, CentreSimConfig, Fault};
 use ktpel_booth::clock::Clock;
+use ktpel_booth::queue::State;
 use ktpel_hal::{DeviceKind, Frame};
 use std::time::Duration;
 
@@ -40,7 +41,7 @@ fn qr_frame(payload: &str) -> Frame {
 /// The centre is down: the applicant goes home with a receipt, comes back, and the receipt's
 /// QR code held up to the camera finds the record.
 #[test]
-fn centre_down_receipt_then_pickup_by_qr_scan() {
+fn centre_down_receipt_then_pickup_by_qr_scan_issues_the_card() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (clock, hand) = Clock::manual(common::start_time());
     let centre = rt
@@ -73,7 +74,118 @@ fn centre_down_receipt_then_pickup_by_qr_scan() {
         "Nomor bukti perekaman 2611250100015",
         Duration::from_secs(20),
     );
-    k.drive(&["expect \"001 · TEGUH HERMAWAN\""]);
+    k.drive(&["expect \"001 · TEGUH HERMAWAN\"", "click \"Kembali\""]);
+    k.sim(DeviceKind::Camera).show_to_camera(None);
+
+    // Days later the link is back: the record is sent and judged single.
+    centre.set_fault(Fault::None);
+    hand.advance(Duration::from_secs(2 * 24 * 3600));
+    let running = k.running();
+    wait_for_print_ready(&rt, &running, &hand);
+    // The applicant comes back with the receipt: pickup by keypad this time, then the card.
+    k.drive(&["click \"Ambil KTP-el\""]);
+    k.type_digits("2611250100015");
+    k.drive(&["click \"Cari\"", "click \"Terbitkan KTP-el\""]);
+    issue_the_card(&mut k);
+    let row = rt
+        .block_on(running.booth.queue.list())
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(
+        row.state,
+        State::PickedUp,
+        "a receipt holder picks the card up"
+    );
+    drop(centre);
+}
+
+/// Moves the booth's clock on until the centre's verdict is in.
+fn wait_for_print_ready(
+    rt: &tokio::runtime::Runtime,
+    running: &ktpel_booth::ui::Running,
+    hand: &ktpel_booth::clock::ManualClock,
+) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        hand.advance(Duration::from_secs(60));
+        let counts = rt.block_on(running.booth.queue.counts()).unwrap();
+        if counts.get(State::PrintReady) == 1 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no verdict: {counts:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Print, encode, hand over, through the issue screen; then checks the printed card and the
+/// chip as a reader would.
+fn issue_the_card<P>(k: &mut emulator::Kiosk<P>)
+where
+    P: iced::Program<State = ktpel_booth::ui::App, Message = ktpel_booth::ui::Message> + 'static,
+{
+    k.wait_for_text("Cetak KTP-el", Duration::from_secs(30));
+    k.drive(&["click \"Cetak KTP-el\"", "click \"Tulis chip\""]);
+    k.wait_for_text("Serahkan KTP-el kepada pemohon", Duration::from_secs(30));
+    k.drive(&[
+        "click \"Serahkan KTP-el kepada pemohon\"",
+        "expect \"KTP-el diserahkan. Data pemohon dihapus dari loket ini.\"",
+    ]);
+    let running = k.running();
+    let printed = k.sim(DeviceKind::CardPrinter).printed_cards();
+    assert_eq!(printed.len(), 1, "one card printed");
+    let encoder = k.sim(DeviceKind::CardEncoder);
+    let card = encoder
+        .with_card(|c| c.clone())
+        .or_else(|| encoder.ejected_cards().pop())
+        .expect("the written card");
+    let files: Vec<(u16, Vec<u8>)> = card
+        .contents()
+        .iter()
+        .map(|(f, d)| (*f, d.clone()))
+        .collect();
+    let chip: Vec<(u16, Vec<u8>)> = files
+        .into_iter()
+        .filter(|(fid, _)| ktpel_booth::issuance::PROFILE_FIDS.contains(fid))
+        .collect();
+    let verified = ktpel_booth::card::verify(&chip, running.booth.trusted_signer());
+    assert!(verified.is_ok(), "the chip verifies: {verified:?}");
+}
+
+/// Print ready within the SOP's hour: the operator calls the applicant back, prints the card,
+/// writes and proves the chip, and hands it over.
+#[test]
+fn print_ready_within_the_window_issues_the_card() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (clock, hand) = Clock::manual(common::start_time());
+    let centre = rt
+        .block_on(CentreSim::start(CentreSimConfig {
+            clock: clock.clone(),
+            ..CentreSimConfig::default()
+        }))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut k = emulator::boot(common::config_for(&centre, dir.path()), clock);
+    emulator::sign_in(&mut k);
+    emulator::record(&mut k, "3275022207460020");
+    wait_for_print_ready(&rt, &k.running(), &hand);
+    k.wait_for_text("SIAP CETAK — panggil pemohon", Duration::from_secs(30));
+    k.drive(&["click \"HADI SETIAWAN\"", "click \"Terbitkan KTP-el\""]);
+    issue_the_card(&mut k);
+    let running = k.running();
+    let row = rt
+        .block_on(running.booth.queue.list())
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(row.state, State::Issued);
+    assert!(
+        !row.holds_applicant && !row.holds_personalization,
+        "purged at hand-over"
+    );
     drop(centre);
 }
 

@@ -27,7 +27,7 @@ use crate::queue::{ApplicantSummary, Counts, QueueRow, WaitingEntry};
 use crate::t;
 use crate::transmit::TransmitterHandle;
 use i18n::Lang;
-use screen::{applicant, documents, home, pickup, record, signin, technician, verify};
+use screen::{applicant, documents, home, issue, pickup, record, signin, technician, verify};
 
 pub const FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 pub const FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -157,6 +157,17 @@ pub enum Message {
     Applicant(applicant::Message),
     Pickup(pickup::Message),
     Technician(technician::Message),
+    IssueOpened(
+        Result<
+            (
+                Box<QueueRow>,
+                String,
+                Box<crate::centre::api::Personalization>,
+            ),
+            String,
+        >,
+    ),
+    Issue(issue::Message),
 }
 
 pub enum Screen {
@@ -170,6 +181,7 @@ pub enum Screen {
     Applicant(Box<applicant::State>),
     Pickup(pickup::State),
     Technician(technician::State),
+    Issue(Box<issue::State>),
 }
 
 pub struct App {
@@ -414,6 +426,23 @@ impl App {
                         self.screen = Screen::Home(home::State);
                         Task::batch([task.map(Message::Applicant), self.refresh()])
                     }
+                    Some(applicant::Event::Issue(row, name)) => {
+                        let id = row.packet_id;
+                        let load = async move {
+                            let bundle = running
+                                .booth
+                                .queue
+                                .call(move |s| s.personalization(id))
+                                .await
+                                .map_err(|e| e.to_string())?
+                                .ok_or_else(|| "the centre's card data are missing".to_string())?;
+                            Ok((row, name, Box::new(bundle)))
+                        };
+                        Task::batch([
+                            task.map(Message::Applicant),
+                            Task::perform(load, Message::IssueOpened),
+                        ])
+                    }
                     None => task.map(Message::Applicant),
                 }
             }
@@ -431,6 +460,34 @@ impl App {
                     None => {}
                 }
                 task.map(Message::Pickup)
+            }
+            Message::IssueOpened(Ok((row, name, bundle))) => {
+                let Some(running) = self.running.clone() else {
+                    return Task::none();
+                };
+                let (state, task) = issue::State::open(*row, name, *bundle, &running);
+                self.screen = Screen::Issue(Box::new(state));
+                task.map(Message::Issue)
+            }
+            Message::IssueOpened(Err(e)) => {
+                tracing::error!(error = %e, "cannot open the card issue");
+                Task::none()
+            }
+            Message::Issue(m) => {
+                let Some(running) = self.running.clone() else {
+                    return Task::none();
+                };
+                let Screen::Issue(s) = &mut self.screen else {
+                    return Task::none();
+                };
+                let (task, event) = s.update(m, &running);
+                match event {
+                    Some(issue::Event::Back) => {
+                        self.screen = Screen::Home(home::State);
+                        Task::batch([task.map(Message::Issue), self.refresh()])
+                    }
+                    None => task.map(Message::Issue),
+                }
             }
             Message::Technician(m) => {
                 let Some(running) = self.running.clone() else {
@@ -603,6 +660,7 @@ impl App {
             Screen::Applicant(s) => s.view(lang).map(Message::Applicant),
             Screen::Pickup(s) => s.view(lang).map(Message::Pickup),
             Screen::Technician(s) => s.view(lang).map(Message::Technician),
+            Screen::Issue(s) => s.view(lang).map(Message::Issue),
         }
     }
 }

@@ -22,6 +22,7 @@ pub type Record = (Box<QueueRow>, Option<ApplicantSummary>);
 pub enum Message {
     PrintReceipt,
     Printed(Result<(), PrintFailure>),
+    Issue,
     Back,
 }
 
@@ -33,6 +34,8 @@ pub struct PrintFailure {
 
 pub enum Event {
     Back,
+    /// Print and encode the card of this print-ready record.
+    Issue(Box<QueueRow>, String),
 }
 
 pub enum Phase {
@@ -150,6 +153,20 @@ impl State {
                 self.phase = Phase::Failed(e);
                 (Task::none(), None)
             }
+            Message::Issue => {
+                if self.row.state != QState::PrintReady {
+                    return (Task::none(), None);
+                }
+                let name = self
+                    .summary
+                    .as_ref()
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default();
+                (
+                    Task::none(),
+                    Some(Event::Issue(Box::new(self.row.clone()), name)),
+                )
+            }
             Message::Back => (Task::none(), Some(Event::Back)),
         }
     }
@@ -219,6 +236,13 @@ impl State {
             t!(lang, "receipt-print")
         };
         let can_print = self.receipt_allowed() && !matches!(self.phase, Phase::Printing);
+        if self.row.state == QState::PrintReady {
+            info = info.push(theme::action(
+                t!(lang, "applicant-issue"),
+                Kind::Success,
+                Some(Message::Issue),
+            ));
+        }
         info = info.push(
             row![
                 theme::action(

@@ -4,6 +4,7 @@
 pub mod applicant;
 pub mod documents;
 pub mod home;
+pub mod issue;
 pub mod pickup;
 pub mod record;
 pub mod signin;

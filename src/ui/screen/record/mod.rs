@@ -122,7 +122,8 @@ impl State {
         let subject = crate::recording::sim_subject(self.resident.nik.as_str());
         Task::future(async move {
             let _ = tokio::task::spawn_blocking(move || {
-                if let Ok(d) = devices.lock() {
+                if let Ok(mut d) = devices.lock() {
+                    d.begin_applicant();
                     d.set_subject(subject);
                 }
             })
@@ -276,6 +277,23 @@ impl State {
                 if self.captures.except(slot, exception).is_ok() {
                     self.thumbs.remove(&slot);
                     self.advance(slot);
+                    // A slap scanner must not wait for a finger that is not there.
+                    let fingers = self.captures.finger_exceptions();
+                    let eyes = self.captures.eye_exceptions();
+                    let devices = devices.clone();
+                    return (
+                        Task::future(async move {
+                            let _ = tokio::task::spawn_blocking(move || {
+                                if let Ok(mut d) = devices.lock() {
+                                    d.fingerprint.set_exceptions(&fingers);
+                                    d.iris.set_exceptions(&eyes);
+                                }
+                            })
+                            .await;
+                        })
+                        .discard(),
+                        None,
+                    );
                 }
             }
             Message::Next => {
