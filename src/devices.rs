@@ -73,7 +73,8 @@ impl Devices {
                 c.password = z.password;
                 Box::new(ktpel_fingerprint_zfm::ZfmScanner::new(c))
             }
-            FingerprintConfig::Sbi(p) => match ktpel_sbi::SbiFingerprintScanner::new(p.to_config()) {
+            FingerprintConfig::Sbi(p) => match ktpel_sbi::SbiFingerprintScanner::new(p.to_config())
+            {
                 Ok(d) => Box::new(d),
                 Err(e) => Box::new(Unavailable::new(
                     DeviceKind::FingerprintScanner,
@@ -114,8 +115,8 @@ impl Devices {
                 keep(&mut sim, d.control(), p);
                 Box::new(d)
             }
-            CardEncoderConfig::Pcsc(p) => {
-                Box::new(ktpel_card_pcsc::PcscEncoder::new(ktpel_card_pcsc::PcscConfig {
+            CardEncoderConfig::Pcsc(p) => Box::new(ktpel_card_pcsc::PcscEncoder::new(
+                ktpel_card_pcsc::PcscConfig {
                     reader: p.reader.clone(),
                     extended_length: if p.short_apdus_only {
                         ktpel_card_pcsc::ExtendedLength::Never
@@ -123,8 +124,8 @@ impl Devices {
                         ktpel_card_pcsc::ExtendedLength::Auto
                     },
                     ..Default::default()
-                }))
-            }
+                },
+            )),
         };
         let card_printer: Box<dyn CardPrinter> = match &cfg.card_printer {
             CardPrinterConfig::Sim(p) => {

@@ -87,11 +87,17 @@ fn every_screen_renders() {
         click("Ambil KTP-el"),
     ]);
     steps.extend(digits("2611250100015"));
+    steps.extend([Step::Shot("15-pickup"), click("Batal"), click("Keluar")]);
+    // The technician's PIN opens the technician area.
+    steps.extend(digits("135790"));
     steps.extend([
-        Step::Shot("15-pickup"),
-        click("Batal"),
+        click("Masuk"),
+        click("Area teknisi"),
+        click("Uji semua alat"),
+        Step::Shot("16-technician"),
+        click("Kembali"),
         click("English"),
-        Step::Shot("16-home-english"),
+        Step::Shot("17-home-english"),
     ]);
 
     let program = ui::application(boot, false);

@@ -28,8 +28,8 @@ use store::CentreStore;
 
 use crate::clock::{add, to_millis, Clock};
 use crate::domain::resident::Resident;
-use crate::enrollment::Enrollment;
 use crate::domain::{nik::Nik, population};
+use crate::enrollment::Enrollment;
 use crate::keyfile;
 use crate::seal::{CentreSecretKey, DocumentSigner, SealedPacket};
 
