@@ -6,6 +6,7 @@ pub mod booth;
 pub mod card;
 pub mod centre;
 pub mod clock;
+pub mod complaint;
 pub mod config;
 pub mod devices;
 pub mod domain;

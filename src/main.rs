@@ -77,6 +77,17 @@ enum Command {
         #[command(subcommand)]
         device: SimDevice,
     },
+    /// Run the office's complaint desk (pengaduan): the staff's window, the HTTP endpoint booths
+    /// send complaints to, and escalation to the Kepala Dinas past the deadline. `--config`
+    /// names the desk's config (default: the built-in config/desk.toml).
+    ComplaintDesk {
+        /// Only the server and the escalation task, no window (a server room, tests).
+        #[arg(long)]
+        headless: bool,
+        /// Address to listen on (overrides desk.listen).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+    },
     /// The chip of a KTP-el.
     Card {
         #[command(subcommand)]
@@ -228,6 +239,15 @@ fn main() -> ExitCode {
                 Ok((config, dir)) => queue_command(command, &config, &dir),
                 Err(e) => config_failure(e),
             }
+        }
+        Some(Command::ComplaintDesk { headless, listen }) => {
+            telemetry::init("info");
+            ktpel_booth::complaint::desk::run(ktpel_booth::complaint::desk::RunOptions {
+                config: cli.config.clone(),
+                data_dir: cli.data_dir.clone(),
+                headless,
+                listen,
+            })
         }
         Some(Command::Card {
             command:

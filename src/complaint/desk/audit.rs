@@ -1,0 +1,204 @@
+//! The desk's audit chain: every action on a complaint appends an event whose hash covers the
+//! previous event's hash, so a changed, removed or reordered event breaks every hash after it.
+//! Events name the actor (staff id, "system", or the booth) and the stages; the complaint's
+//! content and its answer appear only as SHA-256 hashes, which [`verify`] checks against the
+//! complaint as stored, so editing an answer in the file is found too.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+use super::store::DeskError;
+
+pub const GENESIS: [u8; 32] = [0u8; 32];
+
+/// One event to append.
+pub struct Event<'a> {
+    pub at_ms: i64,
+    pub complaint_id: &'a str,
+    pub actor: &'a str,
+    pub role: &'a str,
+    pub action: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub detail: &'a str,
+}
+
+fn digest(seq: i64, prev: &[u8], e: &Event<'_>) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(prev);
+    h.update(seq.to_be_bytes());
+    h.update(e.at_ms.to_be_bytes());
+    for field in [
+        e.complaint_id,
+        e.actor,
+        e.role,
+        e.action,
+        e.from,
+        e.to,
+        e.detail,
+    ] {
+        h.update((field.len() as u32).to_be_bytes());
+        h.update(field.as_bytes());
+    }
+    h.finalize().to_vec()
+}
+
+/// `sha256:<hex>` of `bytes`, as the audit records contents and answers.
+pub fn content_hash(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+/// Appends `e` to the chain; call inside the transaction that makes the change.
+pub fn append(conn: &Connection, e: &Event<'_>) -> Result<(), DeskError> {
+    let last: Option<(i64, Vec<u8>)> = conn
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (seq, prev) = match last {
+        Some((s, h)) => (s + 1, h),
+        None => (1, GENESIS.to_vec()),
+    };
+    let hash = digest(seq, &prev, e);
+    conn.execute(
+        "INSERT INTO audit (seq, at, complaint_id, actor, role, action, from_stage, to_stage,
+                            detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            seq,
+            e.at_ms,
+            e.complaint_id,
+            e.actor,
+            e.role,
+            e.action,
+            e.from,
+            e.to,
+            e.detail,
+            prev,
+            hash
+        ],
+    )?;
+    Ok(())
+}
+
+/// What [`verify`] found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditReport {
+    pub events: u64,
+    /// Problems, each naming the event (by sequence number) or the complaint concerned.
+    pub problems: Vec<String>,
+}
+
+impl AuditReport {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+#[derive(Default)]
+struct Last {
+    stage: String,
+    content: Option<String>,
+    answer: Option<String>,
+}
+
+/// Walks the whole chain, then checks that each complaint's stage, content and answer are what
+/// its events say.
+pub fn verify(conn: &Connection) -> Result<AuditReport, DeskError> {
+    let mut problems = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, complaint_id, actor, role, action, from_stage, to_stage, detail,
+                prev_hash, hash
+         FROM audit ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut expected_seq = 1i64;
+    let mut prev = GENESIS.to_vec();
+    let mut events = 0u64;
+    let mut last: HashMap<String, Last> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let complaint_id: String = r.get(2)?;
+        let actor: String = r.get(3)?;
+        let role: String = r.get(4)?;
+        let action: String = r.get(5)?;
+        let from: String = r.get(6)?;
+        let to: String = r.get(7)?;
+        let detail: String = r.get(8)?;
+        let prev_hash: Vec<u8> = r.get(9)?;
+        let hash: Vec<u8> = r.get(10)?;
+        let e = Event {
+            at_ms: r.get(1)?,
+            complaint_id: &complaint_id,
+            actor: &actor,
+            role: &role,
+            action: &action,
+            from: &from,
+            to: &to,
+            detail: &detail,
+        };
+        events += 1;
+        if seq != expected_seq {
+            problems.push(format!(
+                "event {seq}: expected sequence number {expected_seq}"
+            ));
+        }
+        if prev_hash != prev {
+            problems.push(format!(
+                "event {seq}: does not follow the previous event's hash"
+            ));
+        }
+        if digest(seq, &prev_hash, &e) != hash {
+            problems.push(format!("event {seq}: its contents do not match its hash"));
+        }
+        let entry = last.entry(complaint_id.clone()).or_default();
+        entry.stage = to.clone();
+        if let Some(h) = detail.strip_prefix("content ") {
+            entry.content = Some(h.to_string());
+        }
+        if let Some(h) = detail.strip_prefix("answer ") {
+            entry.answer = Some(h.to_string());
+        }
+        prev = hash;
+        expected_seq = seq + 1;
+    }
+    drop(rows);
+    let mut stmt = conn.prepare("SELECT id, stage, content, answer FROM complaints")?;
+    let complaints = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Vec<u8>>(2)?,
+            r.get::<_, Option<String>>(3)?,
+        ))
+    })?;
+    for c in complaints {
+        let (id, stage, content, answer) = c?;
+        let Some(l) = last.get(&id) else {
+            problems.push(format!("complaint {id}: no audit events"));
+            continue;
+        };
+        if l.stage != stage {
+            problems.push(format!(
+                "complaint {id}: stage is {stage} but the audit chain says {}",
+                l.stage
+            ));
+        }
+        if l.content.as_deref() != Some(content_hash(&content).as_str()) {
+            problems.push(format!(
+                "complaint {id}: its content is not what was received"
+            ));
+        }
+        let answer_hash = answer.map(|a| content_hash(a.as_bytes()));
+        if l.answer != answer_hash {
+            problems.push(format!(
+                "complaint {id}: its answer is not the one recorded in the audit chain"
+            ));
+        }
+    }
+    Ok(AuditReport { events, problems })
+}
