@@ -25,6 +25,8 @@ pub const QUEUE_FILE: &str = "queue.db";
 pub const BOOTH_KEY_FILE: &str = "keys/booth-ed25519.key";
 pub const LOCAL_KEY_FILE: &str = "keys/local-storage.key";
 pub const EMBEDDED_CENTRE_DIR: &str = "centre-sim";
+/// Where the embedded complaint desk of the default config keeps its database.
+pub const EMBEDDED_DESK_DIR: &str = "desk-sim";
 /// The embedded simulator's keys: it only ever listens on 127.0.0.1.
 pub const EMBEDDED_SIAK_KEY: &str = "embedded-siak";
 pub const EMBEDDED_CENTRE_KEY: &str = "embedded-centre";
@@ -41,6 +43,8 @@ pub enum BoothError {
     Client(#[from] CentreError),
     #[error("a configured key is not valid: {0}")]
     BadKey(#[from] SealError),
+    #[error("the complaint desk: {0}")]
+    Desk(String),
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -90,6 +94,10 @@ pub struct Booth {
     booth_key: Arc<BoothKey>,
     /// The in-process centre of the default config.
     pub embedded: Option<CentreSim>,
+    /// The office's complaint desk.
+    pub desk: crate::complaint::client::DeskClient,
+    /// The in-process desk of the default config.
+    pub embedded_desk: Option<crate::complaint::desk::Desk>,
 }
 
 impl Booth {
@@ -143,6 +151,33 @@ impl Booth {
                 (client, public, r.document_signer_key.clone(), None)
             }
         };
+        let (desk, embedded_desk) = if config.complaints.desk == "embedded" {
+            let mut desk_config = crate::complaint::desk::config::DeskConfig::load(None)
+                .map_err(|e| BoothError::Desk(e.to_string()))?;
+            desk_config.desk.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+            let desk = crate::complaint::desk::Desk::start(
+                desk_config,
+                &data_dir.join(EMBEDDED_DESK_DIR),
+                clock.clone(),
+            )
+            .await
+            .map_err(|e| BoothError::Desk(e.to_string()))?;
+            let client = crate::complaint::client::DeskClient::new(
+                &desk.base_url(),
+                &config.complaints.api_key,
+                timeout,
+            )
+            .map_err(|e| BoothError::Desk(e.to_string()))?;
+            (client, Some(desk))
+        } else {
+            let client = crate::complaint::client::DeskClient::new(
+                &config.complaints.desk,
+                &config.complaints.api_key,
+                timeout,
+            )
+            .map_err(|e| BoothError::Desk(e.to_string()))?;
+            (client, None)
+        };
         tracing::info!(
             booth = %config.booth.id,
             data_dir = %data_dir.display(),
@@ -159,6 +194,8 @@ impl Booth {
             trusted_signer,
             booth_key,
             embedded,
+            desk,
+            embedded_desk,
         })
     }
 
@@ -176,6 +213,7 @@ impl Booth {
             Settings::from(&self.config.transmit),
             self.trusted_signer.clone(),
         )
+        .with_desk(self.desk.clone())
     }
 
     /// Checks the NIK here first (so the operator learns exactly which part is wrong), then asks

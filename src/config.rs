@@ -37,6 +37,31 @@ pub struct Config {
     /// Who may sign in to the kiosk.
     #[serde(default)]
     pub operators: Vec<OperatorConfig>,
+    #[serde(default)]
+    pub complaints: ComplaintsConfig,
+}
+
+/// Where complaints taken at the booth go, and what the citizen's ticket says.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ComplaintsConfig {
+    /// The office's complaint desk: "embedded" runs one inside the booth (demonstration and
+    /// training), otherwise its base URL ("https://pengaduan.dukcapil.example").
+    pub desk: String,
+    /// This booth's key at the desk (`[[booths]]` in the desk's config).
+    pub api_key: String,
+    /// The office's complaint telephone, printed on every ticket.
+    pub phone: String,
+}
+
+impl Default for ComplaintsConfig {
+    fn default() -> Self {
+        Self {
+            desk: "embedded".into(),
+            api_key: "demo-booth-key-3273-01".into(),
+            phone: "(022) 000 0000".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -37,7 +37,7 @@ pub fn qr_payload(receipt_no: &str) -> String {
     receipt_no.to_string()
 }
 
-fn text(text: impl Into<String>, align: Align, bold: bool, size: u8) -> ReceiptLine {
+pub(crate) fn text(text: impl Into<String>, align: Align, bold: bool, size: u8) -> ReceiptLine {
     ReceiptLine::Text {
         text: text.into(),
         align,
@@ -46,7 +46,7 @@ fn text(text: impl Into<String>, align: Align, bold: bool, size: u8) -> ReceiptL
     }
 }
 
-fn field(label: &str, value: &str) -> ReceiptLine {
+pub(crate) fn field(label: &str, value: &str) -> ReceiptLine {
     text(format!("{label:<10}: {value}"), Align::Left, false, 1)
 }
 

@@ -69,6 +69,8 @@ pub struct TransmitStatus {
 pub struct Transmitter {
     queue: Queue,
     client: CentreClient,
+    /// Complaints go to the office's desk through the same loop.
+    desk: Option<crate::complaint::client::DeskClient>,
     clock: Clock,
     settings: Settings,
     trusted_signer: Vec<u8>,
@@ -136,12 +138,19 @@ impl Transmitter {
         Self {
             queue,
             client,
+            desk: None,
             clock,
             settings,
             trusted_signer,
             wake: Arc::new(Notify::new()),
             status,
         }
+    }
+
+    /// Also delivers the complaints in the queue to `desk`.
+    pub fn with_desk(mut self, desk: crate::complaint::client::DeskClient) -> Self {
+        self.desk = Some(desk);
+        self
     }
 
     pub fn spawn(self) -> TransmitterHandle {
@@ -188,7 +197,48 @@ impl Transmitter {
             tracing::info!(packet = %id, "verdict window closed: receipt due");
         }
         self.send_due(now).await?;
+        self.send_complaints(now).await?;
         self.poll_verdicts(now).await
+    }
+
+    /// Delivers due complaints to the desk; a failure backs off like a packet's.
+    async fn send_complaints(&self, now: Timestamp) -> Result<(), QueueError> {
+        let Some(desk) = &self.desk else {
+            return Ok(());
+        };
+        let due = self.queue.call(move |s| s.due_complaints(now, 16)).await?;
+        for complaint in due {
+            let id = complaint.id;
+            let span = tracing::info_span!("transmit.complaint", complaint = %id);
+            let result = desk.submit(&complaint).instrument(span).await;
+            let at = self.clock.now();
+            match result {
+                Ok(_) => {
+                    self.queue
+                        .call(move |s| s.mark_complaint_delivered(id, at))
+                        .await?;
+                }
+                Err(e) => {
+                    let attempts = self.queue.call(move |s| s.complaint_attempts(id)).await?;
+                    let retry_at = add(
+                        at,
+                        backoff(
+                            attempts,
+                            self.settings.backoff_base,
+                            self.settings.backoff_max,
+                        ),
+                    );
+                    let msg = format!("desk {}: {e}", e.class());
+                    tracing::warn!(complaint = %id, error = %e.class(), "complaint not delivered");
+                    self.status
+                        .send_modify(|s| s.last_error = Some(msg.clone()));
+                    self.queue
+                        .call(move |s| s.mark_complaint_failed(id, &msg, retry_at))
+                        .await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn send_due(&self, now: Timestamp) -> Result<(), QueueError> {

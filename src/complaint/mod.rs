@@ -12,3 +12,4 @@
 pub mod client;
 pub mod desk;
 pub mod model;
+pub mod ticket;

@@ -6,6 +6,7 @@
 //! the writer thread, so neither the UI nor the tokio workers ever block on the disk.
 
 pub mod audit;
+pub mod complaints;
 pub mod schema;
 pub mod state;
 pub mod store;
@@ -18,6 +19,7 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 pub use audit::AuditReport;
+pub use complaints::{ComplaintDraft, ComplaintRow};
 pub use state::{Handover, State};
 pub use store::{receipt_no_is_well_formed, Store};
 

@@ -5,7 +5,10 @@ use rusqlite::Connection;
 use super::QueueError;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_complaints.sql"),
+];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
 
@@ -50,7 +53,8 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 5);
+        // packets, sealed, applicant, personalization, audit; complaints (migration 2).
+        assert_eq!(tables, 6);
         conn.pragma_update(None, "user_version", LATEST + 1)
             .unwrap();
         assert!(matches!(

@@ -95,6 +95,23 @@ pub fn receipt_no_is_well_formed(receipt_no: &str) -> bool {
 }
 
 impl Store {
+    pub(super) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The connection and the local key at once (a transaction that seals).
+    pub(super) fn conn_and_key(&mut self) -> (&mut Connection, &LocalKey) {
+        (&mut self.conn, &self.local)
+    }
+
+    pub(super) fn local_key(&self) -> &LocalKey {
+        &self.local
+    }
+
+    pub(super) fn booth_number(&self) -> u8 {
+        self.booth_number
+    }
+
     /// Opens (creating if needed) the queue at `path`, insisting on WAL and full sync.
     pub fn open(path: &Path, local: LocalKey, booth_number: u8) -> Result<Self, QueueError> {
         if let Some(dir) = path.parent() {
@@ -596,7 +613,9 @@ impl Store {
                      OR state = 'received'
                 UNION ALL
                 SELECT MIN(deadline_at) FROM packets WHERE handover = 'none'
-                  AND state NOT IN ('print_ready', 'issued', 'picked_up'))",
+                  AND state NOT IN ('print_ready', 'issued', 'picked_up')
+                UNION ALL
+                SELECT MIN(next_attempt_at) FROM complaints WHERE delivered = 0)",
             [],
             |r| r.get(0),
         )?;

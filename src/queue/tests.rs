@@ -308,3 +308,45 @@ async fn the_async_handle_serves_calls_from_its_writer_thread() {
     assert_eq!(counts.oldest_unsent, Some(t0()));
     assert_eq!(q.list().await.unwrap()[0].packet_id, c.packet_id);
 }
+
+#[test]
+fn complaints_are_numbered_sealed_and_purged_once_delivered() {
+    use crate::complaint::model::{Category, Channel};
+    use crate::queue::ComplaintDraft;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let draft = ComplaintDraft {
+        channel: Channel::Booth,
+        complainant: "SITI AMINAH".into(),
+        contact: "081234567890".into(),
+        category: Category::CardNotReady,
+        description: "kartu belum jadi sejak bulan lalu".into(),
+        link: None,
+    };
+    let a = s.record_complaint(draft.clone(), "3273-01", t0()).unwrap();
+    let b = s.record_complaint(draft, "3273-01", t0()).unwrap();
+    assert_ne!(a.ticket_no, b.ticket_no);
+    // YYMMDD · booth 01 · the day's sequence · check digit.
+    assert_eq!(&a.ticket_no.as_str()[..11], "26112501001");
+    assert_eq!(&b.ticket_no.as_str()[..11], "26112501002");
+    let due = s.due_complaints(t0(), 10).unwrap();
+    assert_eq!(due.len(), 2);
+    assert_eq!(due[0].complainant, "SITI AMINAH");
+    // Nothing personal in the file in clear.
+    drop(s);
+    let raw = std::fs::read(dir.path().join("q.db")).unwrap();
+    let wal = std::fs::read(dir.path().join("q.db-wal")).unwrap_or_default();
+    for hay in [&raw, &wal] {
+        assert!(!hay.windows(11).any(|w| w == b"SITI AMINAH"));
+        assert!(!hay.windows(12).any(|w| w == b"081234567890"));
+    }
+    let mut s = store(&dir);
+    s.mark_complaint_failed(a.id, "desk unreachable", t0())
+        .unwrap();
+    assert_eq!(s.complaint_attempts(a.id).unwrap(), 1);
+    s.mark_complaint_delivered(a.id, t0()).unwrap();
+    let row = s.complaint(a.ticket_no.as_str()).unwrap().unwrap();
+    assert!(row.delivered);
+    assert_eq!(s.due_complaints(t0(), 10).unwrap().len(), 1);
+    assert_eq!(s.undelivered_complaints().unwrap(), 1);
+}

@@ -27,7 +27,10 @@ use crate::queue::{ApplicantSummary, Counts, QueueRow, WaitingEntry};
 use crate::t;
 use crate::transmit::TransmitterHandle;
 use i18n::Lang;
-use screen::{applicant, documents, home, issue, pickup, record, signin, technician, verify};
+use screen::{
+    applicant, complaint, complaint_status, documents, home, issue, pickup, record, signin,
+    technician, verify,
+};
 
 pub const FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 pub const FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -168,6 +171,8 @@ pub enum Message {
         >,
     ),
     Issue(issue::Message),
+    Complaint(complaint::Message),
+    ComplaintStatus(complaint_status::Message),
 }
 
 pub enum Screen {
@@ -182,6 +187,8 @@ pub enum Screen {
     Pickup(pickup::State),
     Technician(technician::State),
     Issue(Box<issue::State>),
+    Complaint(Box<complaint::State>),
+    ComplaintStatus(complaint_status::State),
 }
 
 pub struct App {
@@ -340,6 +347,12 @@ impl App {
                         self.screen = Screen::Pickup(pickup::State::default())
                     }
                     Some(home::Event::Open(id)) => return self.open(id),
+                    Some(home::Event::Complaint) => {
+                        self.screen = Screen::Complaint(Box::default());
+                    }
+                    Some(home::Event::ComplaintStatus) => {
+                        self.screen = Screen::ComplaintStatus(complaint_status::State::default());
+                    }
                     Some(home::Event::Technician) => {
                         let roles = match self.running.as_ref().map(|r| r.devices.lock()) {
                             Some(Ok(mut d)) => d.all_mut().into_iter().map(|(k, _)| k).collect(),
@@ -488,6 +501,32 @@ impl App {
                     }
                     None => task.map(Message::Issue),
                 }
+            }
+            Message::Complaint(m) => {
+                let Some(running) = self.running.clone() else {
+                    return Task::none();
+                };
+                let Screen::Complaint(s) = &mut self.screen else {
+                    return Task::none();
+                };
+                let (task, event) = s.update(m, &running);
+                if let Some(complaint::Event::Done) = event {
+                    self.screen = Screen::Home(home::State);
+                }
+                task.map(Message::Complaint)
+            }
+            Message::ComplaintStatus(m) => {
+                let Some(running) = self.running.clone() else {
+                    return Task::none();
+                };
+                let Screen::ComplaintStatus(s) = &mut self.screen else {
+                    return Task::none();
+                };
+                let (task, event) = s.update(m, &running);
+                if let Some(complaint_status::Event::Back) = event {
+                    self.screen = Screen::Home(home::State);
+                }
+                task.map(Message::ComplaintStatus)
             }
             Message::Technician(m) => {
                 let Some(running) = self.running.clone() else {
@@ -661,6 +700,8 @@ impl App {
             Screen::Pickup(s) => s.view(lang).map(Message::Pickup),
             Screen::Technician(s) => s.view(lang).map(Message::Technician),
             Screen::Issue(s) => s.view(lang).map(Message::Issue),
+            Screen::Complaint(s) => s.view(lang).map(Message::Complaint),
+            Screen::ComplaintStatus(s) => s.view(lang).map(Message::ComplaintStatus),
         }
     }
 }

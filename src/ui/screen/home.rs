@@ -19,6 +19,8 @@ pub enum Message {
     SignOut,
     ToggleLang,
     Technician,
+    Complaint,
+    ComplaintStatus,
 }
 
 pub enum Event {
@@ -28,6 +30,8 @@ pub enum Event {
     SignOut,
     ToggleLang,
     Technician,
+    Complaint,
+    ComplaintStatus,
 }
 
 /// A backlog being sent: how many of how many since it began.
@@ -49,6 +53,8 @@ impl State {
             Message::SignOut => Event::SignOut,
             Message::ToggleLang => Event::ToggleLang,
             Message::Technician => Event::Technician,
+            Message::Complaint => Event::Complaint,
+            Message::ComplaintStatus => Event::ComplaintStatus,
         };
         (Task::none(), Some(event))
     }
@@ -95,6 +101,21 @@ impl State {
             Some(Message::Pickup),
         )
         .width(Length::Fixed(420.0));
+        let complaints = row![
+            theme::action(
+                t!(lang, "home-complaint"),
+                Kind::Secondary,
+                Some(Message::Complaint)
+            )
+            .width(Length::Fixed(202.0)),
+            theme::action(
+                t!(lang, "home-complaint-status"),
+                Kind::Secondary,
+                Some(Message::ComplaintStatus)
+            )
+            .width(Length::Fixed(202.0)),
+        ]
+        .spacing(theme::GAP);
         let technician = (operator.role == crate::config::Role::Technician).then(|| {
             theme::action(
                 t!(lang, "home-technician"),
@@ -152,7 +173,7 @@ impl State {
                 row![
                     technician
                         .into_iter()
-                        .fold(column![start, pickup], |c, t| c.push(t))
+                        .fold(column![start, pickup, complaints], |c, t| c.push(t))
                         .push(queue)
                         .spacing(theme::GAP)
                         .width(Length::Fixed(440.0)),

@@ -2,6 +2,8 @@
 //! kiosk what happened through an `Event` the root turns into the next screen or a task.
 
 pub mod applicant;
+pub mod complaint;
+pub mod complaint_status;
 pub mod documents;
 pub mod home;
 pub mod issue;
