@@ -150,3 +150,48 @@ fn a_complaint_taken_offline_is_ticketed_delivered_later_and_its_status_answered
     k.wait_for_text("Diterima sekretariat pengaduan", Duration::from_secs(10));
     rt.block_on(desk.stop());
 }
+
+/// An applicant's complaint from their record's screen carries their name and the link to their
+/// proof of recording.
+#[test]
+fn an_applicants_complaint_is_linked_to_their_receipt() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (clock, _hand) = Clock::manual(common::start_time());
+    let mut config = Config::load(None).unwrap();
+    // A desk that is not there: the complaint stays in the queue for the test to read.
+    config.complaints.desk = "http://127.0.0.1:9".into();
+    let mut k = emulator::boot(config, clock.clone());
+    emulator::sign_in(&mut k);
+    emulator::record(&mut k, "3275022207460020");
+    let mut lines = vec![click("HADI SETIAWAN"), click("Pengaduan")];
+    lines.extend(keys("0811111"));
+    lines.push(click("Apa yang terjadi?"));
+    lines.extend(keys("foto buram"));
+    lines.push(click("Perekaman KTP-el"));
+    lines.push(click("Simpan & cetak tiket"));
+    // Seven digits are not a phone number: said plainly, and the contact field is focused.
+    lines
+        .push("expect \"Kontak harus nomor telepon (minimal 8 angka) atau alamat e-mail.\"".into());
+    lines.extend(keys("11111"));
+    lines.push(click("Simpan & cetak tiket"));
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    k.drive(&refs);
+    k.wait_for_text(
+        "Tiket tercetak. Serahkan kepada pengadu.",
+        Duration::from_secs(20),
+    );
+    let running = k.running();
+    let now = clock.now();
+    let due = rt
+        .block_on(running.booth.queue.call(move |s| s.due_complaints(now, 10)))
+        .unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].complainant, "HADI SETIAWAN");
+    assert_eq!(due[0].contact, "081111111111");
+    assert_eq!(
+        due[0].link,
+        Some(ktpel_booth::complaint::model::Link::Receipt(
+            "2611250100015".into()
+        ))
+    );
+}

@@ -57,7 +57,7 @@ impl Store {
             |r| r.get(0),
         )?;
         let ticket_no = TicketNo::new(now, booth_number, seq)
-            .map_err(|e| QueueError::Corrupt(format!("ticket number: {e}")))?;
+            .map_err(|e| QueueError::Invalid(format!("ticket number: {e}")))?;
         let complaint = Complaint {
             id: Uuid::now_v7(),
             ticket_no,
@@ -72,7 +72,7 @@ impl Store {
         };
         complaint
             .validate()
-            .map_err(|e| QueueError::Corrupt(format!("complaint: {e}")))?;
+            .map_err(|e| QueueError::Invalid(e.to_string()))?;
         let plain =
             serde_json::to_vec(&complaint).map_err(|e| QueueError::Corrupt(e.to_string()))?;
         let sealed = key.seal(complaint.id, &plain)?;

@@ -34,6 +34,8 @@ pub enum QueueError {
     DiskFull,
     #[error("the queue file is damaged: {0}")]
     Corrupt(String),
+    #[error("not recorded: {0}")]
+    Invalid(String),
     #[error("the queue file was written by a newer booth (schema {found}, this booth knows {supported})")]
     NewerSchema { found: u32, supported: u32 },
     #[error("SQLite did not accept a setting the queue depends on: {0}")]

@@ -439,6 +439,13 @@ impl App {
                         self.screen = Screen::Home(home::State);
                         Task::batch([task.map(Message::Applicant), self.refresh()])
                     }
+                    Some(applicant::Event::Complaint { name, receipt_no }) => {
+                        self.screen = Screen::Complaint(Box::new(complaint::State::for_applicant(
+                            &name,
+                            &receipt_no,
+                        )));
+                        task.map(Message::Applicant)
+                    }
                     Some(applicant::Event::Issue(row, name)) => {
                         let id = row.packet_id;
                         let load = async move {

@@ -267,3 +267,5 @@ complaint-stage-forwarded = Forwarded to the unit concerned
 complaint-stage-resolved = Resolved
 complaint-stage-escalated = With the Head of the Agency
 complaint-stage-decided = Resolved (decision of the Head of the Agency)
+complaint-linked = About the recording with proof of recording { $receipt }
+complaint-contact-invalid = The contact must be a phone number (at least 8 digits) or an e-mail address.

@@ -267,3 +267,5 @@ complaint-stage-forwarded = Diteruskan ke unit terkait
 complaint-stage-resolved = Selesai
 complaint-stage-escalated = Diteruskan ke Kepala Dinas
 complaint-stage-decided = Selesai (keputusan Kepala Dinas)
+complaint-linked = Tentang rekaman dengan bukti perekaman { $receipt }
+complaint-contact-invalid = Kontak harus nomor telepon (minimal 8 angka) atau alamat e-mail.

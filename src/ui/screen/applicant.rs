@@ -23,6 +23,7 @@ pub enum Message {
     PrintReceipt,
     Printed(Result<(), PrintFailure>),
     Issue,
+    Complaint,
     Back,
 }
 
@@ -36,6 +37,11 @@ pub enum Event {
     Back,
     /// Print and encode the card of this print-ready record.
     Issue(Box<QueueRow>, String),
+    /// The applicant has a complaint about this record.
+    Complaint {
+        name: String,
+        receipt_no: String,
+    },
 }
 
 pub enum Phase {
@@ -167,6 +173,20 @@ impl State {
                     Some(Event::Issue(Box::new(self.row.clone()), name)),
                 )
             }
+            Message::Complaint => {
+                let name = self
+                    .summary
+                    .as_ref()
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default();
+                (
+                    Task::none(),
+                    Some(Event::Complaint {
+                        name,
+                        receipt_no: self.row.receipt_no.clone(),
+                    }),
+                )
+            }
             Message::Back => (Task::none(), Some(Event::Back)),
         }
     }
@@ -249,6 +269,11 @@ impl State {
                     print_label,
                     Kind::Primary,
                     can_print.then_some(Message::PrintReceipt)
+                ),
+                theme::action(
+                    t!(lang, "home-complaint"),
+                    Kind::Secondary,
+                    Some(Message::Complaint)
                 ),
                 theme::action(t!(lang, "back"), Kind::Secondary, Some(Message::Back)),
             ]

@@ -7,7 +7,7 @@ use iced::widget::{button, column, row, text, Space};
 use iced::{Element, Length, Task};
 use std::sync::Arc;
 
-use crate::complaint::model::{Category, Channel, Complaint};
+use crate::complaint::model::{Category, Channel, Complaint, Link};
 use crate::complaint::ticket;
 use crate::queue::ComplaintDraft;
 use crate::t;
@@ -41,6 +41,14 @@ pub enum Event {
     Done,
 }
 
+/// Why the form was not saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Problem {
+    /// Not a phone number or an e-mail address.
+    Contact,
+    Save(String),
+}
+
 enum Phase {
     Form,
     Saving,
@@ -58,7 +66,9 @@ pub struct State {
     description: Input,
     focus: Field,
     phase: Phase,
-    problem: Option<String>,
+    problem: Option<Problem>,
+    /// The applicant's record the complaint is about, when it came from their screen.
+    link: Option<Link>,
 }
 
 impl Default for State {
@@ -72,11 +82,26 @@ impl Default for State {
             focus: Field::Name,
             phase: Phase::Form,
             problem: None,
+            link: None,
         }
     }
 }
 
 impl State {
+    /// A complaint by an applicant of this booth: their name filled in, linked to their proof
+    /// of recording.
+    pub fn for_applicant(name: &str, receipt_no: &str) -> Self {
+        let mut s = Self::default();
+        for c in name.chars() {
+            s.name
+                .apply(if c == ' ' { Key::Space } else { Key::Char(c) });
+        }
+        s.focus = Field::Contact;
+        s.contact.capitals = false;
+        s.link = Some(Link::Receipt(receipt_no.to_string()));
+        s
+    }
+
     fn input(&mut self, field: Field) -> &mut Input {
         match field {
             Field::Name => &mut self.name,
@@ -127,13 +152,18 @@ impl State {
                 else {
                     return (Task::none(), None);
                 };
+                if !crate::complaint::model::contact_is_valid(self.contact.value()) {
+                    self.focus = Field::Contact;
+                    self.problem = Some(Problem::Contact);
+                    return (Task::none(), None);
+                }
                 let draft = ComplaintDraft {
                     channel: self.channel,
                     complainant: self.name.value().to_string(),
                     contact: self.contact.value().to_string(),
                     category,
                     description: self.description.value().to_string(),
-                    link: None,
+                    link: self.link.clone(),
                 };
                 self.phase = Phase::Saving;
                 let running = running.clone();
@@ -162,7 +192,7 @@ impl State {
                 tracing::error!(error = %e, "complaint not saved");
                 // Nothing typed is lost: the form stays as it was.
                 self.phase = Phase::Form;
-                self.problem = Some(e);
+                self.problem = Some(Problem::Save(e));
             }
             Message::Print => {
                 let Phase::Saved { complaint, printed } = &mut self.phase else {
@@ -284,7 +314,10 @@ impl State {
         };
         let saving = matches!(self.phase, Phase::Saving);
         let problem: Element<'_, Message> = match &self.problem {
-            Some(e) => theme::alert(t!(lang, "complaint-save-failed", reason = e.clone())),
+            Some(Problem::Contact) => theme::alert(t!(lang, "complaint-contact-invalid")),
+            Some(Problem::Save(e)) => {
+                theme::alert(t!(lang, "complaint-save-failed", reason = e.clone()))
+            }
             None => Space::new().into(),
         };
         let focused = match self.focus {
@@ -313,6 +346,13 @@ impl State {
                 ]
                 .spacing(theme::GAP),
                 row(channels.chain(categories)).spacing(6),
+                match &self.link {
+                    Some(Link::Receipt(r)) =>
+                        text(t!(lang, "complaint-linked", receipt = r.clone()))
+                            .size(theme::SMALL)
+                            .into(),
+                    _ => Element::from(Space::new()),
+                },
                 row![
                     field(Field::Name, t!(lang, "complaint-name"), &self.name),
                     field(Field::Contact, t!(lang, "complaint-contact"), &self.contact),
