@@ -301,3 +301,78 @@ fn the_kiosk_starts_and_draws_under_xvfb() {
     let dark = img.pixels().filter(|p| p.0[0] < 80).count();
     assert!(dark > 2_000, "the window looks empty ({dark} dark pixels)");
 }
+
+/// The complaint desk as a real process on loopback: a booth's complaint goes in through the
+/// booth API, the status check answers, and both survive the desk being killed and restarted.
+#[test]
+fn the_complaint_desk_runs_as_a_process_and_keeps_what_it_was_given() {
+    use ktpel_booth::complaint::client::DeskClient;
+    use ktpel_booth::complaint::model::{Category, Channel, Complaint, Stage, TicketNo};
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let start = || {
+        let child = Command::new(env!("CARGO_BIN_EXE_ktpel-booth"))
+            .args([
+                "complaint-desk",
+                "--headless",
+                "--listen",
+                &listen,
+                "--data-dir",
+            ])
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(&listen).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "the desk did not start listening"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        child
+    };
+    let mut desk = start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let client = DeskClient::new(
+        &format!("http://{listen}"),
+        "demo-booth-key-3273-01",
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let now = jiff::Timestamp::now();
+    let complaint = Complaint {
+        id: uuid::Uuid::now_v7(),
+        ticket_no: TicketNo::new(now, 1, 1).unwrap(),
+        booth_id: "3273-01".into(),
+        received_at: now,
+        channel: Channel::Booth,
+        complainant: "SITI AMINAH".into(),
+        contact: "081234567890".into(),
+        category: Category::CardNotReady,
+        description: "kartu belum jadi".into(),
+        link: None,
+    };
+    let reply = rt.block_on(client.submit(&complaint)).unwrap();
+    assert!(!reply.repeat);
+    // kill -9: what the desk confirmed is on its disk.
+    desk.kill().unwrap();
+    desk.wait().unwrap();
+    let mut desk = start();
+    let again = rt.block_on(client.submit(&complaint)).unwrap();
+    assert!(
+        again.repeat,
+        "the same complaint again is recognised, not stored twice"
+    );
+    let status = rt.block_on(client.status(&complaint.ticket_no)).unwrap();
+    assert_eq!(status.stage, Stage::Received);
+    desk.kill().unwrap();
+    desk.wait().unwrap();
+}
