@@ -1,5 +1,5 @@
-//! A PNG of every kiosk screen, with simulated devices and the embedded centre, rendered by
-//! iced_test's headless emulator through the real update loop (no display needed).
+//! A PNG of every kiosk screen, with simulated devices and a centre simulator on loopback,
+//! rendered by iced_test's headless emulator through the real update loop (no display needed).
 //!
 //! `cargo test --test screenshots` writes them to `target/screenshots/`;
 //! `KTPEL_SCREENSHOTS_DIR=docs/screenshots cargo test --test screenshots` refreshes the ones the
@@ -8,32 +8,15 @@
 
 mod common;
 
-use iced::futures::channel::mpsc;
-use iced::futures::StreamExt;
-use iced_test::emulator::{self, Emulator, Mode};
-use iced_test::Instruction;
+use common::emulator;
+use ktpel_booth::centre::{CentreSim, CentreSimConfig};
 use ktpel_booth::clock::Clock;
-use ktpel_booth::config::Config;
-use ktpel_booth::ui::{self, App};
+use ktpel_booth::queue::State;
 use std::path::PathBuf;
+use std::time::Duration;
 
-enum Step {
-    Do(String),
-    Shot(&'static str),
-}
-
-fn click(text: &str) -> Step {
-    Step::Do(format!("click \"{text}\""))
-}
-
-fn digits(s: &str) -> Vec<Step> {
-    s.chars().map(|c| click(&c.to_string())).collect()
-}
-
-fn boot() -> (App, iced::Task<ui::Message>) {
-    let dir = tempfile::tempdir().unwrap().keep();
-    let (clock, _hand) = Clock::manual(common::start_time());
-    App::boot_with(Config::load(None).unwrap(), dir, clock)
+fn click(s: &str) -> String {
+    format!("click \"{s}\"")
 }
 
 #[test]
@@ -44,128 +27,105 @@ fn every_screen_renders() {
             PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/screenshots"))
         });
     std::fs::create_dir_all(&out).unwrap();
-    let mut steps = vec![Step::Shot("01-signin")];
-    steps.extend(digits("246810"));
-    steps.extend([click("Masuk"), Step::Shot("02-home")]);
-    steps.extend([
-        click("Mulai perekaman"),
-        click("☐  Fotokopi Kartu Keluarga (KK)"),
-        Step::Shot("03-documents"),
-        click("☐  Formulir permohonan KTP-el"),
-        click("Lanjut"),
-    ]);
-    steps.extend(digits("3273019208900001"));
-    steps.extend([
-        click("Periksa ke SIAK"),
-        Step::Shot("04-verify-invalid-nik"),
-        click("C"),
-    ]);
-    steps.extend(digits("3275022207460020"));
-    steps.extend([
-        click("Periksa ke SIAK"),
-        Step::Shot("05-verify-resident"),
-        click("Data sesuai, lanjut"),
-        Step::Shot("06-record-face"),
-        click("Ambil foto"),
-        Step::Shot("07-record-face-taken"),
-        click("Lanjut"),
-        Step::Shot("08-record-finger"),
-        click("Pindai"),
-        Step::Shot("09-record-iris"),
-        click("Pindai"),
-        Step::Shot("10-record-signature"),
-        click("Mulai tanda tangan"),
-        click("Lanjut"),
-        Step::Shot("11-review"),
-        click("Simpan rekaman"),
-        Step::Shot("12-recorded"),
-        click("Selesai"),
-        Step::Shot("13-home-waiting-list"),
-        click("HADI SETIAWAN"),
-        Step::Shot("14-applicant-receipt"),
-        click("Kembali"),
-        click("Ambil KTP-el"),
-    ]);
-    steps.extend(digits("2611250100015"));
-    steps.extend([Step::Shot("15-pickup"), click("Batal"), click("Keluar")]);
-    // The technician's PIN opens the technician area.
-    steps.extend(digits("135790"));
-    steps.extend([
-        click("Masuk"),
-        click("Area teknisi"),
-        click("Uji semua alat"),
-        Step::Shot("16-technician"),
-        click("Kembali"),
-        click("English"),
-        Step::Shot("17-home-english"),
-    ]);
-
-    let program = ui::application(boot, false);
-    let (sender, mut receiver) = mpsc::channel(1);
-    let mut emu = Emulator::new(sender, &program, Mode::Zen, iced::Size::new(1280.0, 800.0));
-    let shots = steps.iter().filter(|s| matches!(s, Step::Shot(_))).count();
-    let mut steps = steps.into_iter();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (clock, hand) = Clock::manual(common::start_time());
+    let centre = rt
+        .block_on(CentreSim::start(CentreSimConfig {
+            clock: clock.clone(),
+            ..CentreSimConfig::default()
+        }))
+        .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut k = emulator::boot(common::config_for(&centre, data.path()), clock);
     let mut written = Vec::new();
-    loop {
-        let event = iced::futures::executor::block_on(receiver.next()).expect("emulator runs");
-        match event {
-            emulator::Event::Action(a) => emu.perform(&program, a),
-            emulator::Event::Failed(i) => panic!("step failed: {i:?}"),
-            emulator::Event::Ready => loop {
-                match steps.next() {
-                    None => break,
-                    Some(Step::Shot(name)) => {
-                        // Drawn from the emulator's current view by a simulator with the
-                        // kiosk's fonts, at the kiosk's size.
-                        let settings = iced::Settings {
-                            default_font: ui::FONT,
-                            fonts: vec![ui::FONT_REGULAR.into(), ui::FONT_BOLD.into()],
-                            ..iced::Settings::default()
-                        };
-                        let mut sim = iced_test::Simulator::with_size(
-                            settings,
-                            iced::Size::new(1280.0, 800.0),
-                            emu.view(&program),
-                        );
-                        let snapshot = sim.snapshot(&iced::Theme::Light).unwrap();
-                        let base = out.join(name);
-                        for old in std::fs::read_dir(&out).unwrap().flatten() {
-                            if old.file_name().to_string_lossy().starts_with(name) {
-                                std::fs::remove_file(old.path()).unwrap();
-                            }
-                        }
-                        assert!(snapshot.matches_image(&base).unwrap());
-                        let file = std::fs::read_dir(&out)
-                            .unwrap()
-                            .flatten()
-                            .find(|f| f.file_name().to_string_lossy().starts_with(name))
-                            .unwrap()
-                            .path();
-                        // The headless renderer draws at twice the size; keep the kiosk's.
-                        let img = image::open(&file).unwrap().resize_exact(
-                            1280,
-                            800,
-                            image::imageops::FilterType::Triangle,
-                        );
-                        std::fs::remove_file(&file).unwrap();
-                        let luma = img.to_luma8();
-                        let dark = luma.pixels().filter(|p| p.0[0] < 100).count();
-                        assert!(dark > 1_500, "{name} looks empty ({dark} dark pixels)");
-                        let path = out.join(format!("{name}.png"));
-                        img.save(&path).unwrap();
-                        written.push(path);
-                    }
-                    Some(Step::Do(line)) => {
-                        let i = Instruction::parse(&line).unwrap();
-                        emu.run(&program, i);
-                        break;
-                    }
-                }
-            },
-        }
-        if written.len() == shots {
-            break;
-        }
+    macro_rules! shot {
+        ($k:expr, $name:expr) => {
+            written.push($k.shot(&out, $name))
+        };
     }
-    assert_eq!(written.len(), shots);
+
+    shot!(k, "01-signin");
+    emulator::sign_in(&mut k);
+    shot!(k, "02-home");
+    k.drive(&[
+        &click("Mulai perekaman"),
+        &click("☐  Fotokopi Kartu Keluarga (KK)"),
+    ]);
+    shot!(k, "03-documents");
+    k.drive(&[&click("☐  Formulir permohonan KTP-el"), &click("Lanjut")]);
+    k.type_digits("3273019208900001");
+    k.drive(&[&click("Periksa ke SIAK")]);
+    shot!(k, "04-verify-invalid-nik");
+    k.drive(&[&click("C")]);
+    k.type_digits("3275022207460020");
+    k.drive(&[&click("Periksa ke SIAK")]);
+    k.wait_for_text("Data sesuai, lanjut", Duration::from_secs(10));
+    shot!(k, "05-verify-resident");
+    k.drive(&[&click("Data sesuai, lanjut")]);
+    shot!(k, "06-record-face");
+    k.drive(&[&click("Ambil foto")]);
+    shot!(k, "07-record-face-taken");
+    k.drive(&[&click("Lanjut")]);
+    shot!(k, "08-record-finger");
+    k.drive(&[&click("Pindai")]);
+    shot!(k, "09-record-iris");
+    k.drive(&[&click("Pindai")]);
+    shot!(k, "10-record-signature");
+    k.drive(&[&click("Mulai tanda tangan"), &click("Lanjut")]);
+    shot!(k, "11-review");
+    k.drive(&[&click("Simpan rekaman")]);
+    shot!(k, "12-recorded");
+    k.drive(&[&click("Selesai")]);
+    shot!(k, "13-home-waiting-list");
+    k.drive(&[&click("HADI SETIAWAN")]);
+    shot!(k, "14-applicant-receipt");
+    k.drive(&[&click("Kembali"), &click("Ambil KTP-el")]);
+    k.type_digits("2611250100015");
+    shot!(k, "15-pickup");
+    k.drive(&[&click("Batal")]);
+
+    // The verdict arrives: the card is issued.
+    let running = k.running();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while rt
+        .block_on(running.booth.queue.counts())
+        .unwrap()
+        .get(State::PrintReady)
+        == 0
+    {
+        assert!(std::time::Instant::now() < deadline, "no verdict");
+        hand.advance(Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    k.wait_for_text("SIAP CETAK — panggil pemohon", Duration::from_secs(30));
+    k.drive(&[&click("HADI SETIAWAN"), &click("Terbitkan KTP-el")]);
+    k.wait_for_text("Cetak KTP-el", Duration::from_secs(30));
+    shot!(k, "16-issue-card-face");
+    k.drive(&[&click("Cetak KTP-el"), &click("Tulis chip")]);
+    k.wait_for_text("Serahkan KTP-el kepada pemohon", Duration::from_secs(30));
+    shot!(k, "17-issue-chip-verified");
+    k.drive(&[&click("Serahkan KTP-el kepada pemohon"), &click("Kembali")]);
+
+    // A complaint, then the technician's area.
+    k.drive(&[&click("Pengaduan"), &click("KTP-el belum jadi")]);
+    for c in "SITI AMINAH".chars() {
+        k.drive(&[&click(&if c == ' ' {
+            "␣".to_string()
+        } else {
+            c.to_string()
+        })]);
+    }
+    shot!(k, "18-complaint");
+    k.drive(&[&click("Batal"), &click("Keluar")]);
+    k.type_digits("135790");
+    k.drive(&[
+        &click("Masuk"),
+        &click("Area teknisi"),
+        &click("Uji semua alat"),
+    ]);
+    shot!(k, "19-technician");
+    k.drive(&[&click("Kembali"), &click("English")]);
+    shot!(k, "20-home-english");
+    assert_eq!(written.len(), 20);
+    drop(centre);
 }

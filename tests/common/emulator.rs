@@ -172,3 +172,48 @@ pub fn sign_in<P: iced::Program<State = App, Message = Message> + 'static>(k: &m
     k.type_digits("246810");
     k.drive(&["click \"Masuk\"", "expect \"Mulai perekaman\""]);
 }
+
+impl<P> Kiosk<P>
+where
+    P: iced::Program<State = App, Message = Message, Theme = iced::Theme> + 'static,
+{
+    /// Draws the current screen at the kiosk's size with its fonts and writes `dir/name.png`;
+    /// checks it is not blank.
+    pub fn shot(&mut self, dir: &std::path::Path, name: &str) -> PathBuf {
+        let settings = iced::Settings {
+            default_font: ui::FONT,
+            fonts: vec![ui::FONT_REGULAR.into(), ui::FONT_BOLD.into()],
+            ..iced::Settings::default()
+        };
+        let mut sim = iced_test::Simulator::with_size(
+            settings,
+            iced::Size::new(1280.0, 800.0),
+            self.emu.view(&self.program),
+        );
+        let snapshot = sim.snapshot(&iced::Theme::Light).unwrap();
+        let base = dir.join(name);
+        let stale = |f: &std::fs::DirEntry| f.file_name().to_string_lossy().starts_with(name);
+        for old in std::fs::read_dir(dir).unwrap().flatten().filter(stale) {
+            std::fs::remove_file(old.path()).unwrap();
+        }
+        assert!(snapshot.matches_image(&base).unwrap());
+        let file = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .find(stale)
+            .unwrap()
+            .path();
+        // The headless renderer draws at twice the size; keep the kiosk's.
+        let img = image::open(&file).unwrap().resize_exact(
+            1280,
+            800,
+            image::imageops::FilterType::Triangle,
+        );
+        std::fs::remove_file(&file).unwrap();
+        let dark = img.to_luma8().pixels().filter(|p| p.0[0] < 100).count();
+        assert!(dark > 1_500, "{name} looks empty ({dark} dark pixels)");
+        let path = dir.join(format!("{name}.png"));
+        img.save(&path).unwrap();
+        path
+    }
+}
