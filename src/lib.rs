@@ -9,6 +9,7 @@ pub mod clock;
 pub mod complaint;
 pub mod config;
 pub mod devices;
+pub mod discovery;
 pub mod domain;
 pub mod enrollment;
 pub mod issuance;

@@ -88,6 +88,14 @@ enum Command {
         #[arg(long)]
         listen: Option<SocketAddr>,
     },
+    /// List the devices plugged into this machine (serial ports with USB identity, PC/SC
+    /// readers, SBI services, cameras, USB printers), with the roles each can fill and what is in
+    /// the way; `assign` puts one in a role in the config file.
+    Devices {
+        /// Print the list as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// The chip of a KTP-el.
     Card {
         #[command(subcommand)]
@@ -248,6 +256,30 @@ fn main() -> ExitCode {
                 headless,
                 listen,
             })
+        }
+        Some(Command::Devices { json }) => {
+            telemetry::init("warn");
+            let found = ktpel_booth::discovery::discover();
+            if json {
+                match serde_json::to_string_pretty(&found) {
+                    Ok(t) => out(&t),
+                    Err(e) => {
+                        eprintln!("ktpel-booth: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            } else {
+                if found.found.is_empty() {
+                    out("no devices found");
+                }
+                for f in &found.found {
+                    out(&f.line());
+                }
+                for n in &found.notes {
+                    out(&format!("note: {n}"));
+                }
+            }
+            ExitCode::SUCCESS
         }
         Some(Command::Card {
             command:

@@ -376,3 +376,42 @@ fn the_complaint_desk_runs_as_a_process_and_keeps_what_it_was_given() {
     desk.kill().unwrap();
     desk.wait().unwrap();
 }
+
+/// `devices --json` finds an SBI device service on its port (the SBI simulator, a real
+/// process) and offers it for its role.
+#[test]
+fn devices_lists_an_sbi_device_with_its_role() {
+    let port = 4587u16;
+    let mut sim = Command::new(env!("CARGO_BIN_EXE_ktpel-booth"))
+        .args([
+            "sim",
+            "sbi",
+            "--kind",
+            "finger",
+            "--port",
+            &port.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the SBI simulator did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let o = run(&["devices", "--json"]);
+    sim.kill().unwrap();
+    sim.wait().unwrap();
+    assert!(o.status.success(), "{:?}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let found = v["found"].as_array().unwrap();
+    let sbi = found
+        .iter()
+        .find(|f| f["id"].as_str() == Some(port.to_string().as_str()))
+        .unwrap_or_else(|| panic!("not found: {v}"));
+    assert_eq!(sbi["kind"], "sbi_device");
+    assert_eq!(sbi["roles"][0]["role"], "fingerprint_scanner");
+    assert_eq!(sbi["roles"][0]["driver"], "sbi");
+    assert!(sbi["problem"].is_null(), "{sbi}");
+}

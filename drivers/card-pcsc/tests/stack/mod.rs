@@ -16,8 +16,27 @@ use std::time::{Duration, Instant};
 pub use ktpel_sim::vpcd::{vpcd_reader_addr, vpcd_reader_name};
 
 const VPCD_DRIVER: &str = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so";
+/// Every process using the stack holds this file shared; the watchdog stops pcscd only once it
+/// can hold it exclusively, so a pcscd started by an earlier test binary is not stopped under a
+/// later one that is reusing it.
+const USERS_LOCK: &str = "/tmp/ktpel-pcscd.users";
 
 static STACK: OnceLock<Result<String, String>> = OnceLock::new();
+static USERS: OnceLock<File> = OnceLock::new();
+
+fn hold_users_lock() -> Result<(), String> {
+    let f = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(USERS_LOCK)
+        .map_err(|e| format!("cannot open {USERS_LOCK}: {e}"))?;
+    // Waits while a watchdog is stopping a pcscd nobody uses any more.
+    f.lock_shared()
+        .map_err(|e| format!("cannot lock {USERS_LOCK}: {e}"))?;
+    let _ = USERS.set(f);
+    Ok(())
+}
 
 fn on_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
@@ -51,6 +70,7 @@ fn wait_for_readers(timeout: Duration) -> Result<Vec<String>, String> {
 }
 
 fn start() -> Result<String, String> {
+    hold_users_lock()?;
     if let Ok(r) = vpcd_readers() {
         if r.len() >= 2 {
             return Ok(format!("reusing the running pcscd ({})", r.join(", ")));
@@ -69,12 +89,15 @@ fn start() -> Result<String, String> {
     if Command::new("pcscd").arg("--version").output().is_err() {
         return Err("pcscd is not installed: apt-get install pcscd".into());
     }
-    // pcscd -f stays in the foreground; the watchdog stops it once this test process is gone.
+    // pcscd -f stays in the foreground; the watchdog stops it once this test process is gone
+    // and no other process holds the users' lock (util-linux `flock`).
     let me = std::process::id();
     let script = format!(
         "pcscd -f -e >/tmp/ktpel-test-pcscd.log 2>&1 & p=$!; \
          while kill -0 {me} 2>/dev/null && kill -0 $p 2>/dev/null; do sleep 0.3; done; \
-         kill $p 2>/dev/null; wait $p 2>/dev/null"
+         flock -x {USERS_LOCK} sh -c \"kill $p 2>/dev/null; \
+           while [ -e /proc/$p ] && ! grep -q '^State:.*Z' /proc/$p/status; do sleep 0.1; done\"; \
+         wait $p 2>/dev/null"
     );
     Command::new("sh")
         .args(["-c", &script])

@@ -1,0 +1,402 @@
+//! What is plugged into this machine, for the technician: serial ports (with the USB vendor,
+//! product and serial number the kernel knows, and whether the booth may open them), PC/SC
+//! readers, MOSIP SBI device services on 127.0.0.1:4501–4600, V4L2 cameras and USB printers.
+//! Each entry says which roles it can fill and, when something is in the way, what to check.
+//!
+//! Serial and USB details come from sysfs (`/sys/class/tty`), the same place udev reads them.
+
+use ktpel_hal::DeviceKind;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// One thing found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Found {
+    pub kind: FoundKind,
+    /// The device path, reader name or port, as the config takes it.
+    pub id: String,
+    /// What it says it is.
+    pub description: String,
+    pub usb: Option<UsbInfo>,
+    /// The roles it can be assigned to, with the driver to use.
+    pub roles: Vec<RoleOffer>,
+    /// What is in the way, and what to check.
+    pub problem: Option<String>,
+}
+
+/// A role a found device can fill, and the driver that speaks to it there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RoleOffer {
+    pub role: DeviceKind,
+    pub driver: &'static str,
+}
+
+const fn offer(role: DeviceKind, driver: &'static str) -> RoleOffer {
+    RoleOffer { role, driver }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FoundKind {
+    SerialPort,
+    PcscReader,
+    SbiDevice,
+    Camera,
+    UsbPrinter,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UsbInfo {
+    pub vendor_id: String,
+    pub product_id: String,
+    pub manufacturer: Option<String>,
+    pub product: Option<String>,
+    pub serial: Option<String>,
+}
+
+/// Everything found, and what could not be looked at.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Discovery {
+    pub found: Vec<Found>,
+    /// A kind of device that could not be searched (no pcscd, no sysfs), and why.
+    pub notes: Vec<String>,
+}
+
+/// Looks everywhere; takes well under the SBI scan's 5 s budget.
+pub fn discover() -> Discovery {
+    let mut d = Discovery::default();
+    let _span = tracing::info_span!("discovery").entered();
+    serial_ports(Path::new("/sys/class/tty"), Path::new("/dev"), &mut d);
+    pcsc_readers(&mut d);
+    sbi_devices(&mut d);
+    cameras(&mut d);
+    usb_printers(Path::new("/dev/usb"), &mut d);
+    d
+}
+
+fn read_trimmed(p: &Path) -> Option<String> {
+    std::fs::read_to_string(p)
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// The USB device above a sysfs node: the nearest ancestor with an `idVendor` file.
+fn usb_of(device: &Path) -> Option<UsbInfo> {
+    let mut dir = std::fs::canonicalize(device).ok()?;
+    for _ in 0..5 {
+        if dir.join("idVendor").exists() {
+            return Some(UsbInfo {
+                vendor_id: read_trimmed(&dir.join("idVendor"))?,
+                product_id: read_trimmed(&dir.join("idProduct"))?,
+                manufacturer: read_trimmed(&dir.join("manufacturer")),
+                product: read_trimmed(&dir.join("product")),
+                serial: read_trimmed(&dir.join("serial")),
+            });
+        }
+        dir = dir.parent()?.to_path_buf();
+    }
+    None
+}
+
+/// Whether this process may open `dev` for reading and writing (without waiting for a modem
+/// line and without making it the controlling terminal).
+fn open_problem(dev: &Path) -> Option<String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(dev)
+    {
+        Ok(_) => None,
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Some(format!(
+            "no permission to open {}: add the booth's user to the group that owns it \
+             (usually `dialout`: sudo usermod -aG dialout USER) and sign in again",
+            dev.display()
+        )),
+        Err(e) if e.raw_os_error() == Some(libc::EBUSY) => Some(format!(
+            "{} is in use by another program (close it, or check `fuser {}`)",
+            dev.display(),
+            dev.display()
+        )),
+        Err(e) => Some(format!("{} cannot be opened: {e}", dev.display())),
+    }
+}
+
+/// Serial ports under `sys` (a `/sys/class/tty`) backed by hardware, with their device files
+/// under `dev`.
+pub fn serial_ports(sys: &Path, dev: &Path, d: &mut Discovery) {
+    let entries = match std::fs::read_dir(sys) {
+        Ok(e) => e,
+        Err(e) => {
+            d.notes.push(format!(
+                "serial ports: {} cannot be read ({e})",
+                sys.display()
+            ));
+            return;
+        }
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in names {
+        let node = sys.join(&name);
+        // Virtual terminals and ptys have no device behind them.
+        if !node.join("device").exists() {
+            continue;
+        }
+        // Legacy 8250 ports are listed whether or not a UART answers; type 0 means none.
+        if name.starts_with("ttyS") && read_trimmed(&node.join("type")).as_deref() == Some("0") {
+            continue;
+        }
+        let path: PathBuf = dev.join(&name);
+        let usb = usb_of(&node.join("device"));
+        let description = match &usb {
+            Some(u) => format!(
+                "{} {} (USB {}:{})",
+                u.manufacturer.as_deref().unwrap_or(""),
+                u.product.as_deref().unwrap_or("serial adapter"),
+                u.vendor_id,
+                u.product_id
+            )
+            .trim()
+            .to_string(),
+            None => "serial port".into(),
+        };
+        let wacom = usb.as_ref().is_some_and(|u| u.vendor_id == "056a");
+        let roles = if wacom {
+            vec![offer(DeviceKind::SignaturePad, "isdv4")]
+        } else {
+            vec![
+                offer(DeviceKind::FingerprintScanner, "zfm"),
+                offer(DeviceKind::SignaturePad, "isdv4"),
+                offer(DeviceKind::ReceiptPrinter, "escpos_serial"),
+            ]
+        };
+        d.found.push(Found {
+            kind: FoundKind::SerialPort,
+            id: path.display().to_string(),
+            description,
+            problem: open_problem(&path),
+            usb,
+            roles,
+        });
+    }
+}
+
+fn pcsc_readers(d: &mut Discovery) {
+    let mut encoder = ktpel_card_pcsc::PcscEncoder::new(ktpel_card_pcsc::PcscConfig::default());
+    match encoder.readers() {
+        Ok(readers) => {
+            for r in readers {
+                d.found.push(Found {
+                    kind: FoundKind::PcscReader,
+                    description: format!("PC/SC reader {r}"),
+                    id: r,
+                    usb: None,
+                    roles: vec![offer(DeviceKind::CardEncoder, "pcsc")],
+                    problem: None,
+                });
+            }
+        }
+        Err(e) => d.notes.push(format!("card readers: {e}")),
+    }
+}
+
+fn sbi_devices(d: &mut Discovery) {
+    match ktpel_sbi::scan(&ktpel_sbi::ClientConfig::default()) {
+        Ok((_, devices)) => {
+            for s in devices {
+                let f = &s.found;
+                let role = match f.bio_type.map(|b| format!("{b:?}")).as_deref() {
+                    Some("Finger") => Some(DeviceKind::FingerprintScanner),
+                    Some("Iris") => Some(DeviceKind::IrisScanner),
+                    Some("Face") => Some(DeviceKind::Camera),
+                    _ => None,
+                };
+                let problem = match (&s.info, &f.error) {
+                    (Err(e), _) => Some(format!("device info not verified: {e}")),
+                    (_, Some((code, msg))) => Some(format!("{code:?}: {msg}")),
+                    _ => None,
+                };
+                d.found.push(Found {
+                    kind: FoundKind::SbiDevice,
+                    id: f.port.to_string(),
+                    description: format!(
+                        "SBI {} device {} ({:?}) on 127.0.0.1:{}",
+                        f.bio_type.map(|b| format!("{b:?}")).unwrap_or_default(),
+                        f.device_id,
+                        f.status,
+                        f.port
+                    ),
+                    usb: None,
+                    roles: role.map(|r| offer(r, "sbi")).into_iter().collect(),
+                    problem,
+                });
+            }
+        }
+        Err(e) => d.notes.push(format!("SBI devices: {e}")),
+    }
+}
+
+fn cameras(d: &mut Discovery) {
+    match ktpel_camera_uvc::list_cameras() {
+        Ok(list) => {
+            for c in list {
+                d.found.push(Found {
+                    kind: FoundKind::Camera,
+                    id: c.path.clone(),
+                    description: format!("{} ({} modes)", c.name, c.modes.len()),
+                    usb: None,
+                    roles: vec![offer(DeviceKind::Camera, "uvc")],
+                    problem: c.note.clone(),
+                });
+            }
+        }
+        Err(e) => d.notes.push(format!("cameras: {e}")),
+    }
+}
+
+/// USB printer-class device files (`/dev/usb/lp*`).
+pub fn usb_printers(dir: &Path, d: &mut Discovery) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("lp"))
+        })
+        .collect();
+    paths.sort();
+    for p in paths {
+        d.found.push(Found {
+            kind: FoundKind::UsbPrinter,
+            id: p.display().to_string(),
+            description: "USB printer".into(),
+            usb: None,
+            roles: vec![offer(DeviceKind::ReceiptPrinter, "escpos_usb")],
+            problem: open_problem(&p),
+        });
+    }
+}
+
+impl Found {
+    /// One line for the CLI and the technician screen.
+    pub fn line(&self) -> String {
+        let roles: Vec<String> = self
+            .roles
+            .iter()
+            .map(|o| format!("{} ({})", o.role.as_str(), o.driver))
+            .collect();
+        let mut s = format!("{:<24} {}", self.id, self.description);
+        if let Some(u) = &self.usb {
+            if let Some(serial) = &u.serial {
+                s.push_str(&format!(" serial {serial}"));
+            }
+        }
+        if !roles.is_empty() {
+            s.push_str(&format!(" → {}", roles.join(", ")));
+        }
+        if let Some(p) = &self.problem {
+            s.push_str(&format!("\n    ! {p}"));
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    /// A fake sysfs: a USB serial adapter (FTDI), a Wacom pen, a legacy port without a UART,
+    /// and a virtual terminal.
+    #[test]
+    fn serial_ports_come_with_their_usb_identity_and_roles() {
+        let root = tempfile::tempdir().unwrap();
+        let sys = root.path().join("class/tty");
+        let dev = root.path().join("dev");
+        std::fs::create_dir_all(&sys).unwrap();
+        std::fs::create_dir_all(&dev).unwrap();
+        let usb = |name: &str, vendor: &str, product_id: &str, product: &str| {
+            let d = root.path().join(format!("devices/usb1/{name}"));
+            let port = d.join(format!("{name}:1.0/{name}-port"));
+            std::fs::create_dir_all(&port).unwrap();
+            for (f, v) in [
+                ("idVendor", vendor),
+                ("idProduct", product_id),
+                ("manufacturer", "Maker"),
+                ("product", product),
+                ("serial", "A1B2C3"),
+            ] {
+                std::fs::write(d.join(f), format!("{v}\n")).unwrap();
+            }
+            port
+        };
+        let ftdi = usb("1-1", "0403", "6001", "FT232R USB UART");
+        let wacom = usb("1-2", "056a", "00ec", "ISDv4 EC");
+        for (name, target) in [("ttyUSB0", &ftdi), ("ttyUSB1", &wacom)] {
+            std::fs::create_dir_all(sys.join(name)).unwrap();
+            symlink(target, sys.join(name).join("device")).unwrap();
+            std::fs::write(dev.join(name), b"").unwrap();
+        }
+        // A legacy port with no UART behind it, and a virtual terminal without a device.
+        let platform = root.path().join("devices/platform/serial8250");
+        std::fs::create_dir_all(&platform).unwrap();
+        std::fs::create_dir_all(sys.join("ttyS0")).unwrap();
+        symlink(&platform, sys.join("ttyS0/device")).unwrap();
+        std::fs::write(sys.join("ttyS0/type"), "0\n").unwrap();
+        std::fs::create_dir_all(sys.join("tty1")).unwrap();
+
+        let mut d = Discovery::default();
+        serial_ports(&sys, &dev, &mut d);
+        assert_eq!(d.found.len(), 2, "{:?}", d.found);
+        let f = &d.found[0];
+        assert_eq!(f.id, dev.join("ttyUSB0").display().to_string());
+        let u = f.usb.as_ref().unwrap();
+        assert_eq!(
+            (u.vendor_id.as_str(), u.product_id.as_str()),
+            ("0403", "6001")
+        );
+        assert_eq!(u.serial.as_deref(), Some("A1B2C3"));
+        assert!(f.description.contains("FT232R"), "{}", f.description);
+        assert!(f
+            .roles
+            .contains(&offer(DeviceKind::FingerprintScanner, "zfm")));
+        assert_eq!(
+            d.found[1].roles,
+            vec![offer(DeviceKind::SignaturePad, "isdv4")]
+        );
+        assert!(f.line().contains("fingerprint (zfm)"));
+    }
+
+    #[test]
+    fn a_missing_sysfs_is_a_note_not_a_failure() {
+        let mut d = Discovery::default();
+        serial_ports(Path::new("/nonexistent/tty"), Path::new("/dev"), &mut d);
+        assert!(d.found.is_empty());
+        assert!(d.notes[0].contains("cannot be read"), "{:?}", d.notes);
+    }
+
+    #[test]
+    fn usb_printers_are_offered_as_receipt_printers() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("lp0"), b"").unwrap();
+        std::fs::write(dir.path().join("hiddev0"), b"").unwrap();
+        let mut d = Discovery::default();
+        usb_printers(dir.path(), &mut d);
+        assert_eq!(d.found.len(), 1);
+        assert_eq!(
+            d.found[0].roles,
+            vec![offer(DeviceKind::ReceiptPrinter, "escpos_usb")]
+        );
+        assert_eq!(d.found[0].problem, None);
+    }
+}
