@@ -8,6 +8,7 @@ pub mod centre;
 pub mod clock;
 pub mod complaint;
 pub mod config;
+pub mod config_assign;
 pub mod devices;
 pub mod discovery;
 pub mod domain;

@@ -95,6 +95,8 @@ enum Command {
         /// Print the list as JSON.
         #[arg(long)]
         json: bool,
+        #[command(subcommand)]
+        command: Option<DevicesCommand>,
     },
     /// The chip of a KTP-el.
     Card {
@@ -181,6 +183,20 @@ enum SimDevice {
 }
 
 #[derive(Subcommand)]
+enum DevicesCommand {
+    /// Put a device in a role in the config file given with --config: the file is checked as a
+    /// whole before it is written, and the previous one is kept as <file>.prev.
+    /// Example: `devices assign fingerprint driver=zfm port=/dev/ttyUSB0 baud=57600`.
+    Assign {
+        /// camera, fingerprint, iris, signature, card_encoder, card_printer, receipt_printer.
+        role: String,
+        /// The role's settings, `key=value` each (numbers and true/false as such).
+        #[arg(required = true)]
+        settings: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
 enum CardCommand {
     /// Read the card in the reader: print the decoded profile and whether the security object's
     /// signature and every data group's hash verify. Exits 0 verified, 2 not verified.
@@ -257,7 +273,36 @@ fn main() -> ExitCode {
                 listen,
             })
         }
-        Some(Command::Devices { json }) => {
+        Some(Command::Devices {
+            command: Some(DevicesCommand::Assign { role, settings }),
+            ..
+        }) => {
+            telemetry::init("warn");
+            let Some(path) = cli.config.clone() else {
+                eprintln!(
+                    "ktpel-booth: give the config file to change with --config (the built-in default cannot be changed)"
+                );
+                return ExitCode::from(2);
+            };
+            match assign(&path, &role, &settings) {
+                Ok(a) => {
+                    out(&format!(
+                        "{role} assigned in {} (previous file kept as {})",
+                        a.path.display(),
+                        a.previous.display()
+                    ));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("ktpel-booth: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Some(Command::Devices {
+            json,
+            command: None,
+        }) => {
             telemetry::init("warn");
             let found = ktpel_booth::discovery::discover();
             if json {
@@ -467,6 +512,32 @@ fn card_read(
             Ok(false)
         }
     }
+}
+
+/// `devices assign`: `key=value` settings into the role's table of the config at `path`.
+fn assign(
+    path: &std::path::Path,
+    role: &str,
+    settings: &[String],
+) -> Result<ktpel_booth::config_assign::Assigned, String> {
+    let role = ktpel_booth::config_assign::parse_role(role).map_err(|e| e.to_string())?;
+    let mut table = toml::Table::new();
+    for s in settings {
+        let (key, value) = s
+            .split_once('=')
+            .ok_or_else(|| format!("\"{s}\" is not key=value"))?;
+        // A number or true/false as TOML reads it; anything else is text.
+        let parsed: Option<toml::Value> = format!("v = {value}")
+            .parse::<toml::Table>()
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .filter(|v| !matches!(v, toml::Value::Table(_) | toml::Value::Array(_)));
+        table.insert(
+            key.trim().to_string(),
+            parsed.unwrap_or_else(|| toml::Value::String(value.to_string())),
+        );
+    }
+    ktpel_booth::config_assign::assign_role(path, role, &table).map_err(|e| e.to_string())
 }
 
 /// Blocks until Ctrl-C.
@@ -744,6 +815,16 @@ fn queue_command(command: QueueCommand, config: &Config, dir: &std::path::Path) 
 
 fn selftest_command(config: &Config, dir: &std::path::Path, json: bool) -> ExitCode {
     let reports = selftest::run_all(config, dir);
+    // Kept in the booth's history, which the technician area shows.
+    let recorded = booth::open_store(dir, config.booth.number)
+        .map_err(|e| e.to_string())
+        .and_then(|mut s| {
+            s.record_selftests(&reports, jiff::Timestamp::now())
+                .map_err(|e| e.to_string())
+        });
+    if let Err(e) = recorded {
+        eprintln!("ktpel-booth: the results were not added to the test history: {e}");
+    }
     if json {
         match serde_json::to_string_pretty(&reports) {
             Ok(s) => out(&s),

@@ -152,6 +152,14 @@ fn selftest_reports_every_device_and_fails_on_an_unplugged_one() {
         true,
         "one device's fault is its own"
     );
+    // Both runs are in the booth's self-test history, newest first.
+    let store = ktpel_booth::booth::open_store(dir.path(), 1).unwrap();
+    let history = store.selftest_history(20).unwrap();
+    assert_eq!(history.len(), 14, "{history:?}");
+    let failed: Vec<_> = history.iter().filter(|h| !h.passed).collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].role, "fingerprint");
+    assert!(failed[0].summary.contains("unplugged"), "{:?}", failed[0]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -414,4 +422,49 @@ fn devices_lists_an_sbi_device_with_its_role() {
     assert_eq!(sbi["roles"][0]["role"], "fingerprint_scanner");
     assert_eq!(sbi["roles"][0]["driver"], "sbi");
     assert!(sbi["problem"].is_null(), "{sbi}");
+}
+
+/// `devices assign` puts a device in a role in the config file, keeps the previous file, and
+/// refuses a setting the booth would not start with (the file untouched).
+#[test]
+fn devices_assign_writes_a_checked_config_and_keeps_the_previous_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("booth.toml");
+    std::fs::write(&config, ktpel_booth::config::DEFAULT_TOML).unwrap();
+    let cfg = config.to_str().unwrap();
+    let o = run(&[
+        "--config",
+        cfg,
+        "devices",
+        "assign",
+        "fingerprint",
+        "driver=zfm",
+        "port=/dev/ttyUSB0",
+        "baud=57600",
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(written.contains("driver = \"zfm\""), "{written}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("booth.toml.prev")).unwrap(),
+        ktpel_booth::config::DEFAULT_TOML
+    );
+    let c = ktpel_booth::config::Config::load(Some(&config)).unwrap();
+    assert!(matches!(
+        c.devices.fingerprint,
+        ktpel_booth::config::FingerprintConfig::Zfm(_)
+    ));
+    // A scanner in the camera role is refused; nothing changes.
+    let o = run(&[
+        "--config",
+        cfg,
+        "devices",
+        "assign",
+        "camera",
+        "driver=zfm",
+        "port=/dev/ttyUSB0",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("zfm"), "{:?}", text(&o));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), written);
 }

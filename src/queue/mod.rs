@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod complaints;
 pub mod schema;
+pub mod selftests;
 pub mod state;
 pub mod store;
 
@@ -20,6 +21,7 @@ use uuid::Uuid;
 
 pub use audit::AuditReport;
 pub use complaints::{ComplaintDraft, ComplaintRow};
+pub use selftests::SelftestEntry;
 pub use state::{Handover, State};
 pub use store::{receipt_no_is_well_formed, Store};
 

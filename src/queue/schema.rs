@@ -8,6 +8,7 @@ use super::QueueError;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_complaints.sql"),
+    include_str!("migrations/0003_selftests.sql"),
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -53,8 +54,9 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        // packets, sealed, applicant, personalization, audit; complaints (migration 2).
-        assert_eq!(tables, 6);
+        // packets, sealed, applicant, personalization, audit; complaints (2); selftests (3),
+        // and SQLite's own sqlite_sequence for its AUTOINCREMENT.
+        assert_eq!(tables, 8);
         conn.pragma_update(None, "user_version", LATEST + 1)
             .unwrap();
         assert!(matches!(

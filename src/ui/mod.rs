@@ -358,7 +358,15 @@ impl App {
                             Some(Ok(mut d)) => d.all_mut().into_iter().map(|(k, _)| k).collect(),
                             _ => Vec::new(),
                         };
-                        self.screen = Screen::Technician(technician::State::new(roles));
+                        let Some(running) = self.running.clone() else {
+                            return task.map(Message::Home);
+                        };
+                        let (state, open) = technician::State::open(roles, &running);
+                        self.screen = Screen::Technician(state);
+                        return Task::batch([
+                            task.map(Message::Home),
+                            open.map(Message::Technician),
+                        ]);
                     }
                     None => {}
                 }
@@ -542,7 +550,7 @@ impl App {
                 let Screen::Technician(s) = &mut self.screen else {
                     return Task::none();
                 };
-                let (task, event) = s.update(m, &running.devices);
+                let (task, event) = s.update(m, &running.devices, Some(&running));
                 if let Some(technician::Event::Back) = event {
                     self.screen = Screen::Home(home::State);
                 }

@@ -269,3 +269,10 @@ complaint-stage-escalated = With the Head of the Agency
 complaint-stage-decided = Resolved (decision of the Head of the Agency)
 complaint-linked = About the recording with proof of recording { $receipt }
 complaint-contact-invalid = The contact must be a phone number (at least 8 digits) or an e-mail address.
+
+tech-found = Devices found
+tech-rescan = Look again
+tech-searching = Looking for devices…
+tech-none-found = No devices found.
+tech-history = Test history
+tech-history-empty = No tests recorded yet.

@@ -269,3 +269,10 @@ complaint-stage-escalated = Diteruskan ke Kepala Dinas
 complaint-stage-decided = Selesai (keputusan Kepala Dinas)
 complaint-linked = Tentang rekaman dengan bukti perekaman { $receipt }
 complaint-contact-invalid = Kontak harus nomor telepon (minimal 8 angka) atau alamat e-mail.
+
+tech-found = Perangkat terdeteksi
+tech-rescan = Cari lagi
+tech-searching = Mencari perangkat…
+tech-none-found = Tidak ada perangkat yang terdeteksi.
+tech-history = Riwayat uji
+tech-history-empty = Belum ada uji yang tercatat.

@@ -9,7 +9,35 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use crate::devices::Devices;
+use crate::discovery::Discovery;
+use crate::queue::SelftestEntry;
 use crate::selftest::{self, DeviceReport};
+
+/// How many past tests the area shows.
+const HISTORY: usize = 12;
+
+fn discover() -> Task<Message> {
+    Task::perform(
+        async {
+            tokio::task::spawn_blocking(crate::discovery::discover)
+                .await
+                .unwrap_or_default()
+        },
+        |d| Message::Discovered(Box::new(d)),
+    )
+}
+
+fn history(running: &Arc<crate::ui::Running>) -> Task<Message> {
+    let q = running.booth.queue.clone();
+    Task::perform(
+        async move {
+            q.call(|s| s.selftest_history(HISTORY))
+                .await
+                .map_err(|e| e.to_string())
+        },
+        Message::History,
+    )
+}
 use crate::t;
 use crate::ui::i18n::{tr, Lang};
 use crate::ui::theme::{self, Kind};
@@ -19,6 +47,10 @@ pub enum Message {
     TestAll,
     Test(DeviceKind),
     Tested(Result<Vec<DeviceReport>, String>),
+    /// Look again for plugged-in devices.
+    Discover,
+    Discovered(Box<Discovery>),
+    History(Result<Vec<SelftestEntry>, String>),
     Back,
 }
 
@@ -34,14 +66,23 @@ pub struct State {
     /// The roles the booth has a device for (all but a touchscreen signature).
     roles: Vec<DeviceKind>,
     error: Option<String>,
+    discovery: Option<Discovery>,
+    discovering: bool,
+    history: Vec<SelftestEntry>,
 }
 
 impl State {
-    pub fn new(roles: Vec<DeviceKind>) -> Self {
-        Self {
+    /// Opens the area: looks for devices and reads the test history, off the UI thread.
+    pub fn open(
+        roles: Vec<DeviceKind>,
+        running: &Arc<crate::ui::Running>,
+    ) -> (Self, Task<Message>) {
+        let state = Self {
             roles,
+            discovering: true,
             ..Self::default()
-        }
+        };
+        (state, Task::batch([discover(), history(running)]))
     }
 
     pub fn report(&self, kind: DeviceKind) -> Option<&DeviceReport> {
@@ -52,14 +93,53 @@ impl State {
         &mut self,
         message: Message,
         devices: &Arc<Mutex<Devices>>,
+        running: Option<&Arc<crate::ui::Running>>,
     ) -> (Task<Message>, Option<Event>) {
         let which = match message {
             Message::Back => return (Task::none(), Some(Event::Back)),
             Message::Tested(Ok(reports)) => {
                 self.running.clear();
+                let Some(running) = running else {
+                    return (Task::none(), None);
+                };
+                let keep = reports.clone();
+                let q = running.clone();
+                let record = async move {
+                    let now = q.booth.clock.now();
+                    q.booth
+                        .queue
+                        .call(move |s| s.record_selftests(&keep, now))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    q.booth
+                        .queue
+                        .call(|s| s.selftest_history(HISTORY))
+                        .await
+                        .map_err(|e| e.to_string())
+                };
                 for r in reports {
                     self.reports.insert(r.kind, r);
                 }
+                return (Task::perform(record, Message::History), None);
+            }
+            Message::Discover => {
+                if self.discovering {
+                    return (Task::none(), None);
+                }
+                self.discovering = true;
+                return (discover(), None);
+            }
+            Message::Discovered(d) => {
+                self.discovering = false;
+                self.discovery = Some(*d);
+                return (Task::none(), None);
+            }
+            Message::History(Ok(h)) => {
+                self.history = h;
+                return (Task::none(), None);
+            }
+            Message::History(Err(e)) => {
+                self.error = Some(e);
                 return (Task::none(), None);
             }
             Message::Tested(Err(e)) => {
@@ -118,6 +198,8 @@ impl State {
         for &kind in &self.roles {
             list = list.push(self.device_view(lang, kind, idle));
         }
+        list = list.push(self.discovery_view(lang));
+        list = list.push(self.history_view(lang));
         theme::page(
             column![
                 header,
@@ -126,6 +208,72 @@ impl State {
             ]
             .spacing(theme::GAP),
         )
+    }
+
+    fn discovery_view(&self, lang: Lang) -> Element<'_, Message> {
+        let mut c = column![row![
+            text(t!(lang, "tech-found"))
+                .size(theme::HEADING)
+                .width(Length::Fill),
+            theme::action(
+                t!(lang, "tech-rescan"),
+                Kind::Secondary,
+                (!self.discovering).then_some(Message::Discover)
+            )
+            .width(Length::Fixed(220.0)),
+        ]
+        .align_y(iced::Alignment::Center)]
+        .spacing(6);
+        match &self.discovery {
+            None => c = c.push(text(t!(lang, "tech-searching")).size(theme::BODY)),
+            Some(d) => {
+                if d.found.is_empty() {
+                    c = c.push(text(t!(lang, "tech-none-found")).size(theme::BODY));
+                }
+                for f in &d.found {
+                    c = c.push(
+                        text(f.line())
+                            .size(theme::SMALL)
+                            .style(if f.problem.is_some() {
+                                text::danger
+                            } else {
+                                text::default
+                            }),
+                    );
+                }
+                for n in &d.notes {
+                    c = c.push(text(n.clone()).size(theme::SMALL).style(text::secondary));
+                }
+            }
+        }
+        theme::panel(c)
+    }
+
+    fn history_view(&self, lang: Lang) -> Element<'_, Message> {
+        let mut c = column![text(t!(lang, "tech-history")).size(theme::HEADING)].spacing(4);
+        if self.history.is_empty() {
+            c = c.push(text(t!(lang, "tech-history-empty")).size(theme::BODY));
+        }
+        for h in &self.history {
+            c = c.push(
+                text(format!(
+                    "{}  {}  {} {} ({})  {}",
+                    crate::receipt::wib_datetime(h.at),
+                    if h.passed { "✓" } else { "✗" },
+                    tr(lang, &format!("role-{}", h.role)),
+                    h.model,
+                    h.serial,
+                    h.summary
+                ))
+                .size(theme::SMALL)
+                .style(if h.passed {
+                    text::default
+                } else {
+                    text::danger
+                }),
+            );
+        }
+        theme::panel(c)
     }
 
     fn device_view(&self, lang: Lang, kind: DeviceKind, idle: bool) -> Element<'_, Message> {
