@@ -39,6 +39,10 @@ pub struct Config {
     pub operators: Vec<OperatorConfig>,
     #[serde(default)]
     pub complaints: ComplaintsConfig,
+    /// The file this config was read from (`None` for the built-in default): where the
+    /// technician's device choices are saved.
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
 }
 
 /// Where complaints taken at the booth go, and what the citizen's ticket says.
@@ -553,7 +557,9 @@ impl Config {
                     path: p.to_path_buf(),
                     source,
                 })?;
-                Self::parse(&text, p)
+                let mut config = Self::parse(&text, p)?;
+                config.source = Some(p.to_path_buf());
+                Ok(config)
             }
             None => Self::parse(DEFAULT_TOML, Path::new("config/booth.toml (built in)")),
         }

@@ -287,6 +287,31 @@ pub fn usb_printers(dir: &Path, d: &mut Discovery) {
 }
 
 impl Found {
+    /// The role's config settings that put this device in it with `driver`.
+    pub fn settings(&self, driver: &str) -> toml::Table {
+        let mut t = toml::Table::new();
+        t.insert("driver".into(), toml::Value::String(driver.into()));
+        let id = toml::Value::String(self.id.clone());
+        match driver {
+            "zfm" | "isdv4" | "escpos_serial" => {
+                t.insert("port".into(), id);
+            }
+            "pcsc" => {
+                t.insert("reader".into(), id);
+            }
+            "uvc" | "escpos_usb" => {
+                t.insert("device".into(), id);
+            }
+            "sbi" => {
+                if let Ok(port) = self.id.parse::<i64>() {
+                    t.insert("port".into(), toml::Value::Integer(port));
+                }
+            }
+            _ => {}
+        }
+        t
+    }
+
     /// One line for the CLI and the technician screen.
     pub fn line(&self) -> String {
         let roles: Vec<String> = self
@@ -375,6 +400,30 @@ mod tests {
             vec![offer(DeviceKind::SignaturePad, "isdv4")]
         );
         assert!(f.line().contains("fingerprint (zfm)"));
+    }
+
+    #[test]
+    fn each_driver_gets_the_setting_that_names_the_device() {
+        let f = Found {
+            kind: FoundKind::SbiDevice,
+            id: "4501".into(),
+            description: String::new(),
+            usb: None,
+            roles: vec![offer(DeviceKind::IrisScanner, "sbi")],
+            problem: None,
+        };
+        let t = f.settings("sbi");
+        assert_eq!(t["driver"].as_str(), Some("sbi"));
+        assert_eq!(t["port"].as_integer(), Some(4501));
+        let serial = Found {
+            kind: FoundKind::SerialPort,
+            id: "/dev/ttyUSB0".into(),
+            ..f
+        };
+        assert_eq!(
+            serial.settings("zfm")["port"].as_str(),
+            Some("/dev/ttyUSB0")
+        );
     }
 
     #[test]

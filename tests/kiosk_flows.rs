@@ -211,3 +211,38 @@ fn the_face_step_gives_live_framing_advice() {
         Duration::from_secs(20),
     );
 }
+
+/// The technician finds an SBI iris scanner (the simulator, on its port) in the technician
+/// area and puts it in the iris role: the booth's config file is changed, checked, and the
+/// previous one kept.
+#[test]
+fn the_technician_assigns_a_found_device_to_a_role() {
+    let sim = ktpel_sbi::sim::SimHandle::start(
+        ktpel_sbi::sim::SimOptions::from_cli("iris", Some(4589), &[]).unwrap(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("booth.toml");
+    std::fs::write(&path, ktpel_booth::config::DEFAULT_TOML).unwrap();
+    let config = ktpel_booth::config::Config::load(Some(&path)).unwrap();
+    let (clock, _hand) = Clock::manual(common::start_time());
+    let mut k = emulator::boot(config, clock);
+    k.type_digits("135790");
+    k.drive(&["click \"Masuk\"", "click \"Area teknisi\""]);
+    k.wait_for_text("Pakai sebagai Pemindai iris", Duration::from_secs(20));
+    k.drive(&["click \"Pakai sebagai Pemindai iris\""]);
+    k.wait_for_text(
+        "Tersimpan (4589 → iris). File lama disimpan sebagai .prev. Mulai ulang booth untuk memakainya.",
+        Duration::from_secs(10),
+    );
+    let saved = ktpel_booth::config::Config::load(Some(&path)).unwrap();
+    assert!(matches!(
+        saved.devices.iris,
+        ktpel_booth::config::IrisConfig::Sbi(ref p) if p.port == Some(4589)
+    ));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("booth.toml.prev")).unwrap(),
+        ktpel_booth::config::DEFAULT_TOML
+    );
+    sim.stop().unwrap();
+}

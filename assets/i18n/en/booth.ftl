@@ -276,3 +276,7 @@ tech-searching = Looking for devices…
 tech-none-found = No devices found.
 tech-history = Test history
 tech-history-empty = No tests recorded yet.
+tech-use-as = Use as { $role }
+tech-builtin-config = The booth runs on the built-in config: start it with --config FILE so device choices can be saved.
+tech-assigned = Saved ({ $what }). The old file is kept as .prev. Restart the booth to use it.
+tech-assign-failed = Not saved: { $reason }

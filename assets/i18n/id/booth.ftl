@@ -276,3 +276,7 @@ tech-searching = Mencari perangkat…
 tech-none-found = Tidak ada perangkat yang terdeteksi.
 tech-history = Riwayat uji
 tech-history-empty = Belum ada uji yang tercatat.
+tech-use-as = Pakai sebagai { $role }
+tech-builtin-config = Booth berjalan dengan konfigurasi bawaan: jalankan dengan --config FILE agar pilihan perangkat dapat disimpan.
+tech-assigned = Tersimpan ({ $what }). File lama disimpan sebagai .prev. Mulai ulang booth untuk memakainya.
+tech-assign-failed = Tidak disimpan: { $reason }

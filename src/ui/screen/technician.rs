@@ -51,6 +51,9 @@ pub enum Message {
     Discover,
     Discovered(Box<Discovery>),
     History(Result<Vec<SelftestEntry>, String>),
+    /// Put found device `index` in `role` with `driver`, in the config file.
+    Assign(usize, DeviceKind, &'static str),
+    Assigned(Result<String, String>),
     Back,
 }
 
@@ -69,6 +72,9 @@ pub struct State {
     discovery: Option<Discovery>,
     discovering: bool,
     history: Vec<SelftestEntry>,
+    /// Where device choices are saved (`None`: the built-in config, which cannot be changed).
+    config_path: Option<std::path::PathBuf>,
+    assigned: Option<Result<String, String>>,
 }
 
 impl State {
@@ -80,6 +86,7 @@ impl State {
         let state = Self {
             roles,
             discovering: true,
+            config_path: running.booth.config.source.clone(),
             ..Self::default()
         };
         (state, Task::batch([discover(), history(running)]))
@@ -142,6 +149,30 @@ impl State {
                 self.error = Some(e);
                 return (Task::none(), None);
             }
+            Message::Assign(index, role, driver) => {
+                let (Some(path), Some(found)) = (
+                    self.config_path.clone(),
+                    self.discovery.as_ref().and_then(|d| d.found.get(index)),
+                ) else {
+                    return (Task::none(), None);
+                };
+                let settings = found.settings(driver);
+                let what = format!("{} → {}", found.id, role.as_str());
+                let work = async move {
+                    tokio::task::spawn_blocking(move || {
+                        crate::config_assign::assign_role(&path, role, &settings)
+                            .map(|_| what)
+                            .map_err(|e| e.to_string())
+                    })
+                    .await
+                    .map_err(|e| e.to_string())?
+                };
+                return (Task::perform(work, Message::Assigned), None);
+            }
+            Message::Assigned(r) => {
+                self.assigned = Some(r);
+                return (Task::none(), None);
+            }
             Message::Tested(Err(e)) => {
                 self.running.clear();
                 self.error = Some(e);
@@ -195,10 +226,11 @@ impl State {
         if let Some(e) = &self.error {
             list = list.push(theme::alert(e.clone()));
         }
+        // What is plugged in first: a technician finds, then checks, then fixes.
+        list = list.push(self.discovery_view(lang));
         for &kind in &self.roles {
             list = list.push(self.device_view(lang, kind, idle));
         }
-        list = list.push(self.discovery_view(lang));
         list = list.push(self.history_view(lang));
         theme::page(
             column![
@@ -230,7 +262,7 @@ impl State {
                 if d.found.is_empty() {
                     c = c.push(text(t!(lang, "tech-none-found")).size(theme::BODY));
                 }
-                for f in &d.found {
+                for (i, f) in d.found.iter().enumerate() {
                     c = c.push(
                         text(f.line())
                             .size(theme::SMALL)
@@ -240,6 +272,41 @@ impl State {
                                 text::default
                             }),
                     );
+                    let can_save = self.config_path.is_some();
+                    let buttons = f.roles.iter().map(|o| {
+                        theme::action(
+                            t!(
+                                lang,
+                                "tech-use-as",
+                                role = tr(lang, &format!("role-{}", o.role.as_str()))
+                            ),
+                            Kind::Secondary,
+                            can_save.then_some(Message::Assign(i, o.role, o.driver)),
+                        )
+                        .width(Length::Fixed(300.0))
+                        .into()
+                    });
+                    c = c.push(row(buttons).spacing(theme::GAP / 2.0));
+                }
+                if self.config_path.is_none() && !d.found.is_empty() {
+                    c = c.push(text(t!(lang, "tech-builtin-config")).size(theme::SMALL));
+                }
+                match &self.assigned {
+                    Some(Ok(what)) => {
+                        c = c.push(
+                            text(t!(lang, "tech-assigned", what = what.clone()))
+                                .size(theme::BODY)
+                                .style(text::success),
+                        )
+                    }
+                    Some(Err(e)) => {
+                        c = c.push(theme::alert(t!(
+                            lang,
+                            "tech-assign-failed",
+                            reason = e.clone()
+                        )))
+                    }
+                    None => {}
                 }
                 for n in &d.notes {
                     c = c.push(text(n.clone()).size(theme::SMALL).style(text::secondary));
