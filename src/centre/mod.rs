@@ -275,12 +275,6 @@ impl Inner {
         )?;
         drop(store);
         tracing::info!(packet = %id, "enrollment received");
-        // A real centre prepares the card data when it decides; verdict queries only read it.
-        if status == CentreStatus::PrintReady {
-            if let Err(e) = self.build_bundle(id, &enrollment) {
-                tracing::error!(packet = %id, error = %e, "print-ready bundle not built");
-            }
-        }
         Ok((
             IngestOutcome::New,
             IngestReply {
@@ -327,6 +321,19 @@ impl Inner {
             out.push(entry);
         }
         Ok(out)
+    }
+
+    /// Prepares the card data of a packet that will be print-ready, as a real centre does when
+    /// it decides, so verdict queries only read it. Runs after the ingest has been answered.
+    pub(crate) fn prepare_bundle(&self, id: Uuid) {
+        let decision = lock(&self.store).decision(id);
+        if let Ok(Some(d)) = decision {
+            if d.status == CentreStatus::PrintReady {
+                if let Err(e) = self.personalization(id, &d.envelope) {
+                    tracing::error!(packet = %id, error = %e, "print-ready bundle not built");
+                }
+            }
+        }
     }
 
     fn personalization(&self, id: Uuid, envelope: &[u8]) -> Result<Personalization, RequestError> {

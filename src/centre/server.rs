@@ -124,7 +124,12 @@ async fn ingest(
     let worker = inner.clone();
     let outcome = tokio::task::spawn_blocking(move || worker.ingest(id, &body)).await;
     match outcome {
-        Ok(Ok((IngestOutcome::New, reply))) => (StatusCode::CREATED, Json(reply)).into_response(),
+        Ok(Ok((IngestOutcome::New, reply))) => {
+            // The card data are prepared beside the answer, not before it.
+            let worker = inner.clone();
+            tokio::task::spawn_blocking(move || worker.prepare_bundle(id));
+            (StatusCode::CREATED, Json(reply)).into_response()
+        }
         Ok(Ok((IngestOutcome::Repeat, reply))) => (StatusCode::OK, Json(reply)).into_response(),
         Ok(Err(e)) => error(e.status(), e.code(), e.to_string()),
         Err(e) => error(
