@@ -130,6 +130,7 @@ impl Booth {
                     centre_api_key: EMBEDDED_CENTRE_KEY.into(),
                     state_dir: Some(data_dir.join(EMBEDDED_CENTRE_DIR)),
                     clock: clock.clone(),
+                    prepare_bundles: true,
                 })
                 .await?;
                 let url = sim.base_url();

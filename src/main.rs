@@ -254,6 +254,7 @@ fn main() -> ExitCode {
                 centre_api_key: centre_key,
                 state_dir,
                 clock: Clock::System,
+                prepare_bundles: true,
             };
             report(run_async(central_sim(config, fault, list_residents)))
         }

@@ -84,6 +84,9 @@ pub struct CentreSimConfig {
     /// Keys and the store live here; `None` keeps everything in memory with fresh keys.
     pub state_dir: Option<PathBuf>,
     pub clock: Clock,
+    /// Prepare a print-ready packet's card data right after its ingest (as a centre does when it
+    /// decides), rather than when its verdict is first asked for.
+    pub prepare_bundles: bool,
 }
 
 impl Default for CentreSimConfig {
@@ -97,6 +100,7 @@ impl Default for CentreSimConfig {
             centre_api_key: "centre-sim-key".into(),
             state_dir: None,
             clock: Clock::System,
+            prepare_bundles: true,
         }
     }
 }

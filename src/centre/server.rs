@@ -126,8 +126,10 @@ async fn ingest(
     match outcome {
         Ok(Ok((IngestOutcome::New, reply))) => {
             // The card data are prepared beside the answer, not before it.
-            let worker = inner.clone();
-            tokio::task::spawn_blocking(move || worker.prepare_bundle(id));
+            if inner.config.prepare_bundles {
+                let worker = inner.clone();
+                tokio::task::spawn_blocking(move || worker.prepare_bundle(id));
+            }
             (StatusCode::CREATED, Json(reply)).into_response()
         }
         Ok(Ok((IngestOutcome::Repeat, reply))) => (StatusCode::OK, Json(reply)).into_response(),
