@@ -92,7 +92,11 @@ pub fn stream(feed: &Feed) -> impl iced::futures::Stream<Item = Event> {
     let scan_qr = feed.scan_qr;
     let assess_face = feed.assess_face;
     iced::stream::channel(1, async move |mut output| {
+        // Frames go through a slot of one (a busy UI drops frames, never queues them); framing
+        // verdicts and read codes have their own small channel, so they never take a frame's
+        // place.
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Event>(1);
+        let (side_tx, mut side_rx) = tokio::sync::mpsc::channel::<Event>(4);
         let spawned = std::thread::Builder::new()
             .name("camera-preview".into())
             .spawn(move || {
@@ -137,12 +141,12 @@ pub fn stream(feed: &Feed) -> impl iced::futures::Stream<Item = Event> {
                         break;
                     }
                     if let Some(check) = face {
-                        // A verdict replaces the last; dropping one when full is harmless.
-                        let _ = tx.try_send(Event::Face(check));
+                        // Dropping a verdict when the UI is behind is harmless: another follows.
+                        let _ = side_tx.try_send(Event::Face(check));
                     }
                     if let Some(text) = scanned {
                         // A read code must not be dropped like a frame.
-                        if tx.blocking_send(Event::Scanned(text)).is_err() {
+                        if side_tx.blocking_send(Event::Scanned(text)).is_err() {
                             break;
                         }
                     }
@@ -167,7 +171,12 @@ pub fn stream(feed: &Feed) -> impl iced::futures::Stream<Item = Event> {
             let _ = output.send(Event::Failed(e.to_string())).await;
             return;
         }
-        while let Some(event) = rx.recv().await {
+        loop {
+            let event = tokio::select! {
+                Some(e) = rx.recv() => e,
+                Some(e) = side_rx.recv() => e,
+                else => break,
+            };
             if output.send(event).await.is_err() {
                 break;
             }
