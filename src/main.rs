@@ -71,8 +71,9 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         list_residents: usize,
     },
-    /// Run a device simulator on a serial port (e.g. one end of a `socat` pty pair), speaking
-    /// the device's real protocol, for trying the serial drivers without hardware.
+    /// Run a device simulator speaking the device's real protocol, for trying the drivers
+    /// without hardware: on a serial port (e.g. one end of a `socat` pty pair), or an SBI
+    /// device service on 127.0.0.1.
     Sim {
         #[command(subcommand)]
         device: SimDevice,
