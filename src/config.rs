@@ -386,7 +386,7 @@ pub struct EscposSerialParams {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EscposUsbParams {
-    #[serde(deserialize_with = "port_path")]
+    #[serde(deserialize_with = "device_file")]
     pub device: String,
 }
 
@@ -415,17 +415,28 @@ fn baud<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     let n = u32::deserialize(d)?;
     if !(1200..=921_600).contains(&n) {
         return Err(serde::de::Error::custom(format!(
-            "{n} is not a serial speed (1200–921600 baud)"
+            "baud = {n} is not a serial speed (1200–921600)"
         )));
     }
     Ok(n)
 }
 
+// Inside a `[devices.*]` table serde reports errors at the table, not at the value, so each
+// of these names its key itself.
+
 fn port_path<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    device_path("port", d)
+}
+
+fn device_file<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    device_path("device", d)
+}
+
+fn device_path<'de, D: Deserializer<'de>>(key: &str, d: D) -> Result<String, D::Error> {
     let s = String::deserialize(d)?;
     if !s.starts_with('/') {
         return Err(serde::de::Error::custom(format!(
-            "\"{s}\" is not a device path (e.g. /dev/ttyUSB0 or /dev/serial/by-id/…)"
+            "{key} = \"{s}\" is not a device path (e.g. /dev/ttyUSB0 or /dev/serial/by-id/…)"
         )));
     }
     Ok(s)
@@ -438,7 +449,7 @@ fn socket_addr<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
     if !ok {
         return Err(serde::de::Error::custom(format!(
-            "\"{s}\" is not host:port (e.g. 192.0.2.10:9100)"
+            "addr = \"{s}\" is not host:port (e.g. 192.0.2.10:9100)"
         )));
     }
     Ok(s)
@@ -665,7 +676,15 @@ mod tests {
             1,
         );
         let e = error_of(&text);
-        assert!(e.contains("not a device path"), "{e}");
+        assert!(e.contains("port = \"ttyUSB0\" is not a device path"), "{e}");
+        // A bad value inside a device table names its key, not only the table.
+        let text = DEFAULT_TOML.replacen(
+            "[devices.fingerprint]\ndriver = \"sim\"\nseed = 2",
+            "[devices.fingerprint]\ndriver = \"zfm\"\nport = \"/dev/ttyUSB0\"\nbaud = 0",
+            1,
+        );
+        let e = error_of(&text);
+        assert!(e.contains("baud = 0 is not a serial speed"), "{e}");
     }
 
     #[test]
