@@ -37,7 +37,8 @@ impl Lang {
 pub const ID_FTL: &str = include_str!("../../assets/i18n/id/booth.ftl");
 pub const EN_FTL: &str = include_str!("../../assets/i18n/en/booth.ftl");
 
-fn bundle(lang: &str, source: &'static str) -> FluentBundle<FluentResource> {
+/// One language's strings from one embedded Fluent file (the booth's, or the desk's).
+pub fn bundle(lang: &str, source: &'static str) -> FluentBundle<FluentResource> {
     let langid: unic_langid::LanguageIdentifier = lang.parse().unwrap_or_default();
     let mut bundle = FluentBundle::new_concurrent(vec![langid]);
     // Arguments are shown as they are: no Unicode isolation marks around them on a kiosk.
@@ -61,9 +62,20 @@ pub fn tr_with(lang: Lang, key: &str, args: &[(&str, FluentValue<'_>)]) -> Strin
         Lang::Id => &ID,
         Lang::En => &EN,
     };
+    format(bundle, lang, key, args)
+}
+
+/// Formats `key` from `bundle` (of language `lang`) with `args`; a missing key shows as
+/// `⟦key⟧` so it is noticed.
+pub fn format(
+    bundle: &FluentBundle<FluentResource>,
+    lang: Lang,
+    key: &str,
+    args: &[(&str, FluentValue<'_>)],
+) -> String {
     let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
         tracing::warn!(key, lang = lang.code(), "missing translation");
-        return format!("⟦{key}⟧");
+        return std::format!("⟦{key}⟧");
     };
     let mut fargs = FluentArgs::new();
     for (k, v) in args {

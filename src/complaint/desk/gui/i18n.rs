@@ -3,7 +3,7 @@
 //! Labels of the domain (roles, categories, channels) come from [`crate::complaint::model`].
 
 use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use fluent_bundle::{FluentResource, FluentValue};
 use std::sync::LazyLock;
 
 use crate::complaint::model::{Category, Channel, Role, Stage};
@@ -12,31 +12,10 @@ pub use crate::ui::i18n::Lang;
 pub const ID_FTL: &str = include_str!("../../../../assets/i18n/id/desk.ftl");
 pub const EN_FTL: &str = include_str!("../../../../assets/i18n/en/desk.ftl");
 
-fn bundle(lang: &str, source: &'static str) -> FluentBundle<FluentResource> {
-    let langid: unic_langid::LanguageIdentifier = lang.parse().unwrap_or_default();
-    let mut bundle = FluentBundle::new_concurrent(vec![langid]);
-    // Arguments are shown as they are: no Unicode isolation marks on a touchscreen.
-    bundle.set_use_isolating(false);
-    let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(r, errors)| {
-        tracing::error!(
-            lang,
-            errors = errors.len(),
-            "desk translation file has errors"
-        );
-        r
-    });
-    if let Err(errors) = bundle.add_resource(resource) {
-        tracing::error!(
-            lang,
-            errors = errors.len(),
-            "duplicate desk translation keys"
-        );
-    }
-    bundle
-}
-
-static ID: LazyLock<FluentBundle<FluentResource>> = LazyLock::new(|| bundle("id", ID_FTL));
-static EN: LazyLock<FluentBundle<FluentResource>> = LazyLock::new(|| bundle("en", EN_FTL));
+static ID: LazyLock<FluentBundle<FluentResource>> =
+    LazyLock::new(|| crate::ui::i18n::bundle("id", ID_FTL));
+static EN: LazyLock<FluentBundle<FluentResource>> =
+    LazyLock::new(|| crate::ui::i18n::bundle("en", EN_FTL));
 
 /// The text for `key` in `lang` with `args`; a missing key shows as `⟦key⟧` so it is noticed.
 pub fn tr_with(lang: Lang, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
@@ -44,18 +23,7 @@ pub fn tr_with(lang: Lang, key: &str, args: &[(&str, FluentValue<'_>)]) -> Strin
         Lang::Id => &ID,
         Lang::En => &EN,
     };
-    let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
-        tracing::warn!(key, lang = lang.code(), "missing desk translation");
-        return format!("⟦{key}⟧");
-    };
-    let mut fargs = FluentArgs::new();
-    for (k, v) in args {
-        fargs.set(*k, v.clone());
-    }
-    let mut errors = Vec::new();
-    bundle
-        .format_pattern(pattern, Some(&fargs), &mut errors)
-        .into_owned()
+    crate::ui::i18n::format(bundle, lang, key, args)
 }
 
 pub fn tr(lang: Lang, key: &str) -> String {
