@@ -6,6 +6,7 @@
 pub mod i18n;
 pub mod keyboard;
 pub mod keypad;
+pub mod pin_gate;
 pub mod preview;
 pub mod receipt_view;
 pub mod screen;

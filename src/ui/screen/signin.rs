@@ -4,13 +4,14 @@
 use iced::widget::{column, row, text, Space};
 use iced::{Element, Length, Task};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::config::{OperatorConfig, Role};
 use crate::pin;
 use crate::t;
 use crate::ui::i18n::Lang;
 use crate::ui::keypad::{self, Key};
+use crate::ui::pin_gate::{PinGate, Refusal};
 use crate::ui::theme::{self, Kind};
 
 /// Who is signed in.
@@ -35,10 +36,7 @@ pub enum Event {
 }
 
 pub struct State {
-    pin: String,
-    failures: u32,
-    locked_until: Option<Instant>,
-    checking: bool,
+    gate: PinGate,
     /// Shown above the keypad: a wrong PIN, the lockout, or why the screen locked.
     notice: Option<Notice>,
 }
@@ -50,18 +48,12 @@ pub enum Notice {
     IdleLocked,
 }
 
-pub struct Rules {
-    pub attempts: u32,
-    pub lockout: Duration,
-}
+pub use crate::ui::pin_gate::Rules;
 
 impl State {
     pub fn new(notice: Option<Notice>) -> Self {
         Self {
-            pin: String::new(),
-            failures: 0,
-            locked_until: None,
-            checking: false,
+            gate: PinGate::default(),
             notice,
         }
     }
@@ -71,7 +63,7 @@ impl State {
     }
 
     pub fn is_locked_out(&self, now: Instant) -> bool {
-        self.locked_until.is_some_and(|t| now < t)
+        self.gate.is_locked_out(now)
     }
 
     pub fn update(
@@ -83,21 +75,18 @@ impl State {
         let now = Instant::now();
         match message {
             Message::Key(k) => {
-                if !self.is_locked_out(now) && !self.checking {
-                    keypad::apply(&mut self.pin, k, pin::MAX_LEN);
-                }
+                self.gate.key(k, now);
                 (Task::none(), None)
             }
             Message::Submit => {
-                if self.is_locked_out(now) {
-                    self.notice = Some(Notice::LockedOut);
-                    return (Task::none(), None);
-                }
-                if self.checking || self.pin.len() < pin::MIN_LEN {
-                    return (Task::none(), None);
-                }
-                self.checking = true;
-                let pin = std::mem::take(&mut self.pin);
+                let pin = match self.gate.submit(now) {
+                    Ok(Some(pin)) => pin,
+                    Ok(None) => return (Task::none(), None),
+                    Err(_) => {
+                        self.notice = Some(Notice::LockedOut);
+                        return (Task::none(), None);
+                    }
+                };
                 let operators = operators.clone();
                 let check = async move {
                     tokio::task::spawn_blocking(move || {
@@ -114,24 +103,15 @@ impl State {
                 (Task::perform(check, Message::Checked), None)
             }
             Message::Checked(Some(op)) => {
-                self.checking = false;
-                self.failures = 0;
+                self.gate.accepted();
                 tracing::info!(operator = %op.id, "signed in");
                 (Task::none(), Some(Event::SignedIn(op)))
             }
             Message::Checked(None) => {
-                self.checking = false;
-                self.failures += 1;
-                tracing::warn!(failures = self.failures, "wrong PIN");
-                if self.failures >= rules.attempts {
-                    self.locked_until = Some(now + rules.lockout);
-                    self.failures = 0;
-                    self.notice = Some(Notice::LockedOut);
-                } else {
-                    self.notice = Some(Notice::Wrong {
-                        left: rules.attempts - self.failures,
-                    });
-                }
+                self.notice = Some(match self.gate.rejected(now, rules) {
+                    Refusal::LockedOut => Notice::LockedOut,
+                    Refusal::Wrong { left } => Notice::Wrong { left },
+                });
                 (Task::none(), None)
             }
             Message::ToggleLang => (Task::none(), Some(Event::ToggleLang)),
@@ -140,8 +120,7 @@ impl State {
 
     pub fn view(&self, lang: Lang, office: &str) -> Element<'_, Message> {
         let now = Instant::now();
-        let dots: String =
-            "●".repeat(self.pin.len()) + &"○".repeat(pin::MIN_LEN.saturating_sub(self.pin.len()));
+        let dots = self.gate.dots();
         let notice: Element<'_, Message> = match self.notice {
             Some(Notice::Wrong { left }) => theme::alert(t!(lang, "signin-wrong", left = left)),
             Some(Notice::LockedOut) if self.is_locked_out(now) => {
@@ -152,8 +131,7 @@ impl State {
             }
             _ => Space::new().height(Length::Fixed(theme::TOUCH)).into(),
         };
-        let submit = (self.pin.len() >= pin::MIN_LEN && !self.checking && !self.is_locked_out(now))
-            .then_some(Message::Submit);
+        let submit = self.gate.can_submit(now).then_some(Message::Submit);
         let left = column![
             text(t!(lang, "app-title")).size(theme::TITLE),
             text(office.to_string()).size(theme::BODY),
