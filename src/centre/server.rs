@@ -64,11 +64,17 @@ async fn faults(State(inner): State<Arc<Inner>>, req: Request, next: Next) -> Re
             tokio::time::sleep(d).await;
             next.run(req).await
         }
-        Fault::ServerError => error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "the centre is overloaded (simulated)",
-        ),
+        Fault::ServerError => {
+            // An overloaded centre behind its proxy still takes the request in before it
+            // answers 503; answering mid-upload would make the booth see a broken pipe
+            // instead of the status (and which of the two arrives would be a race).
+            let _ = axum::body::to_bytes(req.into_body(), 32 * 1024 * 1024).await;
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the centre is overloaded (simulated)",
+            )
+        }
         Fault::Garbage => {
             // The work is done, but what comes back is noise (a broken proxy, say).
             let _ = next.run(req).await;
