@@ -3,7 +3,7 @@
 //! 1. seal-and-commit of one full enrollment against a bare rusqlite insert of the same number
 //!    of bytes into a table in the same mode (WAL, synchronous=FULL), as a ratio;
 //! 2. the rate at which a backlog drains to the centre simulator on loopback;
-//! 3. the kiosk's camera preview pipeline (its own thread, a channel of one frame, the live
+//! 3. the kiosk's camera preview pipeline (its own thread, a one-frame slot the newest frame overwrites, the live
 //!    framing check on every third frame) while that backlog drains: frames per second the UI
 //!    receives, which must stay at or above 25.
 //!

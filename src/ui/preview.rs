@@ -1,6 +1,7 @@
 //! The camera's live preview: a dedicated thread asks the camera for frames and hands the UI
-//! only the newest one (a channel of one, frames dropped rather than queued when the UI is
-//! busy), so neither the camera nor the UI ever waits for the other.
+//! only the newest one (a slot that each new frame overwrites: when the UI is busy the frame
+//! it has not taken yet is dropped for the fresher one, never queued), so neither the camera
+//! nor the UI ever waits for the other.
 
 use iced::futures::SinkExt;
 use iced::widget::image;
@@ -92,10 +93,10 @@ pub fn stream(feed: &Feed) -> impl iced::futures::Stream<Item = Event> {
     let scan_qr = feed.scan_qr;
     let assess_face = feed.assess_face;
     iced::stream::channel(1, async move |mut output| {
-        // Frames go through a slot of one (a busy UI drops frames, never queues them); framing
-        // verdicts and read codes have their own small channel, so they never take a frame's
-        // place.
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Event>(1);
+        // Frames go through a slot of one that the newest frame overwrites (a busy UI sees
+        // the freshest picture, not a stale one); framing verdicts and read codes have their
+        // own small channel, so they never take a frame's place.
+        let (tx, mut rx) = tokio::sync::watch::channel::<Option<Event>>(None);
         let (side_tx, mut side_rx) = tokio::sync::mpsc::channel::<Event>(4);
         let spawned = std::thread::Builder::new()
             .name("camera-preview".into())
@@ -150,10 +151,10 @@ pub fn stream(feed: &Feed) -> impl iced::futures::Stream<Item = Event> {
                             break;
                         }
                     }
-                    // Full: the UI has not taken the last frame yet; this one is dropped.
-                    if tx.try_send(event).is_ok() {
-                        frames += 1;
-                    }
+                    // The UI not having taken the previous frame yet drops that one: the
+                    // preview always shows what the camera sees now.
+                    tx.send_replace(Some(event));
+                    frames += 1;
                     if window.elapsed() >= Duration::from_secs(5) {
                         tracing::debug!(
                             fps = f64::from(frames) / window.elapsed().as_secs_f64(),
@@ -173,7 +174,10 @@ pub fn stream(feed: &Feed) -> impl iced::futures::Stream<Item = Event> {
         }
         loop {
             let event = tokio::select! {
-                Some(e) = rx.recv() => e,
+                Ok(()) = rx.changed() => match rx.borrow_and_update().clone() {
+                    Some(e) => e,
+                    None => continue,
+                },
                 Some(e) = side_rx.recv() => e,
                 else => break,
             };
@@ -229,6 +233,69 @@ mod tests {
             find_qr(&short),
             None,
             "a truncated frame is not read past its end"
+        );
+    }
+
+    /// A camera whose every frame is one pixel wide per frame taken so far, so a test can tell
+    /// which frame reached it.
+    struct Numbered(u32);
+
+    impl ktpel_hal::Device for Numbered {
+        fn info(&self) -> ktpel_hal::DeviceInfo {
+            ktpel_hal::DeviceInfo {
+                kind: ktpel_hal::DeviceKind::Camera,
+                driver: "test".into(),
+                model: "numbered frames".into(),
+                serial: String::new(),
+                firmware: String::new(),
+            }
+        }
+        fn self_test(&mut self) -> ktpel_hal::DeviceResult<ktpel_hal::SelfTestReport> {
+            Err(ktpel_hal::DeviceError::other("not tested here"))
+        }
+    }
+
+    impl ktpel_hal::Camera for Numbered {
+        fn preview_frame(&mut self) -> ktpel_hal::DeviceResult<ktpel_hal::Frame> {
+            self.0 += 1;
+            Ok(ktpel_hal::Frame {
+                width: self.0,
+                height: 1,
+                rgb: vec![128; self.0 as usize * 3],
+            })
+        }
+        fn capture_face(&mut self) -> ktpel_hal::DeviceResult<ktpel_hal::FaceCapture> {
+            Err(ktpel_hal::DeviceError::other("no stills here"))
+        }
+    }
+
+    fn frame_number(event: Option<Event>) -> u32 {
+        match event {
+            Some(Event::Frame(image::Handle::Rgba { width, .. })) => width,
+            other => panic!("expected a frame, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_busy_ui_is_shown_the_newest_frame_not_a_stale_one() {
+        use iced::futures::StreamExt;
+        let mut devices = Devices::simulated(1, None);
+        devices.camera = Box::new(Numbered(0));
+        let feed = Feed {
+            devices: Arc::new(Mutex::new(devices)),
+            scan_qr: false,
+            assess_face: false,
+        };
+        let mut stream = std::pin::pin!(stream(&feed));
+        let first = frame_number(stream.next().await);
+        // The UI is busy for about 15 frame periods.
+        tokio::time::sleep(Duration::from_millis(15 * 1000 / TARGET_FPS)).await;
+        let after = frame_number(stream.next().await);
+        // A queue would hand over the frame taken right after `first`; the slot holds the
+        // newest.
+        assert!(
+            after >= first + 8,
+            "after a busy spell the UI got frame {after} (first {first}): stale frames were queued"
         );
     }
 
