@@ -11,6 +11,11 @@
 //! temporary file in the same directory (with the old file's permissions, since the config can
 //! hold API keys), is flushed to disk, renamed over the config, and the directory is flushed
 //! too. A power cut leaves either the old file or the new one, never half of one.
+//!
+//! Assignments are serialised by an exclusive lock on `.<file>.lock` beside the config (the
+//! config itself is replaced by the rename, so it cannot carry the lock): the technician's
+//! screen and a `devices assign` in a shell never both read the same old text and lose one
+//! another's change.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write as _;
@@ -78,6 +83,7 @@ pub fn assign_role(
     let _guard = span.enter();
 
     let target = resolve_link(path)?;
+    let _lock = lock_beside(&target)?;
     let old_text = fs::read_to_string(&target).map_err(|source| AssignError::Io {
         action: "read",
         path: target.clone(),
@@ -292,6 +298,33 @@ fn directory_of(path: &Path) -> &Path {
     }
 }
 
+/// Takes the exclusive lock that serialises assignments to `target`; released when the
+/// returned file is dropped (or the process dies).
+fn lock_beside(target: &Path) -> Result<File, AssignError> {
+    let lock_path = {
+        let mut name = std::ffi::OsString::from(".");
+        name.push(target.file_name().unwrap_or_default());
+        name.push(".lock");
+        directory_of(target).join(name)
+    };
+    let io = |action: &'static str| {
+        let path = lock_path.clone();
+        move |source| AssignError::Io {
+            action,
+            path,
+            source,
+        }
+    };
+    let file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(io("open the lock"))?;
+    file.lock().map_err(io("lock"))?;
+    Ok(file)
+}
+
 /// Writes `bytes` to `target` atomically: a temporary file beside it, flushed, renamed over
 /// it, and the directory flushed.
 fn write_durably(
@@ -378,6 +411,41 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn assignments_made_at_the_same_time_are_all_kept() {
+        let (_dir, path) = booth_file(DEFAULT_TOML);
+        let roles = [
+            DeviceKind::Camera,
+            DeviceKind::FingerprintScanner,
+            DeviceKind::IrisScanner,
+            DeviceKind::SignaturePad,
+            DeviceKind::CardEncoder,
+            DeviceKind::CardPrinter,
+            DeviceKind::ReceiptPrinter,
+        ];
+        let barrier = std::sync::Barrier::new(roles.len());
+        std::thread::scope(|s| {
+            for (i, role) in roles.into_iter().enumerate() {
+                let (path, barrier) = (&path, &barrier);
+                s.spawn(move || {
+                    let mut settings = toml::Table::new();
+                    settings.insert("driver".into(), "sim".into());
+                    settings.insert("seed".into(), toml::Value::Integer(9000 + i as i64));
+                    barrier.wait();
+                    assign_role(path, role, &settings).unwrap();
+                });
+            }
+        });
+        let text = fs::read_to_string(&path).unwrap();
+        Config::parse(&text, &path).unwrap();
+        for i in 0..roles.len() {
+            assert!(
+                text.contains(&format!("seed = {}", 9000 + i)),
+                "assignment {i} was lost:\n{text}"
+            );
+        }
     }
 
     #[test]
