@@ -2,6 +2,7 @@
 //! and simulator), the background transmitter, and the booth runtime the kiosk and the CLI share.
 //! See DESIGN.md for the procedure and the data flow.
 
+pub mod audit_chain;
 pub mod booth;
 pub mod card;
 pub mod centre;

@@ -1,16 +1,17 @@
-//! The audit chain: every transition appends an event whose hash covers the previous event's
-//! hash, so a changed, removed or reordered event breaks every hash after it. Events carry ids,
-//! states and error classes only: never names, NIKs or captures.
+//! The queue's audit trail on the [`crate::audit_chain`]: every packet transition and every step
+//! of a complaint's delivery (recorded, a failed attempt, delivered and its personal part
+//! deleted) appends an event. Events carry ids, states and error classes only: never names,
+//! NIKs, complaint texts or captures.
 
-use rusqlite::{params, Connection, OptionalExtension};
-use sha2::{Digest, Sha256};
+use rusqlite::{params, Connection};
+use std::collections::HashMap;
 
 use super::QueueError;
-
-pub const GENESIS: [u8; 32] = [0u8; 32];
+use crate::audit_chain::{next_link, Walk};
 
 pub struct Event<'a> {
     pub at_ms: i64,
+    /// The packet's id, or the complaint's for `complaint_*` events.
     pub packet_id: &'a str,
     pub event: &'a str,
     pub from: &'a str,
@@ -18,36 +19,22 @@ pub struct Event<'a> {
     pub detail: &'a str,
 }
 
-fn digest(seq: i64, prev: &[u8], e: &Event<'_>) -> Vec<u8> {
-    let mut h = Sha256::new();
-    h.update(prev);
-    h.update(seq.to_be_bytes());
-    h.update(e.at_ms.to_be_bytes());
-    for field in [e.packet_id, e.event, e.from, e.to, e.detail] {
-        h.update((field.len() as u32).to_be_bytes());
-        h.update(field.as_bytes());
+impl Event<'_> {
+    fn fields(&self) -> [&str; 5] {
+        [self.packet_id, self.event, self.from, self.to, self.detail]
     }
-    h.finalize().to_vec()
 }
+
+/// Events about complaints (the rest are about packets) start with this.
+pub const COMPLAINT_EVENT: &str = "complaint_";
 
 /// Appends `e` to the chain; call inside the transaction that makes the change.
 pub fn append(conn: &Connection, e: &Event<'_>) -> Result<(), QueueError> {
-    let last: Option<(i64, Vec<u8>)> = conn
-        .query_row(
-            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (seq, prev) = match last {
-        Some((s, h)) => (s + 1, h),
-        None => (1, GENESIS.to_vec()),
-    };
-    let hash = digest(seq, &prev, e);
+    let link = next_link(conn, e.at_ms, &e.fields())?;
     conn.execute(
         "INSERT INTO audit (seq, at, packet_id, event, from_state, to_state, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![seq, e.at_ms, e.packet_id, e.event, e.from, e.to, e.detail, prev, hash],
+        params![link.seq, e.at_ms, e.packet_id, e.event, e.from, e.to, e.detail, link.prev, link.hash],
     )?;
     Ok(())
 }
@@ -66,29 +53,23 @@ impl AuditReport {
     }
 }
 
-/// Walks the whole chain, and checks that each packet's current state and hand-over are what its
-/// last events say.
+/// Walks the whole chain, and checks that each packet's current state and hand-over, and each
+/// complaint's delivery, are what their last events say.
 pub fn verify(conn: &Connection) -> Result<AuditReport, QueueError> {
-    let mut problems = Vec::new();
     let mut stmt = conn.prepare(
         "SELECT seq, at, packet_id, event, from_state, to_state, detail, prev_hash, hash
          FROM audit ORDER BY seq",
     )?;
     let mut rows = stmt.query([])?;
-    let mut expected_seq = 1i64;
-    let mut prev = GENESIS.to_vec();
-    let mut events = 0u64;
-    let mut last_state: std::collections::HashMap<String, (String, String)> =
-        std::collections::HashMap::new();
+    let mut walk = Walk::default();
+    let mut last_state: HashMap<String, (String, String)> = HashMap::new();
+    let mut complaint_state: HashMap<String, String> = HashMap::new();
     while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
         let packet_id: String = r.get(2)?;
         let event: String = r.get(3)?;
         let from: String = r.get(4)?;
         let to: String = r.get(5)?;
         let detail: String = r.get(6)?;
-        let prev_hash: Vec<u8> = r.get(7)?;
-        let hash: Vec<u8> = r.get(8)?;
         let e = Event {
             at_ms: r.get(1)?,
             packet_id: &packet_id,
@@ -97,32 +78,24 @@ pub fn verify(conn: &Connection) -> Result<AuditReport, QueueError> {
             to: &to,
             detail: &detail,
         };
-        events += 1;
-        if seq != expected_seq {
-            problems.push(format!(
-                "event {seq}: expected sequence number {expected_seq}"
-            ));
-        }
-        if prev_hash != prev {
-            problems.push(format!(
-                "event {seq}: does not follow the previous event's hash"
-            ));
-        }
-        if digest(seq, &prev_hash, &e) != hash {
-            problems.push(format!("event {seq}: its contents do not match its hash"));
+        let prev_hash: Vec<u8> = r.get(7)?;
+        let hash: Vec<u8> = r.get(8)?;
+        walk.step(r.get(0)?, e.at_ms, &e.fields(), &prev_hash, &hash);
+        if event.starts_with(COMPLAINT_EVENT) {
+            complaint_state.insert(packet_id, to);
+            continue;
         }
         let entry = last_state
-            .entry(packet_id.clone())
+            .entry(packet_id)
             .or_insert_with(|| ("".into(), "none".into()));
         if event == "handover" {
-            entry.1 = to.clone();
+            entry.1 = to;
         } else {
-            entry.0 = to.clone();
+            entry.0 = to;
         }
-        prev = hash;
-        expected_seq = seq + 1;
     }
     drop(rows);
+    let mut problems = walk.problems;
     let mut stmt = conn.prepare("SELECT id, state, handover FROM packets")?;
     let packets = stmt.query_map([], |r| {
         Ok((
@@ -149,5 +122,36 @@ pub fn verify(conn: &Connection) -> Result<AuditReport, QueueError> {
             }
         }
     }
-    Ok(AuditReport { events, problems })
+    let mut stmt = conn.prepare("SELECT id, ticket_no, delivered FROM complaints")?;
+    let complaints = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, bool>(2)?,
+        ))
+    })?;
+    for c in complaints {
+        let (id, ticket, delivered) = c?;
+        let delivery = complaint_delivery(delivered);
+        match complaint_state.get(&id) {
+            None => problems.push(format!("complaint {ticket}: no audit events")),
+            Some(s) if s != delivery => problems.push(format!(
+                "complaint {ticket}: delivery is {delivery} but the audit chain says {s}"
+            )),
+            Some(_) => {}
+        }
+    }
+    Ok(AuditReport {
+        events: walk.events,
+        problems,
+    })
+}
+
+/// A complaint's delivery as the audit chain names it.
+pub fn complaint_delivery(delivered: bool) -> &'static str {
+    if delivered {
+        "delivered"
+    } else {
+        "pending"
+    }
 }

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
+use super::audit::{self, complaint_delivery, Event};
 use super::store::{local_day, Store};
 use super::QueueError;
 use crate::clock::{from_millis, to_millis};
@@ -88,6 +89,17 @@ impl Store {
                 to_millis(now)
             ],
         )?;
+        audit::append(
+            &tx,
+            &Event {
+                at_ms: to_millis(now),
+                packet_id: &complaint.id.to_string(),
+                event: "complaint_recorded",
+                from: "",
+                to: complaint_delivery(false),
+                detail: "",
+            },
+        )?;
         tx.commit()?;
         tracing::info!(complaint = %complaint.id, "complaint recorded");
         Ok(complaint)
@@ -119,16 +131,40 @@ impl Store {
         Ok(out)
     }
 
-    /// The desk has the complaint: its personal part is deleted.
+    /// The desk has the complaint: its personal part is deleted, in the transaction that
+    /// records the delivery in the audit chain. A second confirmation changes nothing.
     pub fn mark_complaint_delivered(&mut self, id: Uuid, now: Timestamp) -> Result<(), QueueError> {
-        let n = self.conn().execute(
+        let _span = tracing::info_span!("queue.complaint_delivered", complaint = %id).entered();
+        let (conn, _) = self.conn_and_key();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let delivered: bool = tx
+            .query_row(
+                "SELECT delivered FROM complaints WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(QueueError::UnknownPacket(id))?;
+        if delivered {
+            return Ok(());
+        }
+        tx.execute(
             "UPDATE complaints SET delivered = 1, sealed = NULL, delivered_at = ?2, last_error = NULL
              WHERE id = ?1",
             params![id.to_string(), to_millis(now)],
         )?;
-        if n == 0 {
-            return Err(QueueError::UnknownPacket(id));
-        }
+        audit::append(
+            &tx,
+            &Event {
+                at_ms: to_millis(now),
+                packet_id: &id.to_string(),
+                event: "complaint_delivered",
+                from: complaint_delivery(false),
+                to: complaint_delivery(true),
+                detail: "personal part deleted",
+            },
+        )?;
+        tx.commit()?;
         tracing::info!(complaint = %id, "complaint delivered to the desk");
         Ok(())
     }

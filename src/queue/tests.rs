@@ -349,4 +349,24 @@ fn complaints_are_numbered_sealed_and_purged_once_delivered() {
     assert!(row.delivered);
     assert_eq!(s.due_complaints(t0(), 10).unwrap().len(), 1);
     assert_eq!(s.undelivered_complaints().unwrap(), 1);
+    // Both recordings and the delivery are in the audit chain; a repeated confirmation adds
+    // nothing, and a delivery undone in the file is found.
+    let report = s.verify_audit().unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(report.events, 3);
+    s.mark_complaint_delivered(a.id, t0()).unwrap();
+    assert_eq!(s.verify_audit().unwrap().events, 3);
+    s.conn()
+        .execute(
+            "UPDATE complaints SET delivered = 0 WHERE id = ?1",
+            [a.id.to_string()],
+        )
+        .unwrap();
+    assert_eq!(
+        s.verify_audit().unwrap().problems,
+        vec![format!(
+            "complaint {}: delivery is pending but the audit chain says delivered",
+            a.ticket_no.as_str()
+        )]
+    );
 }

@@ -1,17 +1,15 @@
-//! The desk's audit chain: every action on a complaint appends an event whose hash covers the
-//! previous event's hash, so a changed, removed or reordered event breaks every hash after it.
-//! Events name the actor (staff id, "system", or the booth) and the stages; the complaint's
+//! The desk's audit trail on the [`crate::audit_chain`]: every action on a complaint appends an
+//! event. Events name the actor (staff id, "system", or the booth) and the stages; the complaint's
 //! content and its answer appear only as SHA-256 hashes, which [`verify`] checks against the
 //! complaint as stored, so editing an answer in the file is found too.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 use super::store::DeskError;
-
-pub const GENESIS: [u8; 32] = [0u8; 32];
+use crate::audit_chain::{next_link, Walk};
 
 /// One event to append.
 pub struct Event<'a> {
@@ -25,24 +23,18 @@ pub struct Event<'a> {
     pub detail: &'a str,
 }
 
-fn digest(seq: i64, prev: &[u8], e: &Event<'_>) -> Vec<u8> {
-    let mut h = Sha256::new();
-    h.update(prev);
-    h.update(seq.to_be_bytes());
-    h.update(e.at_ms.to_be_bytes());
-    for field in [
-        e.complaint_id,
-        e.actor,
-        e.role,
-        e.action,
-        e.from,
-        e.to,
-        e.detail,
-    ] {
-        h.update((field.len() as u32).to_be_bytes());
-        h.update(field.as_bytes());
+impl Event<'_> {
+    fn fields(&self) -> [&str; 7] {
+        [
+            self.complaint_id,
+            self.actor,
+            self.role,
+            self.action,
+            self.from,
+            self.to,
+            self.detail,
+        ]
     }
-    h.finalize().to_vec()
 }
 
 /// `sha256:<hex>` of `bytes`, as the audit records contents and answers.
@@ -52,24 +44,13 @@ pub fn content_hash(bytes: &[u8]) -> String {
 
 /// Appends `e` to the chain; call inside the transaction that makes the change.
 pub fn append(conn: &Connection, e: &Event<'_>) -> Result<(), DeskError> {
-    let last: Option<(i64, Vec<u8>)> = conn
-        .query_row(
-            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (seq, prev) = match last {
-        Some((s, h)) => (s + 1, h),
-        None => (1, GENESIS.to_vec()),
-    };
-    let hash = digest(seq, &prev, e);
+    let link = next_link(conn, e.at_ms, &e.fields())?;
     conn.execute(
         "INSERT INTO audit (seq, at, complaint_id, actor, role, action, from_stage, to_stage,
                             detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
-            seq,
+            link.seq,
             e.at_ms,
             e.complaint_id,
             e.actor,
@@ -78,8 +59,8 @@ pub fn append(conn: &Connection, e: &Event<'_>) -> Result<(), DeskError> {
             e.from,
             e.to,
             e.detail,
-            prev,
-            hash
+            link.prev,
+            link.hash
         ],
     )?;
     Ok(())
@@ -109,19 +90,15 @@ struct Last {
 /// Walks the whole chain, then checks that each complaint's stage, content and answer are what
 /// its events say.
 pub fn verify(conn: &Connection) -> Result<AuditReport, DeskError> {
-    let mut problems = Vec::new();
     let mut stmt = conn.prepare(
         "SELECT seq, at, complaint_id, actor, role, action, from_stage, to_stage, detail,
                 prev_hash, hash
          FROM audit ORDER BY seq",
     )?;
     let mut rows = stmt.query([])?;
-    let mut expected_seq = 1i64;
-    let mut prev = GENESIS.to_vec();
-    let mut events = 0u64;
+    let mut walk = Walk::default();
     let mut last: HashMap<String, Last> = HashMap::new();
     while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
         let complaint_id: String = r.get(2)?;
         let actor: String = r.get(3)?;
         let role: String = r.get(4)?;
@@ -129,8 +106,6 @@ pub fn verify(conn: &Connection) -> Result<AuditReport, DeskError> {
         let from: String = r.get(6)?;
         let to: String = r.get(7)?;
         let detail: String = r.get(8)?;
-        let prev_hash: Vec<u8> = r.get(9)?;
-        let hash: Vec<u8> = r.get(10)?;
         let e = Event {
             at_ms: r.get(1)?,
             complaint_id: &complaint_id,
@@ -141,32 +116,20 @@ pub fn verify(conn: &Connection) -> Result<AuditReport, DeskError> {
             to: &to,
             detail: &detail,
         };
-        events += 1;
-        if seq != expected_seq {
-            problems.push(format!(
-                "event {seq}: expected sequence number {expected_seq}"
-            ));
-        }
-        if prev_hash != prev {
-            problems.push(format!(
-                "event {seq}: does not follow the previous event's hash"
-            ));
-        }
-        if digest(seq, &prev_hash, &e) != hash {
-            problems.push(format!("event {seq}: its contents do not match its hash"));
-        }
-        let entry = last.entry(complaint_id.clone()).or_default();
-        entry.stage = to.clone();
+        let prev_hash: Vec<u8> = r.get(9)?;
+        let hash: Vec<u8> = r.get(10)?;
+        walk.step(r.get(0)?, e.at_ms, &e.fields(), &prev_hash, &hash);
+        let entry = last.entry(complaint_id).or_default();
         if let Some(h) = detail.strip_prefix("content ") {
             entry.content = Some(h.to_string());
         }
         if let Some(h) = detail.strip_prefix("answer ") {
             entry.answer = Some(h.to_string());
         }
-        prev = hash;
-        expected_seq = seq + 1;
+        entry.stage = to;
     }
     drop(rows);
+    let mut problems = walk.problems;
     let mut stmt = conn.prepare("SELECT id, stage, content, answer FROM complaints")?;
     let complaints = stmt.query_map([], |r| {
         Ok((
@@ -200,5 +163,8 @@ pub fn verify(conn: &Connection) -> Result<AuditReport, DeskError> {
             ));
         }
     }
-    Ok(AuditReport { events, problems })
+    Ok(AuditReport {
+        events: walk.events,
+        problems,
+    })
 }
