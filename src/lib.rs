@@ -14,6 +14,7 @@ pub mod devices;
 pub mod discovery;
 pub mod domain;
 pub mod enrollment;
+pub mod http_answer;
 pub mod issuance;
 pub mod keyfile;
 pub mod pin;

@@ -26,12 +26,8 @@ pub const CBOR_CONTENT_TYPE: &str = "application/cbor";
 /// The most packet ids one verdict query may carry.
 pub const MAX_VERDICT_QUERY: usize = 200;
 
-/// An error body: a stable code to branch on and a message for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApiError {
-    pub error: String,
-    pub message: String,
-}
+/// Every error body (shared with the complaint desk).
+pub use crate::http_answer::ApiError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IngestReply {

@@ -8,10 +8,11 @@ use tracing::Instrument as _;
 use uuid::Uuid;
 
 use super::api::{
-    ApiError, IngestReply, VerdictEntry, VerdictQuery, VerdictReply, CBOR_CONTENT_TYPE,
-    INGEST_PATH, SIAK_RESIDENT_PATH, VERDICTS_PATH,
+    IngestReply, VerdictEntry, VerdictQuery, VerdictReply, CBOR_CONTENT_TYPE, INGEST_PATH,
+    SIAK_RESIDENT_PATH, VERDICTS_PATH,
 };
 use crate::domain::resident::Resident;
+use crate::http_answer::{json, refusal, transport, Trouble};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CentreError {
@@ -47,48 +48,18 @@ impl CentreError {
     }
 }
 
-fn transport(e: reqwest::Error) -> CentreError {
-    if e.is_timeout() {
-        CentreError::Timeout
-    } else {
-        // The source chain says what really happened (refused, reset, closed).
-        let mut msg = e.to_string();
-        let mut src = std::error::Error::source(&e);
-        while let Some(s) = src {
-            msg = format!("{msg}: {s}");
-            src = s.source();
+impl From<Trouble> for CentreError {
+    fn from(t: Trouble) -> Self {
+        match t {
+            Trouble::Timeout => CentreError::Timeout,
+            Trouble::Unreachable(m) => CentreError::Unreachable(m),
+            Trouble::Garbage(m) => CentreError::Garbage(m),
+            Trouble::Refused(r) => CentreError::Http {
+                status: r.status.as_u16(),
+                code: r.code,
+                message: r.message,
+            },
         }
-        CentreError::Unreachable(msg)
-    }
-}
-
-/// The body of an answer with one of the `ok` statuses, parsed as JSON; any other status is an
-/// HTTP error, and a body that does not parse is garbage.
-async fn json_body<T: serde::de::DeserializeOwned>(
-    resp: reqwest::Response,
-    ok: &[StatusCode],
-) -> Result<T, CentreError> {
-    if !ok.contains(&resp.status()) {
-        return Err(http_error(resp).await);
-    }
-    let body = resp.bytes().await.map_err(transport)?;
-    serde_json::from_slice(&body).map_err(|e| CentreError::Garbage(e.to_string()))
-}
-
-async fn http_error(resp: reqwest::Response) -> CentreError {
-    let status = resp.status().as_u16();
-    let body = resp.bytes().await.unwrap_or_default();
-    match serde_json::from_slice::<ApiError>(&body) {
-        Ok(e) => CentreError::Http {
-            status,
-            code: e.error,
-            message: e.message,
-        },
-        Err(_) => CentreError::Http {
-            status,
-            code: "unknown".into(),
-            message: String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
-        },
     }
 }
 
@@ -142,7 +113,7 @@ impl CentreClient {
             .map_err(transport)?;
         match resp.status() {
             StatusCode::OK => {
-                let r: Resident = json_body(resp, &[StatusCode::OK]).await?;
+                let r: Resident = json(resp, &[StatusCode::OK]).await?;
                 if r.nik.as_str() != nik {
                     return Err(CentreError::Garbage(
                         "SIAK answered with another resident".into(),
@@ -151,11 +122,11 @@ impl CentreClient {
                 Ok(r)
             }
             StatusCode::NOT_FOUND => Err(CentreError::NotFound),
-            StatusCode::BAD_REQUEST => match http_error(resp).await {
-                CentreError::Http { message, .. } => Err(CentreError::InvalidNik(message)),
-                other => Err(other),
+            StatusCode::BAD_REQUEST => match refusal(resp).await {
+                Trouble::Refused(r) => Err(CentreError::InvalidNik(r.message)),
+                other => Err(other.into()),
             },
-            _ => Err(http_error(resp).await),
+            _ => Err(refusal(resp).await.into()),
         }
     }
 
@@ -170,7 +141,7 @@ impl CentreClient {
             .send()
             .await
             .map_err(transport)?;
-        let reply: IngestReply = json_body(resp, &[StatusCode::OK, StatusCode::CREATED]).await?;
+        let reply: IngestReply = json(resp, &[StatusCode::OK, StatusCode::CREATED]).await?;
         if reply.packet_id != id || reply.status != "received" {
             return Err(CentreError::Garbage(
                 "the centre confirmed another packet".into(),
@@ -191,7 +162,7 @@ impl CentreClient {
             .send()
             .await
             .map_err(transport)?;
-        let reply: VerdictReply = json_body(resp, &[StatusCode::OK]).await?;
+        let reply: VerdictReply = json(resp, &[StatusCode::OK]).await?;
         Ok(reply
             .verdicts
             .into_iter()

@@ -26,14 +26,7 @@ use super::{Fault, IngestOutcome, Inner};
 use crate::domain::nik::Nik;
 
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    (
-        status,
-        Json(ApiError {
-            error: code.into(),
-            message: message.into(),
-        }),
-    )
-        .into_response()
+    ApiError::response(status, code, message)
 }
 
 fn authorized(headers: &HeaderMap, key: &str) -> bool {

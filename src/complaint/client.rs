@@ -6,8 +6,10 @@ use reqwest::StatusCode;
 use std::time::Duration;
 use tracing::Instrument as _;
 
+use crate::http_answer::{json, refusal, transport, Trouble};
+
 use super::model::{
-    ApiError, Complaint, DeskInfo, StatusReply, SubmitReply, TicketNo, COMPLAINTS_PATH, INFO_PATH,
+    Complaint, DeskInfo, StatusReply, SubmitReply, TicketNo, COMPLAINTS_PATH, INFO_PATH,
     TICKETS_PATH,
 };
 
@@ -65,55 +67,31 @@ impl DeskClientError {
     }
 }
 
-fn transport(e: reqwest::Error) -> DeskClientError {
-    if e.is_timeout() {
-        DeskClientError::Timeout
-    } else {
-        // The source chain says what really happened (refused, reset, closed).
-        let mut msg = e.to_string();
-        let mut src = std::error::Error::source(&e);
-        while let Some(s) = src {
-            msg = format!("{msg}: {s}");
-            src = s.source();
+impl From<Trouble> for DeskClientError {
+    fn from(t: Trouble) -> Self {
+        match t {
+            Trouble::Timeout => DeskClientError::Timeout,
+            Trouble::Unreachable(m) => DeskClientError::Unreachable(m),
+            Trouble::Garbage(m) => DeskClientError::Garbage(m),
+            Trouble::Refused(r) => match r.status {
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                    DeskClientError::Unauthorized(r.message)
+                }
+                StatusCode::CONFLICT => DeskClientError::Conflict(r.message),
+                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => {
+                    DeskClientError::Rejected {
+                        field: r.field.unwrap_or_else(|| "body".into()),
+                        message: r.message,
+                    }
+                }
+                status => DeskClientError::Http {
+                    status: status.as_u16(),
+                    code: r.code,
+                    message: r.message,
+                },
+            },
         }
-        DeskClientError::Unreachable(msg)
     }
-}
-
-/// Turns a non-success answer into the error it stands for.
-async fn failure(resp: reqwest::Response) -> DeskClientError {
-    let status = resp.status();
-    let body = match resp.bytes().await {
-        Ok(b) => b,
-        Err(e) => return transport(e),
-    };
-    let parsed = serde_json::from_slice::<ApiError>(&body).ok();
-    let message = parsed.as_ref().map_or_else(
-        || String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
-        |e| e.message.clone(),
-    );
-    match status {
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => DeskClientError::Unauthorized(message),
-        StatusCode::CONFLICT => DeskClientError::Conflict(message),
-        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => DeskClientError::Rejected {
-            field: parsed
-                .and_then(|e| e.field)
-                .unwrap_or_else(|| "body".into()),
-            message,
-        },
-        _ => DeskClientError::Http {
-            status: status.as_u16(),
-            code: parsed.map_or_else(|| "unknown".into(), |e| e.error),
-            message,
-        },
-    }
-}
-
-async fn json<T: serde::de::DeserializeOwned>(
-    resp: reqwest::Response,
-) -> Result<T, DeskClientError> {
-    let body = resp.bytes().await.map_err(transport)?;
-    serde_json::from_slice(&body).map_err(|e| DeskClientError::Garbage(e.to_string()))
 }
 
 /// A client for one desk, with the booth's key.
@@ -159,10 +137,7 @@ impl DeskClient {
                 .send()
                 .await
                 .map_err(transport)?;
-            if !matches!(resp.status(), StatusCode::OK | StatusCode::CREATED) {
-                return Err(failure(resp).await);
-            }
-            let reply: SubmitReply = json(resp).await?;
+            let reply: SubmitReply = json(resp, &[StatusCode::OK, StatusCode::CREATED]).await?;
             if reply.id != complaint.id || reply.ticket_no != complaint.ticket_no {
                 return Err(DeskClientError::Garbage(
                     "the desk confirmed another complaint".into(),
@@ -190,7 +165,7 @@ impl DeskClient {
                 .map_err(transport)?;
             match resp.status() {
                 StatusCode::OK => {
-                    let reply: StatusReply = json(resp).await?;
+                    let reply: StatusReply = json(resp, &[StatusCode::OK]).await?;
                     if reply.ticket_no != *ticket {
                         return Err(DeskClientError::Garbage(
                             "the desk answered about another ticket".into(),
@@ -199,7 +174,7 @@ impl DeskClient {
                     Ok(reply)
                 }
                 StatusCode::NOT_FOUND => Err(DeskClientError::NotFound(ticket.clone())),
-                _ => Err(failure(resp).await),
+                _ => Err(refusal(resp).await.into()),
             }
         }
         .instrument(tracing::info_span!("desk.status"))
@@ -215,9 +190,6 @@ impl DeskClient {
             .send()
             .await
             .map_err(transport)?;
-        if resp.status() != StatusCode::OK {
-            return Err(failure(resp).await);
-        }
-        json(resp).await
+        Ok(json(resp, &[StatusCode::OK]).await?)
     }
 }

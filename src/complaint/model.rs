@@ -810,14 +810,8 @@ pub struct DeskInfo {
     pub deadline_hours: u32,
 }
 
-/// An error body: a stable code to branch on, a message for people, and the field concerned.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApiError {
-    pub error: String,
-    pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-}
+/// Every error body (shared with the centre): a stable code, a message, and the field concerned.
+pub use crate::http_answer::ApiError;
 
 #[cfg(test)]
 mod tests;

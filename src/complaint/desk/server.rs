@@ -20,27 +20,11 @@ use crate::complaint::model::{
 const CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    (
-        status,
-        Json(ApiError {
-            error: code.into(),
-            message: message.into(),
-            field: None,
-        }),
-    )
-        .into_response()
+    ApiError::response(status, code, message)
 }
 
 fn field_error(code: &str, field: &str, message: impl Into<String>) -> Response {
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Json(ApiError {
-            error: code.into(),
-            message: message.into(),
-            field: Some(field.into()),
-        }),
-    )
-        .into_response()
+    ApiError::field_response(code, field, message)
 }
 
 /// The desk's error as an HTTP answer.
