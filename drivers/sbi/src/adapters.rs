@@ -695,13 +695,20 @@ impl Camera for SbiCamera {
         let IsoRecord::Face(rec) = &b.record else {
             return Err(DeviceError::bad_data("the camera returned no face record"));
         };
-        let format = match rec.data_type {
-            crate::iso::FaceDataType::Jpeg => ImageFormat::Jpeg,
-            crate::iso::FaceDataType::Png => ImageFormat::Png,
-            _ => {
-                return Err(DeviceError::bad_data(
-                    "the face image is neither JPEG nor PNG",
-                ))
+        let (format, bytes) = match rec.data_type {
+            crate::iso::FaceDataType::Jpeg => (ImageFormat::Jpeg, rec.image.clone()),
+            crate::iso::FaceDataType::Png => (ImageFormat::Png, rec.image.clone()),
+            crate::iso::FaceDataType::Jpeg2000Lossy
+            | crate::iso::FaceDataType::Jpeg2000Lossless => {
+                let png = rec
+                    .jpeg2000_as_png()
+                    .map_err(|e| DeviceError::bad_data(e.to_string()))?;
+                (ImageFormat::Png, png)
+            }
+            crate::iso::FaceDataType::Other(code) => {
+                return Err(DeviceError::bad_data(format!(
+                    "the face image has an unknown image data type ({code})"
+                )))
             }
         };
         Ok(FaceCapture {
@@ -709,7 +716,7 @@ impl Camera for SbiCamera {
                 format,
                 width: u32::from(rec.width),
                 height: u32::from(rec.height),
-                bytes: rec.image.clone(),
+                bytes,
             },
             quality: quality(b),
         })
