@@ -13,6 +13,7 @@ pub mod config_assign;
 pub mod devices;
 pub mod discovery;
 pub mod domain;
+pub mod durable_db;
 pub mod enrollment;
 pub mod http_answer;
 pub mod issuance;

@@ -16,7 +16,6 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
-use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 pub use audit::AuditReport;
@@ -26,6 +25,7 @@ pub use state::{Handover, State};
 pub use store::{receipt_no_is_well_formed, Store};
 
 use crate::centre::api::CentreStatus;
+use crate::durable_db::{self, Stopped, Writer};
 use crate::seal::{LocalKey, SealError};
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -77,6 +77,22 @@ impl From<rusqlite::Error> for QueueError {
             }
             _ => QueueError::Sqlite(e.to_string()),
         }
+    }
+}
+
+impl From<durable_db::OpenError> for QueueError {
+    fn from(e: durable_db::OpenError) -> Self {
+        match e {
+            durable_db::OpenError::Directory { .. } => QueueError::Io(e.to_string()),
+            durable_db::OpenError::Sqlite(e) => e.into(),
+            durable_db::OpenError::Pragma(p) => QueueError::Pragma(p),
+        }
+    }
+}
+
+impl From<Stopped> for QueueError {
+    fn from(_: Stopped) -> Self {
+        QueueError::Closed
     }
 }
 
@@ -181,12 +197,10 @@ impl Counts {
     }
 }
 
-type Job = Box<dyn FnOnce(&mut Store) + Send>;
-
 /// A handle to the queue's writer thread. Cheap to clone.
 #[derive(Clone)]
 pub struct Queue {
-    jobs: mpsc::UnboundedSender<Job>,
+    writer: Writer<Store>,
 }
 
 impl Queue {
@@ -196,23 +210,13 @@ impl Queue {
         Ok(Self::spawn(store))
     }
 
-    pub fn spawn(mut store: Store) -> Self {
-        let (jobs, mut rx) = mpsc::unbounded_channel::<Job>();
-        let spawned = std::thread::Builder::new()
-            .name("queue-writer".into())
-            .spawn(move || {
-                while let Some(job) = rx.blocking_recv() {
-                    job(&mut store);
-                }
-                if let Err(e) = store.checkpoint() {
-                    tracing::warn!(error = %e, "checkpoint at shutdown failed");
-                }
-            });
-        if let Err(e) = spawned {
-            // Without a thread the channel's receiver is gone; every call answers Closed.
-            tracing::error!(error = %e, "cannot start the queue writer thread");
-        }
-        Self { jobs }
+    pub fn spawn(store: Store) -> Self {
+        let writer = Writer::spawn("queue-writer", store, |store| {
+            if let Err(e) = store.checkpoint() {
+                tracing::warn!(error = %e, "checkpoint at shutdown failed");
+            }
+        });
+        Self { writer }
     }
 
     /// Runs `f` on the writer thread and awaits its answer.
@@ -221,13 +225,7 @@ impl Queue {
         T: Send + 'static,
         F: FnOnce(&mut Store) -> Result<T, QueueError> + Send + 'static,
     {
-        let (tx, rx) = oneshot::channel();
-        self.jobs
-            .send(Box::new(move |store: &mut Store| {
-                let _ = tx.send(f(store));
-            }))
-            .map_err(|_| QueueError::Closed)?;
-        rx.await.map_err(|_| QueueError::Closed)?
+        self.writer.call(f).await
     }
 
     pub async fn commit(&self, rec: NewRecord) -> Result<Committed, QueueError> {

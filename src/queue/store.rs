@@ -1,9 +1,7 @@
 //! The queue's SQLite file, used from one thread only (see [`super::Queue`]).
 
 use jiff::Timestamp;
-use rusqlite::{
-    params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
-};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use std::path::Path;
 use std::time::Duration;
 use uuid::Uuid;
@@ -13,6 +11,7 @@ use super::state::{Handover, State};
 use super::{ApplicantSummary, Committed, Counts, NewRecord, Outgoing, QueueError, QueueRow};
 use crate::centre::api::{CentreStatus, Personalization};
 use crate::clock::{add, from_millis, to_millis};
+use crate::durable_db;
 use crate::seal::LocalKey;
 
 pub struct Store {
@@ -112,47 +111,13 @@ impl Store {
         self.booth_number
     }
 
-    /// Opens (creating if needed) the queue at `path`, insisting on WAL and full sync.
+    /// Opens (creating if needed) the queue at `path`: durable (see [`crate::durable_db`]),
+    /// migrated to the latest schema, and checked.
     pub fn open(path: &Path, local: LocalKey, booth_number: u8) -> Result<Self, QueueError> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| QueueError::Io(e.to_string()))?;
-        }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        Self::setup(conn, local, booth_number)
-    }
-
-    fn setup(mut conn: Connection, local: LocalKey, booth_number: u8) -> Result<Self, QueueError> {
-        conn.busy_timeout(Duration::from_secs(5))?;
-        // SQLite ignores a pragma it does not understand, so read every answer back.
-        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(QueueError::Pragma(format!(
-                "journal_mode is {mode}, not wal"
-            )));
-        }
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
-        if sync != 2 {
-            return Err(QueueError::Pragma(format!(
-                "synchronous is {sync}, not 2 (FULL)"
-            )));
-        }
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        // Freed pages are overwritten, so a deleted envelope leaves nothing behind.
-        conn.pragma_update(None, "secure_delete", "ON")?;
-        let secure: i64 = conn.query_row("PRAGMA secure_delete", [], |r| r.get(0))?;
-        if secure != 1 {
-            return Err(QueueError::Pragma("secure_delete did not turn on".into()));
-        }
+        let mut conn = durable_db::open(path)?;
         super::schema::migrate(&mut conn)?;
-        let integrity: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
-        if integrity != "ok" {
-            return Err(QueueError::Corrupt(integrity));
+        if let Some(damage) = durable_db::damage(&conn)? {
+            return Err(QueueError::Corrupt(damage));
         }
         Ok(Self {
             conn,
@@ -163,13 +128,7 @@ impl Store {
 
     /// Reads back the pragmas the queue depends on (for tests and the self-test).
     pub fn durability(&self) -> Result<(String, i64), QueueError> {
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-        let sync: i64 = self
-            .conn
-            .query_row("PRAGMA synchronous", [], |r| r.get(0))?;
-        Ok((mode, sync))
+        Ok(durable_db::durability(&self.conn)?)
     }
 
     fn transition(
@@ -694,8 +653,6 @@ impl Store {
 
     /// Writes the WAL back into the main file (used at clean shutdown and by tests).
     pub fn checkpoint(&self) -> Result<(), QueueError> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        Ok(())
+        Ok(durable_db::checkpoint(&self.conn)?)
     }
 }

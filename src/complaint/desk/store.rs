@@ -4,11 +4,10 @@
 //! is one transaction that changes the complaint and appends its audit event together.
 
 use jiff::Timestamp;
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use std::path::Path;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::audit::{self, content_hash, AuditReport, Event};
@@ -18,6 +17,7 @@ use crate::complaint::model::{
     ComplaintError, Link, Refusal, Role, Stage, StatusReply, SubmitReply, TicketError, TicketNo,
     MAX_ANSWER, MAX_PER_DAY, SECRETARIAT_BOOTH,
 };
+use crate::durable_db::{self, Stopped, Writer};
 use crate::queue::store::local_day;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
@@ -74,6 +74,22 @@ impl From<rusqlite::Error> for DeskError {
             }
             _ => DeskError::Sqlite(e.to_string()),
         }
+    }
+}
+
+impl From<durable_db::OpenError> for DeskError {
+    fn from(e: durable_db::OpenError) -> Self {
+        match e {
+            durable_db::OpenError::Directory { .. } => DeskError::Io(e.to_string()),
+            durable_db::OpenError::Sqlite(e) => e.into(),
+            durable_db::OpenError::Pragma(p) => DeskError::Pragma(p),
+        }
+    }
+}
+
+impl From<Stopped> for DeskError {
+    fn from(_: Stopped) -> Self {
+        DeskError::Closed
     }
 }
 
@@ -196,60 +212,20 @@ fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
 }
 
 impl Store {
-    /// Opens (creating if needed) the desk database at `path`, insisting on WAL and full sync.
+    /// Opens (creating if needed) the desk database at `path`: durable (see
+    /// [`crate::durable_db`]), migrated to the latest schema, and checked.
     pub fn open(path: &Path) -> Result<Self, DeskError> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| DeskError::Io(format!("cannot create {}: {e}", dir.display())))?;
-        }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        Self::setup(conn)
-    }
-
-    fn setup(mut conn: Connection) -> Result<Self, DeskError> {
-        conn.busy_timeout(Duration::from_secs(5))?;
-        // SQLite ignores a pragma it does not understand, so read every answer back.
-        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(DeskError::Pragma(format!(
-                "journal_mode is {mode}, not wal"
-            )));
-        }
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
-        if sync != 2 {
-            return Err(DeskError::Pragma(format!(
-                "synchronous is {sync}, not 2 (FULL)"
-            )));
-        }
-        // Complaints hold names and phone numbers: freed pages are overwritten.
-        conn.pragma_update(None, "secure_delete", "ON")?;
-        let secure: i64 = conn.query_row("PRAGMA secure_delete", [], |r| r.get(0))?;
-        if secure != 1 {
-            return Err(DeskError::Pragma("secure_delete did not turn on".into()));
-        }
+        let mut conn = durable_db::open(path)?;
         migrate(&mut conn)?;
-        let integrity: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
-        if integrity != "ok" {
-            return Err(DeskError::Corrupt(integrity));
+        if let Some(damage) = durable_db::damage(&conn)? {
+            return Err(DeskError::Corrupt(damage));
         }
         Ok(Self { conn })
     }
 
     /// Reads back the pragmas the desk depends on.
     pub fn durability(&self) -> Result<(String, i64), DeskError> {
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-        let sync: i64 = self
-            .conn
-            .query_row("PRAGMA synchronous", [], |r| r.get(0))?;
-        Ok((mode, sync))
+        Ok(durable_db::durability(&self.conn)?)
     }
 
     /// Stores a new complaint at the secretariat's stage, or recognises it again: the same
@@ -634,19 +610,15 @@ impl Store {
 
     /// Folds the WAL into the main file (at shutdown).
     pub fn checkpoint(&self) -> Result<(), DeskError> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        Ok(())
+        Ok(durable_db::checkpoint(&self.conn)?)
     }
 }
-
-type Job = Box<dyn FnOnce(&mut Store) + Send>;
 
 /// A handle to the desk database's writer thread. Cheap to clone; usable from any async runtime
 /// (the server's and the GUI's).
 #[derive(Clone)]
 pub struct DeskStore {
-    jobs: mpsc::UnboundedSender<Job>,
+    writer: Writer<Store>,
 }
 
 impl DeskStore {
@@ -655,22 +627,13 @@ impl DeskStore {
         Ok(Self::spawn(Store::open(path)?))
     }
 
-    pub fn spawn(mut store: Store) -> Self {
-        let (jobs, mut rx) = mpsc::unbounded_channel::<Job>();
-        let spawned = std::thread::Builder::new()
-            .name("desk-writer".into())
-            .spawn(move || {
-                while let Some(job) = rx.blocking_recv() {
-                    job(&mut store);
-                }
-                if let Err(e) = store.checkpoint() {
-                    tracing::warn!(error = %e, "checkpoint at shutdown failed");
-                }
-            });
-        if let Err(e) = spawned {
-            tracing::error!(error = %e, "cannot start the desk writer thread");
-        }
-        Self { jobs }
+    pub fn spawn(store: Store) -> Self {
+        let writer = Writer::spawn("desk-writer", store, |store| {
+            if let Err(e) = store.checkpoint() {
+                tracing::warn!(error = %e, "checkpoint at shutdown failed");
+            }
+        });
+        Self { writer }
     }
 
     /// Runs `f` on the writer thread and awaits its answer.
@@ -679,13 +642,7 @@ impl DeskStore {
         T: Send + 'static,
         F: FnOnce(&mut Store) -> Result<T, DeskError> + Send + 'static,
     {
-        let (tx, rx) = oneshot::channel();
-        self.jobs
-            .send(Box::new(move |store: &mut Store| {
-                let _ = tx.send(f(store));
-            }))
-            .map_err(|_| DeskError::Closed)?;
-        rx.await.map_err(|_| DeskError::Closed)?
+        self.writer.call(f).await
     }
 }
 

@@ -1,0 +1,201 @@
+//! What the booth's queue and the complaint desk's database share: one SQLite file opened for
+//! durability, and one writer thread that owns its connection.
+//!
+//! Opening insists on WAL with `synchronous = FULL` (a commit that returned survives power
+//! loss), `secure_delete` (freed pages holding sealed captures or complaints are overwritten)
+//! and foreign keys, and reads every answer back, because SQLite ignores a pragma it does not
+//! understand. The writer thread runs jobs one at a time in the order they were sent; callers
+//! on any async runtime await their answer.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::{mpsc, oneshot};
+
+/// Why a database could not be opened as the booth needs it.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot create {dir}: {reason}")]
+    Directory { dir: String, reason: String },
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    /// A setting did not take (its name and what SQLite answered).
+    #[error("{0}")]
+    Pragma(String),
+}
+
+/// Opens (creating it and its directory if needed) the database at `path` for durable writes.
+pub fn open(path: &Path) -> Result<Connection, OpenError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| OpenError::Directory {
+            dir: dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    make_durable(&conn)?;
+    Ok(conn)
+}
+
+/// Sets and reads back the pragmas durability depends on.
+pub fn make_durable(conn: &Connection) -> Result<(), OpenError> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(OpenError::Pragma(format!(
+            "journal_mode is {mode}, not wal"
+        )));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+    if sync != 2 {
+        return Err(OpenError::Pragma(format!(
+            "synchronous is {sync}, not 2 (FULL)"
+        )));
+    }
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    let secure: i64 = conn.query_row("PRAGMA secure_delete", [], |r| r.get(0))?;
+    if secure != 1 {
+        return Err(OpenError::Pragma("secure_delete did not turn on".into()));
+    }
+    Ok(())
+}
+
+/// SQLite's quick integrity check: `None` when the file is sound, else what it found.
+pub fn damage(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    let found: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    Ok((found != "ok").then_some(found))
+}
+
+/// The journal mode and synchronous level in force (for tests and the self-test).
+pub fn durability(conn: &Connection) -> rusqlite::Result<(String, i64)> {
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+    Ok((mode, sync))
+}
+
+/// Folds the WAL back into the database file (at shutdown, so the file stands alone).
+pub fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+}
+
+/// The writer thread has stopped (it could not start, or it panicked): nothing more is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stopped;
+
+type Job<S> = Box<dyn FnOnce(&mut S) + Send>;
+
+/// A handle to the thread that owns `S` (a store around one connection). Cheap to clone.
+pub struct Writer<S> {
+    jobs: mpsc::UnboundedSender<Job<S>>,
+}
+
+impl<S> Clone for Writer<S> {
+    fn clone(&self) -> Self {
+        Self {
+            jobs: self.jobs.clone(),
+        }
+    }
+}
+
+impl<S: Send + 'static> Writer<S> {
+    /// Starts thread `name` owning `store`; when the last handle is dropped it runs `at_stop`
+    /// on the store and ends.
+    pub fn spawn(name: &str, mut store: S, at_stop: fn(&mut S)) -> Self {
+        let (jobs, mut rx) = mpsc::unbounded_channel::<Job<S>>();
+        let spawned = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
+                while let Some(job) = rx.blocking_recv() {
+                    job(&mut store);
+                }
+                at_stop(&mut store);
+            });
+        if let Err(e) = spawned {
+            // Without a thread the channel's receiver is gone; every call answers Stopped.
+            tracing::error!(thread = name, error = %e, "cannot start a database writer thread");
+        }
+        Self { jobs }
+    }
+
+    /// Runs `f` on the writer thread and awaits its answer.
+    pub async fn call<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<Stopped> + Send + 'static,
+        F: FnOnce(&mut S) -> Result<T, E> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move |store: &mut S| {
+                let _ = tx.send(f(store));
+            }))
+            .map_err(|_| E::from(Stopped))?;
+        rx.await.map_err(|_| E::from(Stopped))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[derive(Debug, PartialEq)]
+    enum Failed {
+        Stopped,
+        Refused(&'static str),
+    }
+
+    impl From<Stopped> for Failed {
+        fn from(_: Stopped) -> Self {
+            Failed::Stopped
+        }
+    }
+
+    #[tokio::test]
+    async fn jobs_run_in_order_on_the_writer_and_a_dead_writer_says_so() {
+        let w = Writer::spawn("test-writer", Vec::<u32>::new(), |_| {});
+        for i in 0..50u32 {
+            let w = w.clone();
+            w.call(move |v: &mut Vec<u32>| {
+                v.push(i);
+                Ok::<_, Failed>(())
+            })
+            .await
+            .unwrap();
+        }
+        let seen = w.call(|v: &mut Vec<u32>| Ok::<_, Failed>(v.clone())).await;
+        assert_eq!(seen.unwrap(), (0..50).collect::<Vec<_>>());
+        let refused = w
+            .call(|_: &mut Vec<u32>| Err::<(), _>(Failed::Refused("no")))
+            .await;
+        assert_eq!(refused, Err(Failed::Refused("no")));
+        // A job that panics takes the thread with it; later calls are told, not left hanging.
+        let _ = w
+            .call(|_: &mut Vec<u32>| -> Result<(), Failed> { panic!("job failed") })
+            .await;
+        assert_eq!(
+            w.call(|_: &mut Vec<u32>| Ok::<_, Failed>(())).await,
+            Err(Failed::Stopped)
+        );
+    }
+
+    #[test]
+    fn a_database_opens_durable_in_a_new_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(&dir.path().join("a/b/x.db")).unwrap();
+        assert_eq!(durability(&conn).unwrap(), ("wal".into(), 2));
+        assert_eq!(damage(&conn).unwrap(), None);
+        let secure: i64 = conn
+            .query_row("PRAGMA secure_delete", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(secure, 1);
+    }
+}
