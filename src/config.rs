@@ -6,6 +6,9 @@
 use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
 
+use crate::config_values::{
+    default_language, is_identifier, language, pin_hash, positive, IDENTIFIER_RULE,
+};
 use crate::domain::region::RegionCode;
 
 /// The default config, shipped in `config/booth.toml` and embedded so `--config` is optional.
@@ -72,13 +75,13 @@ impl Default for ComplaintsConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct KioskConfig {
     /// Minutes without a touch before the screen locks.
-    #[serde(deserialize_with = "positive_u32")]
+    #[serde(deserialize_with = "positive")]
     pub idle_lock_minutes: u32,
     /// Wrong PINs in a row before sign-in is locked.
-    #[serde(deserialize_with = "positive_u32")]
+    #[serde(deserialize_with = "positive")]
     pub pin_attempts: u32,
     /// How long sign-in stays locked after too many wrong PINs.
-    #[serde(deserialize_with = "positive_u32")]
+    #[serde(deserialize_with = "positive")]
     pub lockout_minutes: u32,
     /// Open full-screen (a kiosk); false gives a 1280x800 window for development.
     pub fullscreen: bool,
@@ -122,16 +125,6 @@ impl std::fmt::Debug for OperatorConfig {
     }
 }
 
-fn pin_hash<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    let s = String::deserialize(d)?;
-    argon2::PasswordHash::new(&s).map_err(|e| {
-        serde::de::Error::custom(format!(
-            "not an argon2 PIN hash ({e}); make one with `ktpel-booth hash-pin`"
-        ))
-    })?;
-    Ok(s)
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BoothConfig {
@@ -158,10 +151,10 @@ pub struct BoothConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct ProcedureConfig {
     /// How long to wait for a verdict before the receipt is printed (SOP: up to 1 hour).
-    #[serde(deserialize_with = "positive_u32")]
+    #[serde(deserialize_with = "positive")]
     pub verdict_wait_minutes: u32,
     /// "Come back in N days" on the receipt.
-    #[serde(deserialize_with = "positive_u32")]
+    #[serde(deserialize_with = "positive")]
     pub come_back_days: u32,
 }
 
@@ -222,16 +215,16 @@ pub struct RemoteCentreConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TransmitConfig {
-    #[serde(deserialize_with = "positive_u64")]
+    #[serde(deserialize_with = "positive")]
     pub backoff_base_secs: u64,
-    #[serde(deserialize_with = "positive_u64")]
+    #[serde(deserialize_with = "positive")]
     pub backoff_max_secs: u64,
-    #[serde(deserialize_with = "positive_u64")]
+    #[serde(deserialize_with = "positive")]
     pub verdict_poll_secs: u64,
-    #[serde(deserialize_with = "positive_u64")]
+    #[serde(deserialize_with = "positive")]
     pub request_timeout_secs: u64,
     /// Packets sent at once.
-    #[serde(deserialize_with = "positive_usize")]
+    #[serde(deserialize_with = "positive")]
     pub concurrency: usize,
 }
 
@@ -455,20 +448,6 @@ fn socket_addr<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(s)
 }
 
-fn default_language() -> String {
-    "id".into()
-}
-
-fn language<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    let s = String::deserialize(d)?;
-    match s.as_str() {
-        "id" | "en" => Ok(s),
-        _ => Err(serde::de::Error::custom(format!(
-            "language \"{s}\" is not available; use \"id\" or \"en\""
-        ))),
-    }
-}
-
 fn region_code<'de, D: Deserializer<'de>>(d: D) -> Result<RegionCode, D::Error> {
     let s = String::deserialize(d)?;
     RegionCode::parse(&s).map_err(serde::de::Error::custom)
@@ -476,14 +455,9 @@ fn region_code<'de, D: Deserializer<'de>>(d: D) -> Result<RegionCode, D::Error> 
 
 fn booth_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let s = String::deserialize(d)?;
-    if s.is_empty()
-        || s.len() > 32
-        || !s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+    if !is_identifier(&s) {
         return Err(serde::de::Error::custom(format!(
-            "booth id \"{s}\" must be 1–32 letters, digits, '-' or '_'"
+            "booth id \"{s}\" {IDENTIFIER_RULE}"
         )));
     }
     Ok(s)
@@ -495,30 +469,6 @@ fn booth_number<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
         return Err(serde::de::Error::custom(format!(
             "booth number {n} must be between 1 and 99"
         )));
-    }
-    Ok(n)
-}
-
-fn positive_u32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    let n = u32::deserialize(d)?;
-    if n == 0 {
-        return Err(serde::de::Error::custom("must be greater than 0"));
-    }
-    Ok(n)
-}
-
-fn positive_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    let n = u64::deserialize(d)?;
-    if n == 0 {
-        return Err(serde::de::Error::custom("must be greater than 0"));
-    }
-    Ok(n)
-}
-
-fn positive_usize<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
-    let n = usize::deserialize(d)?;
-    if n == 0 {
-        return Err(serde::de::Error::custom("must be greater than 0"));
     }
     Ok(n)
 }

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod complaint;
 pub mod config;
 pub mod config_assign;
+pub(crate) mod config_values;
 pub mod devices;
 pub mod discovery;
 pub mod domain;

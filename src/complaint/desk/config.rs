@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 use crate::complaint::model::Role;
+use crate::config_values::{
+    default_language, is_identifier, language, line_of, pin_hash, positive, IDENTIFIER_RULE,
+};
 
 /// The default config, shipped in `config/desk.toml` and embedded so `--config` is optional.
 pub const DEFAULT_TOML: &str = include_str!("../../../config/desk.toml");
@@ -81,13 +84,13 @@ impl Default for ProcedureSection {
 #[serde(deny_unknown_fields, default)]
 pub struct GuiSection {
     /// Minutes without a touch before the desk signs the user out.
-    #[serde(deserialize_with = "positive_u32")]
+    #[serde(deserialize_with = "positive")]
     pub idle_lock_minutes: u32,
     /// Wrong PINs in a row before sign-in is locked.
-    #[serde(deserialize_with = "positive_u32")]
+    #[serde(deserialize_with = "positive")]
     pub pin_attempts: u32,
     /// How long sign-in stays locked after too many wrong PINs.
-    #[serde(deserialize_with = "positive_u32")]
+    #[serde(deserialize_with = "positive")]
     pub lockout_minutes: u32,
     pub fullscreen: bool,
 }
@@ -142,20 +145,6 @@ impl StaffConfig {
     }
 }
 
-fn default_language() -> String {
-    "id".into()
-}
-
-fn language<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    let s = String::deserialize(d)?;
-    match s.as_str() {
-        "id" | "en" => Ok(s),
-        _ => Err(serde::de::Error::custom(format!(
-            "language \"{s}\" is not available; use \"id\" or \"en\""
-        ))),
-    }
-}
-
 fn non_empty<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let s = String::deserialize(d)?;
     if s.trim().is_empty() {
@@ -187,40 +176,6 @@ fn deadline_hours<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     Ok(n)
 }
 
-fn positive_u32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    let n = u32::deserialize(d)?;
-    if n == 0 {
-        return Err(serde::de::Error::custom("must be greater than 0"));
-    }
-    Ok(n)
-}
-
-fn pin_hash<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    let s = String::deserialize(d)?;
-    argon2::PasswordHash::new(&s).map_err(|e| {
-        serde::de::Error::custom(format!(
-            "not an argon2 PIN hash ({e}); make one with `ktpel-booth hash-pin`"
-        ))
-    })?;
-    Ok(s)
-}
-
-/// The line (1-based) of byte offset `at` in `text`.
-fn line_of(text: &str, at: usize) -> usize {
-    text.as_bytes()[..at.min(text.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
-}
-
-fn id_is_valid(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 32
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
-
 impl DeskConfig {
     /// Parses `text`; `path` only names the file in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, DeskConfigError> {
@@ -239,9 +194,9 @@ impl DeskConfig {
         let mut seen: Vec<(&str, usize)> = Vec::new();
         for s in &self.staff {
             let id = s.id.get_ref();
-            if !id_is_valid(id) {
+            if !is_identifier(id) {
                 return Err(format!(
-                    "line {}, key `staff.id`: \"{id}\" must be 1–32 letters, digits, '-' or '_'",
+                    "line {}, key `staff.id`: \"{id}\" {IDENTIFIER_RULE}",
                     line(&s.id)
                 ));
             }
@@ -265,9 +220,9 @@ impl DeskConfig {
         let mut keys: Vec<(&str, usize)> = Vec::new();
         for b in &self.booths {
             let id = b.id.get_ref();
-            if !id_is_valid(id) {
+            if !is_identifier(id) {
                 return Err(format!(
-                    "line {}, key `booths.id`: \"{id}\" must be 1–32 letters, digits, '-' or '_'",
+                    "line {}, key `booths.id`: \"{id}\" {IDENTIFIER_RULE}",
                     line(&b.id)
                 ));
             }
