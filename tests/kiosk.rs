@@ -46,7 +46,7 @@ fn the_screen_locks_when_idle_and_gives_the_same_operator_their_screen_back() {
     // Past the five minutes of the default config: locked.
     let _ = app.update(Message::Tick(Instant::now() + Duration::from_secs(301)));
     match &app.screen {
-        Screen::SignIn(s) => assert_eq!(s.notice(), Some(Notice::IdleLocked)),
+        Screen::SignIn(s) => assert_eq!(s.notice(), Some(Notice::Idle)),
         _ => panic!("not locked"),
     }
     assert!(app.operator.is_none());

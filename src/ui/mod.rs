@@ -152,7 +152,7 @@ pub enum Message {
     Started(Result<Arc<Running>, String>),
     Tick(Instant),
     Refreshed(Result<(Counts, Vec<WaitingEntry>), String>),
-    SignIn(signin::Message),
+    SignIn(signin::Message<signin::Operator>),
     Home(home::Message),
     Documents(documents::Message),
     Verify(verify::Message),
@@ -179,7 +179,7 @@ pub enum Message {
 pub enum Screen {
     Starting,
     Failed(String),
-    SignIn(signin::State),
+    SignIn(signin::State<signin::Operator>),
     Home(home::State),
     Documents(documents::State),
     Verify(verify::State),
@@ -310,7 +310,9 @@ impl App {
                 let Screen::SignIn(s) = &mut self.screen else {
                     return Task::none();
                 };
-                let (task, event) = s.update(m, &self.operators, &rules);
+                let operators = self.operators.clone();
+                let find = move |pin: &str| signin::find_operator(pin, &operators);
+                let (task, event) = s.update(m, find, &rules);
                 let task = task.map(Message::SignIn);
                 match event {
                     Some(signin::Event::SignedIn(op)) => {
@@ -625,7 +627,7 @@ impl App {
         tracing::info!(operator = %op.id, "idle: screen locked");
         let covered = std::mem::replace(
             &mut self.screen,
-            Screen::SignIn(signin::State::new(Some(signin::Notice::IdleLocked))),
+            Screen::SignIn(signin::State::new(Some(signin::Notice::Idle))),
         );
         self.locked = Some((op, covered));
     }
@@ -693,7 +695,9 @@ impl App {
                 ]
                 .spacing(theme::GAP),
             ),
-            Screen::SignIn(s) => s.view(lang, &self.config.booth.office).map(Message::SignIn),
+            Screen::SignIn(s) => s
+                .view(|t| signin::kiosk_words(lang, t), &self.config.booth.office)
+                .map(Message::SignIn),
             Screen::Home(s) => match (&self.operator, &self.running) {
                 (Some(op), Some(r)) => s
                     .view(

@@ -81,7 +81,7 @@ pub fn time_left(lang: Lang, deadline: Timestamp, now: Timestamp) -> String {
 #[derive(Debug, Clone)]
 pub enum Message {
     Tick(Instant),
-    SignIn(signin::Message),
+    SignIn(signin::Message<Staff>),
     List(worklist::Message),
     Loaded(Result<Vec<Entry>, DeskError>),
     Opened(Result<Box<(Entry, Vec<HistoryEvent>)>, DeskError>),
@@ -93,7 +93,7 @@ pub enum Message {
 }
 
 pub enum Screen {
-    SignIn(signin::State),
+    SignIn(signin::State<Staff>),
     List(worklist::State),
     Detail(Box<detail::State>),
     Compose(compose::State),
@@ -217,7 +217,7 @@ impl DeskApp {
                 if self.staff.is_some()
                     && now.saturating_duration_since(self.last_touch) >= self.idle_limit()
                 {
-                    self.sign_out(Some(signin::Notice::IdleSignedOut));
+                    self.sign_out(Some(signin::Notice::Idle));
                     return Task::none();
                 }
                 if matches!(self.screen, Screen::List(_))
@@ -232,7 +232,9 @@ impl DeskApp {
                 let Screen::SignIn(s) = &mut self.screen else {
                     return Task::none();
                 };
-                let (task, event) = s.update(m, &self.staff_list, &rules);
+                let staff = self.staff_list.clone();
+                let find = move |pin: &str| signin::find_staff(pin, &staff);
+                let (task, event) = s.update(m, find, &rules);
                 let task = task.map(Message::SignIn);
                 match event {
                     Some(signin::Event::SignedIn(staff)) => {
@@ -404,7 +406,9 @@ impl DeskApp {
         let office = self.core.config.desk.office.as_str();
         let now = self.core.now();
         match (&self.screen, &self.staff) {
-            (Screen::SignIn(s), _) => s.view(lang, office).map(Message::SignIn),
+            (Screen::SignIn(s), _) => s
+                .view(|t| signin::words(lang, t), office)
+                .map(Message::SignIn),
             (Screen::List(s), Some(staff)) => s
                 .view(
                     lang,

@@ -1,47 +1,17 @@
-//! Staff sign-in with a PIN on the keypad, as at the kiosk: the argon2 check runs off the UI
-//! thread, and after too many wrong PINs in a row sign-in is locked for a while.
-
-use iced::widget::{column, row, text, Space};
-use iced::{Element, Length, Task};
-use std::sync::Arc;
-use std::time::Instant;
+//! Staff sign-in: the kiosk's sign-in screen (the same PIN gate and keypad), with the desk's
+//! staff and words.
 
 use super::i18n::{arg, tr, tr_with, Lang};
 use super::Staff;
 use crate::complaint::desk::config::StaffConfig;
 use crate::pin;
-use crate::ui::keypad::{self, Key};
-use crate::ui::pin_gate::{PinGate, Refusal};
-use crate::ui::theme::{self, Kind};
 
-#[derive(Debug, Clone)]
-pub enum Message {
-    Key(Key),
-    Submit,
-    Checked(Option<Staff>),
-    ToggleLang,
-}
+pub use crate::ui::screen::signin::{Event, Message, Notice, Rules, State, Text};
 
-pub enum Event {
-    SignedIn(Staff),
-    ToggleLang,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Notice {
-    Wrong {
-        left: u32,
-    },
-    LockedOut,
-    /// Signed out after the idle time.
-    IdleSignedOut,
-}
-
-pub use crate::ui::pin_gate::Rules;
-
-pub struct State {
-    gate: PinGate,
-    notice: Option<Notice>,
+impl crate::ui::screen::signin::Who for Staff {
+    fn id(&self) -> &str {
+        &self.id
+    }
 }
 
 /// The member of staff whose PIN this is. Slow on purpose (argon2): call it off the UI thread.
@@ -56,105 +26,16 @@ pub fn find_staff(pin: &str, staff: &[StaffConfig]) -> Option<Staff> {
         })
 }
 
-impl State {
-    pub fn new(notice: Option<Notice>) -> Self {
-        Self {
-            gate: PinGate::default(),
-            notice,
-        }
-    }
-
-    pub fn notice(&self) -> Option<Notice> {
-        self.notice
-    }
-
-    pub fn is_locked_out(&self, now: Instant) -> bool {
-        self.gate.is_locked_out(now)
-    }
-
-    pub fn update(
-        &mut self,
-        message: Message,
-        staff: &Arc<Vec<StaffConfig>>,
-        rules: &Rules,
-    ) -> (Task<Message>, Option<Event>) {
-        let now = Instant::now();
-        match message {
-            Message::Key(k) => {
-                self.gate.key(k, now);
-                (Task::none(), None)
-            }
-            Message::Submit => {
-                let pin = match self.gate.submit(now) {
-                    Ok(Some(pin)) => pin,
-                    Ok(None) => return (Task::none(), None),
-                    Err(_) => {
-                        self.notice = Some(Notice::LockedOut);
-                        return (Task::none(), None);
-                    }
-                };
-                let staff = staff.clone();
-                let check = async move {
-                    tokio::task::spawn_blocking(move || find_staff(&pin, &staff))
-                        .await
-                        .ok()
-                        .flatten()
-                };
-                (Task::perform(check, Message::Checked), None)
-            }
-            Message::Checked(Some(s)) => {
-                self.gate.accepted();
-                tracing::info!(staff = %s.id, role = %s.role, "desk sign-in");
-                (Task::none(), Some(Event::SignedIn(s)))
-            }
-            Message::Checked(None) => {
-                self.notice = Some(match self.gate.rejected(now, rules) {
-                    Refusal::LockedOut => Notice::LockedOut,
-                    Refusal::Wrong { left } => Notice::Wrong { left },
-                });
-                (Task::none(), None)
-            }
-            Message::ToggleLang => (Task::none(), Some(Event::ToggleLang)),
-        }
-    }
-
-    pub fn view(&self, lang: Lang, office: &str) -> Element<'_, Message> {
-        let now = Instant::now();
-        let dots = self.gate.dots();
-        let notice: Element<'_, Message> = match self.notice {
-            Some(Notice::Wrong { left }) => {
-                theme::alert(tr_with(lang, "signin-wrong", &[arg("left", left)]))
-            }
-            Some(Notice::LockedOut) if self.is_locked_out(now) => {
-                theme::alert(tr(lang, "signin-locked-out"))
-            }
-            Some(Notice::IdleSignedOut) => {
-                theme::panel(text(tr(lang, "signin-idle")).size(theme::BODY))
-            }
-            _ => Space::new().height(Length::Fixed(theme::TOUCH)).into(),
-        };
-        let submit = self.gate.can_submit(now).then_some(Message::Submit);
-        let left = column![
-            text(tr(lang, "desk-title")).size(theme::TITLE),
-            text(office.to_string()).size(theme::BODY),
-            text(tr(lang, "signin-prompt")).size(theme::HEADING),
-            text(dots).size(theme::TITLE),
-            notice,
-            row![
-                theme::action(tr(lang, "signin-submit"), Kind::Primary, submit)
-                    .width(Length::Fixed(260.0)),
-                theme::action(
-                    tr(lang, "lang-switch"),
-                    Kind::Secondary,
-                    Some(Message::ToggleLang)
-                )
-                .width(Length::Fixed(220.0)),
-            ]
-            .spacing(theme::GAP),
-        ]
-        .spacing(theme::GAP * 1.5)
-        .width(Length::Fill);
-        theme::page(row![left, keypad::view(Message::Key)].spacing(theme::GAP * 2.0))
+/// The desk's words for the sign-in screen.
+pub fn words(lang: Lang, t: Text) -> String {
+    match t {
+        Text::Title => tr(lang, "desk-title"),
+        Text::Prompt => tr(lang, "signin-prompt"),
+        Text::Submit => tr(lang, "signin-submit"),
+        Text::LangSwitch => tr(lang, "lang-switch"),
+        Text::Wrong { left } => tr_with(lang, "signin-wrong", &[arg("left", left)]),
+        Text::LockedOut => tr(lang, "signin-locked-out"),
+        Text::Idle => tr(lang, "signin-idle"),
     }
 }
 
