@@ -309,10 +309,77 @@ impl Link {
     }
 }
 
-/// A kept biometric from an earlier capture.
-struct Kept<T> {
-    value: T,
-    at: Instant,
+/// What one applicant's captures on a device that returns several at once (a slap, both eyes)
+/// leave behind: the captures kept for later calls, what has been served, and the operator's
+/// exceptions. Keyed by finger position or eye.
+struct Session<K, C> {
+    kept: HashMap<K, (C, Instant)>,
+    served: HashSet<K>,
+    exceptions: HashSet<K>,
+}
+
+impl<K: Copy + Eq + std::hash::Hash + Ord, C> Session<K, C> {
+    fn new() -> Self {
+        Self {
+            kept: HashMap::new(),
+            served: HashSet::new(),
+            exceptions: HashSet::new(),
+        }
+    }
+
+    /// The next applicant: nothing kept, served or excepted.
+    fn clear(&mut self) {
+        self.kept.clear();
+        self.served.clear();
+        self.exceptions.clear();
+    }
+
+    /// The operator's exceptions replace the previous ones; nothing kept for them is served.
+    fn set_exceptions(&mut self, keys: &[K]) {
+        self.exceptions = keys.iter().copied().collect();
+        for k in keys {
+            self.kept.remove(k);
+        }
+    }
+
+    /// The capture of `key` kept from an earlier call, if it is younger than `ttl`; served once.
+    fn take(&mut self, key: K, ttl: Duration) -> Option<C> {
+        self.kept.retain(|_, (_, at)| at.elapsed() < ttl);
+        let (c, _) = self.kept.remove(&key)?;
+        self.served.insert(key);
+        Some(c)
+    }
+
+    /// Whether a capture should leave `key` out: served already, or an exception.
+    fn skips(&self, key: &K) -> bool {
+        self.served.contains(key) || self.exceptions.contains(key)
+    }
+
+    fn is_exception(&self, key: &K) -> bool {
+        self.exceptions.contains(key)
+    }
+
+    /// Keeps the captures of a call: the one asked for is answered and marked served, the
+    /// others kept for later calls.
+    fn settle(&mut self, asked: K, captures: Vec<(K, C)>) -> Option<C> {
+        let now = Instant::now();
+        let mut answer = None;
+        for (k, c) in captures {
+            if k == asked {
+                answer = Some(c);
+            } else {
+                self.kept.insert(k, (c, now));
+            }
+        }
+        self.served.insert(asked);
+        answer
+    }
+
+    fn kept(&self) -> Vec<K> {
+        let mut v: Vec<K> = self.kept.keys().copied().collect();
+        v.sort();
+        v
+    }
 }
 
 fn quality(b: &Biometric) -> Quality {
@@ -338,17 +405,15 @@ fn finger_capture(b: &Biometric) -> Result<FingerCapture, SbiError> {
 /// A slap scanner as the booth's [`FingerprintScanner`] (see the module docs for the mapping).
 pub struct SbiFingerprintScanner {
     link: Link,
-    kept: HashMap<FingerPosition, Kept<FingerCapture>>,
-    served: HashSet<FingerPosition>,
-    exceptions: HashSet<FingerPosition>,
+    session: Session<FingerPosition, FingerCapture>,
 }
 
 impl std::fmt::Debug for SbiFingerprintScanner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SbiFingerprintScanner")
             .field("port", &self.link.config.port)
-            .field("kept", &self.kept.len())
-            .field("served", &self.served.len())
+            .field("kept", &self.session.kept.len())
+            .field("served", &self.session.served.len())
             .finish_non_exhaustive()
     }
 }
@@ -358,9 +423,7 @@ impl SbiFingerprintScanner {
     pub fn new(config: SbiConfig) -> Result<Self, SbiError> {
         Ok(Self {
             link: Link::new(config, BioType::Finger)?,
-            kept: HashMap::new(),
-            served: HashSet::new(),
-            exceptions: HashSet::new(),
+            session: Session::new(),
         })
     }
 
@@ -371,18 +434,13 @@ impl SbiFingerprintScanner {
 
     /// The next applicant: forgets kept fingers, served fingers, exceptions and the chain.
     pub fn new_session(&mut self) {
-        self.kept.clear();
-        self.served.clear();
-        self.exceptions.clear();
+        self.session.clear();
         self.link.chain = HashChain::new();
     }
 
     /// The fingers the operator marked missing or bandaged (sent as `exception[]`).
     pub fn set_exceptions(&mut self, fingers: &[FingerPosition]) {
-        self.exceptions = fingers.iter().copied().collect();
-        for f in fingers {
-            self.kept.remove(f);
-        }
+        self.session.set_exceptions(fingers);
     }
 
     /// The session's hash chain so far.
@@ -392,14 +450,7 @@ impl SbiFingerprintScanner {
 
     /// The fingers kept from earlier slaps for later calls.
     pub fn kept_fingers(&self) -> Vec<FingerPosition> {
-        let mut v: Vec<FingerPosition> = self.kept.keys().copied().collect();
-        v.sort();
-        v
-    }
-
-    fn expire(&mut self) {
-        let ttl = self.link.config.transaction_ttl;
-        self.kept.retain(|_, k| k.at.elapsed() < ttl);
+        self.session.kept()
     }
 }
 
@@ -430,46 +481,42 @@ impl FingerprintScanner for SbiFingerprintScanner {
     ) -> DeviceResult<FingerCapture> {
         let _span = tracing::debug_span!("sbi", op = "capture_finger", finger = position.as_str())
             .entered();
-        self.expire();
-        if let Some(k) = self.kept.remove(&position) {
-            self.served.insert(position);
+        if let Some(c) = self
+            .session
+            .take(position, self.link.config.transaction_ttl)
+        {
             tracing::debug!("served from the slap already captured");
-            return Ok(k.value);
+            return Ok(c);
         }
         let slap = Slap::containing(position);
         let wanted: Vec<FingerPosition> = slap
             .fingers()
             .iter()
             .copied()
-            .filter(|f| {
-                *f == position || (!self.served.contains(f) && !self.exceptions.contains(f))
-            })
+            .filter(|f| *f == position || !self.session.skips(f))
             .collect();
         let excluded: Vec<FingerPosition> = slap
             .fingers()
             .iter()
             .copied()
-            .filter(|f| *f != position && self.exceptions.contains(f))
+            .filter(|f| *f != position && self.session.is_exception(f))
             .collect();
         let mut spec = CaptureSpec::slap(slap, &excluded, self.link.config.quality.finger);
         spec.sub_types = wanted.iter().map(|f| BioSubType::Finger(*f)).collect();
         let spec = spec.with_timeout(timeout);
         let best = self.link.capture(&spec).map_err(DeviceError::from)?;
-        let mut answer = None;
-        let now = Instant::now();
-        for b in &best.capture.biometrics {
-            let c = finger_capture(b).map_err(DeviceError::from)?;
-            if c.position == position {
-                answer = Some(c);
-            } else {
-                self.kept.insert(c.position, Kept { value: c, at: now });
-            }
-        }
-        self.served.insert(position);
+        let captures = best
+            .capture
+            .biometrics
+            .iter()
+            .map(|b| finger_capture(b).map(|c| (c.position, c)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(DeviceError::from)?;
+        let answer = self.session.settle(position, captures);
         tracing::debug!(
             attempts = best.attempts,
             met = best.met_threshold,
-            kept = self.kept.len(),
+            kept = self.session.kept.len(),
             "slap captured"
         );
         answer.ok_or_else(|| {
@@ -484,16 +531,14 @@ impl FingerprintScanner for SbiFingerprintScanner {
 /// A double iris scanner as the booth's [`IrisScanner`]: the first eye asked captures both.
 pub struct SbiIrisScanner {
     link: Link,
-    kept: HashMap<Eye, Kept<IrisCapture>>,
-    served: HashSet<Eye>,
-    exceptions: HashSet<Eye>,
+    session: Session<Eye, IrisCapture>,
 }
 
 impl std::fmt::Debug for SbiIrisScanner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SbiIrisScanner")
             .field("port", &self.link.config.port)
-            .field("kept", &self.kept.len())
+            .field("kept", &self.session.kept.len())
             .finish_non_exhaustive()
     }
 }
@@ -502,9 +547,7 @@ impl SbiIrisScanner {
     pub fn new(config: SbiConfig) -> Result<Self, SbiError> {
         Ok(Self {
             link: Link::new(config, BioType::Iris)?,
-            kept: HashMap::new(),
-            served: HashSet::new(),
-            exceptions: HashSet::new(),
+            session: Session::new(),
         })
     }
 
@@ -513,18 +556,13 @@ impl SbiIrisScanner {
     }
 
     pub fn new_session(&mut self) {
-        self.kept.clear();
-        self.served.clear();
-        self.exceptions.clear();
+        self.session.clear();
         self.link.chain = HashChain::new();
     }
 
     /// Eyes the operator marked missing (sent as `exception[]`).
     pub fn set_exceptions(&mut self, eyes: &[Eye]) {
-        self.exceptions = eyes.iter().copied().collect();
-        for e in eyes {
-            self.kept.remove(e);
-        }
+        self.session.set_exceptions(eyes);
     }
 
     pub fn hash_chain(&self) -> &HashChain {
@@ -553,23 +591,22 @@ impl IrisScanner for SbiIrisScanner {
 
     fn capture_iris(&mut self, eye: Eye, timeout: Duration) -> DeviceResult<IrisCapture> {
         let _span = tracing::debug_span!("sbi", op = "capture_iris", eye = ?eye).entered();
-        let ttl = self.link.config.transaction_ttl;
-        self.kept.retain(|_, k| k.at.elapsed() < ttl);
-        if let Some(k) = self.kept.remove(&eye) {
-            self.served.insert(eye);
-            return Ok(k.value);
+        if let Some(c) = self.session.take(eye, self.link.config.transaction_ttl) {
+            return Ok(c);
         }
         let other = match eye {
             Eye::Left => Eye::Right,
             Eye::Right => Eye::Left,
         };
-        let skip_other = self.served.contains(&other) || self.exceptions.contains(&other);
-        let skipped: Vec<Eye> = if skip_other { vec![other] } else { Vec::new() };
+        let skipped: Vec<Eye> = if self.session.skips(&other) {
+            vec![other]
+        } else {
+            Vec::new()
+        };
         let spec =
             CaptureSpec::irises(&skipped, self.link.config.quality.iris).with_timeout(timeout);
         let best = self.link.capture(&spec).map_err(DeviceError::from)?;
-        let now = Instant::now();
-        let mut answer = None;
+        let mut captures = Vec::new();
         for b in &best.capture.biometrics {
             let (Some(BioSubType::Iris(got)), Some(gray)) = (b.sub_type, &b.gray) else {
                 return Err(DeviceError::bad_data("an iris biometric without its image"));
@@ -579,14 +616,11 @@ impl IrisScanner for SbiIrisScanner {
                 image: gray.clone(),
                 quality: quality(b),
             };
-            if got == eye {
-                answer = Some(c);
-            } else {
-                self.kept.insert(got, Kept { value: c, at: now });
-            }
+            captures.push((got, c));
         }
-        self.served.insert(eye);
-        answer.ok_or_else(|| DeviceError::bad_data("the scanner did not return the eye asked"))
+        self.session
+            .settle(eye, captures)
+            .ok_or_else(|| DeviceError::bad_data("the scanner did not return the eye asked"))
     }
 }
 
@@ -760,4 +794,38 @@ pub fn scan(
         });
     }
     Ok((discovery, out))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use FingerPosition::{RightIndex, RightLittle, RightMiddle, RightRing};
+
+    #[test]
+    fn a_slaps_other_fingers_are_served_once_and_never_past_an_exception_or_their_time() {
+        let mut s: Session<FingerPosition, &str> = Session::new();
+        let slap = vec![
+            (RightIndex, "index"),
+            (RightMiddle, "middle"),
+            (RightRing, "ring"),
+            (RightLittle, "little"),
+        ];
+        assert_eq!(s.settle(RightIndex, slap), Some("index"));
+        assert_eq!(s.kept(), vec![RightMiddle, RightRing, RightLittle]);
+        let ttl = Duration::from_secs(60);
+        assert_eq!(s.take(RightMiddle, ttl), Some("middle"));
+        assert_eq!(s.take(RightMiddle, ttl), None, "served once");
+        assert!(s.skips(&RightIndex) && s.skips(&RightMiddle) && !s.skips(&RightRing));
+        // The operator marks the ring finger bandaged: its kept capture is not served.
+        s.set_exceptions(&[RightRing]);
+        assert_eq!(s.take(RightRing, ttl), None);
+        assert!(s.is_exception(&RightRing) && s.skips(&RightRing));
+        // A capture older than the device's transaction time is not served either.
+        assert_eq!(s.take(RightLittle, Duration::ZERO), None);
+        assert!(s.kept().is_empty());
+        // The next applicant starts clean.
+        s.clear();
+        assert!(!s.skips(&RightIndex) && !s.is_exception(&RightRing));
+    }
 }
