@@ -4,63 +4,29 @@
 use ktpel_fingerprint_zfm::{ZfmConfig, ZfmScanner, ZfmState};
 use ktpel_hal::{Device, ErrorKind, FingerPosition, FingerprintScanner};
 use ktpel_sim::serial::{
-    serve_zfm, zfm_wire_image, Pace, SerialControl, SerialFault, ZfmSimOptions,
+    serve_zfm, zfm_wire_image, Pace, PtyDevice, SerialControl, SerialFault, ZfmSimOptions,
 };
-use serialport::{SerialPort, TTYPort};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// A module on a pty behind a stable symlink (as udev's /dev/serial/by-id links are): a
 /// replug is a new pty pair with the link pointed at it.
 struct Bench {
-    _dir: tempfile::TempDir,
-    link: PathBuf,
+    pty: PtyDevice,
     control: SerialControl,
-    opts: ZfmSimOptions,
-    stop: Arc<AtomicBool>,
-    sim: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl Bench {
     fn new(opts: ZfmSimOptions) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let link = dir.path().join("fingerprint");
-        let mut bench = Self {
-            _dir: dir,
-            link,
-            control: opts.control.clone(),
-            opts,
-            stop: Arc::new(AtomicBool::new(false)),
-            sim: None,
-        };
-        bench.plug();
-        bench
-    }
-
-    fn plug(&mut self) {
-        let (master, slave) = TTYPort::pair().unwrap();
-        let name = slave.name().unwrap();
-        drop(slave);
-        let _ = std::fs::remove_file(&self.link);
-        std::os::unix::fs::symlink(name, &self.link).unwrap();
-        let (opts, stop) = (self.opts.clone(), self.stop.clone());
-        self.sim = Some(std::thread::spawn(move || {
-            serve_zfm(Box::new(master), opts, stop)
-        }));
-    }
-
-    /// Waits for a simulator that unplugged itself.
-    fn wait_unplugged(&mut self) {
-        if let Some(sim) = self.sim.take() {
-            sim.join().unwrap().unwrap();
-        }
+        let control = opts.control.clone();
+        let pty = PtyDevice::plug_in("fingerprint", move |port, stop| {
+            serve_zfm(port, opts.clone(), stop)
+        })
+        .unwrap();
+        Self { pty, control }
     }
 
     fn config(&self) -> ZfmConfig {
-        let mut c = ZfmConfig::new(self.link.to_string_lossy());
+        let mut c = ZfmConfig::new(self.pty.link().to_string_lossy());
         c.reply_timeout = Duration::from_millis(400);
         c.poll_interval = Duration::from_millis(5);
         c
@@ -68,15 +34,6 @@ impl Bench {
 
     fn scanner(&self) -> ZfmScanner {
         ZfmScanner::new(self.config())
-    }
-}
-
-impl Drop for Bench {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(sim) = self.sim.take() {
-            let _ = sim.join();
-        }
     }
 }
 
@@ -262,14 +219,14 @@ fn unplugging_is_disconnected_and_a_replug_is_picked_up() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Disconnected, "{e}");
     assert_eq!(scanner.state(), &ZfmState::Closed);
-    bench.wait_unplugged();
+    bench.pty.wait_unplugged().unwrap();
     // Still away: the port cannot be opened.
     let e = scanner
         .capture_finger(FingerPosition::RightLittle, WAIT)
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Disconnected, "{e}");
     assert!(scanner.self_test().is_err());
-    bench.plug();
+    bench.pty.replug().unwrap();
     let capture = scanner
         .capture_finger(FingerPosition::RightLittle, WAIT)
         .unwrap();

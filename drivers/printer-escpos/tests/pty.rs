@@ -6,72 +6,45 @@ use ktpel_printer_escpos::{
     encode_receipt, EncodeOptions, EscposConfig, EscposPrinter, TransportConfig,
 };
 use ktpel_sim::serial::{
-    serve_escpos, serve_escpos_tcp, EscposDecoder, EscposEvent, EscposSimOptions, Pace,
+    serve_escpos, serve_escpos_tcp, EscposDecoder, EscposEvent, EscposSimOptions, Pace, PtyDevice,
     SerialControl, SerialFault,
 };
 use proptest::prelude::*;
-use serialport::{SerialPort, TTYPort};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
+/// A printer on a pty behind a stable symlink; a replug is a new pair.
 struct Bench {
-    _dir: tempfile::TempDir,
-    link: PathBuf,
+    pty: PtyDevice,
     control: SerialControl,
-    stop: Arc<AtomicBool>,
-    sim: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl Bench {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let link = dir.path().join("printer");
-        let mut b = Self {
-            _dir: dir,
-            link,
-            control: SerialControl::new(),
-            stop: Arc::new(AtomicBool::new(false)),
-            sim: None,
-        };
-        b.plug();
-        b
-    }
-
-    fn plug(&mut self) {
-        let (master, slave) = TTYPort::pair().unwrap();
-        let name = slave.name().unwrap();
-        drop(slave);
-        let _ = std::fs::remove_file(&self.link);
-        std::os::unix::fs::symlink(name, &self.link).unwrap();
+        let control = SerialControl::new();
         let opts = EscposSimOptions {
-            control: self.control.clone(),
+            control: control.clone(),
             pace: Pace::Instant,
         };
-        let stop = self.stop.clone();
-        self.sim = Some(std::thread::spawn(move || {
-            serve_escpos(Box::new(master), opts, stop)
-        }));
+        let pty = PtyDevice::plug_in("printer", move |port, stop| {
+            serve_escpos(port, opts.clone(), stop)
+        })
+        .unwrap();
+        Self { pty, control }
+    }
+
+    fn path(&self) -> String {
+        self.pty.link().to_string_lossy().into_owned()
     }
 
     fn printer(&self) -> EscposPrinter {
         let mut c = EscposConfig::new(TransportConfig::Serial {
-            path: self.link.to_string_lossy().into_owned(),
+            path: self.path(),
             baud: 115_200,
         });
         c.status_timeout = Duration::from_millis(300);
         EscposPrinter::new(c)
-    }
-}
-
-impl Drop for Bench {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(sim) = self.sim.take() {
-            let _ = sim.join();
-        }
     }
 }
 
@@ -171,7 +144,7 @@ fn paper_out_and_cover_open_hold_the_job_back_with_what_to_do() {
 fn a_printer_that_becomes_ready_while_waiting_gets_the_job() {
     let bench = Bench::new();
     let mut config = EscposConfig::new(TransportConfig::Serial {
-        path: bench.link.to_string_lossy().into_owned(),
+        path: bench.path(),
         baud: 115_200,
     });
     config.wait_ready = Duration::from_secs(3);
@@ -207,13 +180,13 @@ fn status_faults_give_their_own_errors_and_the_driver_recovers() {
     bench.control.set_muted(false);
     bench.control.script(vec![SerialFault::Unplug]);
     assert_eq!(printer.status().unwrap_err().kind, ErrorKind::Disconnected);
-    bench.sim.take().unwrap().join().unwrap().unwrap();
+    bench.pty.wait_unplugged().unwrap();
     assert_eq!(
         printer.print(&receipt()).unwrap_err().kind,
         ErrorKind::Disconnected
     );
     assert!(printer.self_test().is_err());
-    bench.plug();
+    bench.pty.replug().unwrap();
     printer.print(&receipt()).unwrap();
     assert_eq!(bench.control.decoded_receipts().len(), 1);
 }

@@ -4,72 +4,31 @@
 use ktpel_hal::{Device, ErrorKind, SignatureCapture, SignaturePad, Stroke};
 use ktpel_signature_isdv4::{Isdv4Config, Isdv4Pad, Isdv4State};
 use ktpel_sim::serial::{
-    isdv4_strokes, serve_isdv4, Isdv4SimOptions, Pace, SerialControl, SerialFault,
+    isdv4_strokes, serve_isdv4, Isdv4SimOptions, Pace, PtyDevice, SerialControl, SerialFault,
 };
-use serialport::{SerialPort, TTYPort};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+/// A pen digitizer on a pty behind a stable symlink; a replug is a new pair.
 struct Bench {
-    _dir: tempfile::TempDir,
-    link: PathBuf,
+    pty: PtyDevice,
     control: SerialControl,
-    opts: Isdv4SimOptions,
-    stop: Arc<AtomicBool>,
-    sim: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl Bench {
     fn new(opts: Isdv4SimOptions) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let link = dir.path().join("pen");
-        let mut bench = Self {
-            _dir: dir,
-            link,
-            control: opts.control.clone(),
-            opts,
-            stop: Arc::new(AtomicBool::new(false)),
-            sim: None,
-        };
-        bench.plug();
-        bench
-    }
-
-    fn plug(&mut self) {
-        let (master, slave) = TTYPort::pair().unwrap();
-        let name = slave.name().unwrap();
-        drop(slave);
-        let _ = std::fs::remove_file(&self.link);
-        std::os::unix::fs::symlink(name, &self.link).unwrap();
-        let (opts, stop) = (self.opts.clone(), self.stop.clone());
-        self.sim = Some(std::thread::spawn(move || {
-            serve_isdv4(Box::new(master), opts, stop)
-        }));
-    }
-
-    fn wait_unplugged(&mut self) {
-        if let Some(sim) = self.sim.take() {
-            sim.join().unwrap().unwrap();
-        }
+        let control = opts.control.clone();
+        let pty = PtyDevice::plug_in("pen", move |port, stop| {
+            serve_isdv4(port, opts.clone(), stop)
+        })
+        .unwrap();
+        Self { pty, control }
     }
 
     fn pad(&self) -> Isdv4Pad {
-        let mut c = Isdv4Config::new(self.link.to_string_lossy());
+        let mut c = Isdv4Config::new(self.pty.link().to_string_lossy());
         c.query_timeout = Duration::from_millis(300);
         c.done_after = Duration::from_millis(150);
         Isdv4Pad::new(c)
-    }
-}
-
-impl Drop for Bench {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(sim) = self.sim.take() {
-            let _ = sim.join();
-        }
     }
 }
 
@@ -245,12 +204,12 @@ fn unplugging_mid_signature_is_disconnected_and_a_replug_is_picked_up() {
     let e = pad.capture_signature(WAIT).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Disconnected, "{e}");
     assert_eq!(pad.state(), Isdv4State::Closed);
-    bench.wait_unplugged();
+    bench.pty.wait_unplugged().unwrap();
     assert_eq!(
         pad.capture_signature(WAIT).unwrap_err().kind,
         ErrorKind::Disconnected
     );
-    bench.plug();
+    bench.pty.replug().unwrap();
     let capture = pad.capture_signature(WAIT).unwrap();
     // The first signature was cut off by the unplug; this is the person's second.
     assert_same_strokes(&capture.strokes, &isdv4_strokes(12, 2));

@@ -13,11 +13,13 @@
 //! its script unplugs it, or the port breaks. A [`SerialControl`] shared with the test says who
 //! is in front of the device and scripts its faults ([`SerialFault`]), one per command received.
 //! [`Pace`] sets how fast bytes go over the simulated wire: real baud-rate timing, faster, or
-//! as fast as the pty takes them.
+//! as fast as the pty takes them. [`PtyDevice`] plugs a simulator in on a pty pair behind a
+//! stable link, the way the drivers' tests use it.
 
 pub mod escpos;
 mod escpos_decode;
 pub mod isdv4;
+pub mod pty;
 mod wire;
 pub mod zfm;
 
@@ -25,6 +27,7 @@ pub use escpos::{serve_escpos, serve_escpos_tcp, EscposSimOptions};
 pub use escpos_decode::{DecodedReceipt, EscposDecoder, EscposEvent};
 pub use isdv4::isdv4_strokes;
 pub use isdv4::{serve_isdv4, Isdv4SimOptions};
+pub use pty::PtyDevice;
 pub use zfm::{serve_zfm, zfm_wire_image, ZfmSimOptions};
 
 use ktpel_hal::FingerPosition;
