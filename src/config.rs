@@ -353,6 +353,40 @@ pub struct PcscParams {
 #[serde(tag = "driver", rename_all = "snake_case")]
 pub enum CardPrinterConfig {
     Sim(SimParams),
+    /// A CUPS queue, or a card printer that speaks IPP itself.
+    Ipp(IppParams),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IppParams {
+    /// `ipp://localhost:631/printers/<queue>` for a CUPS queue, or the printer's own IPP URI.
+    #[serde(deserialize_with = "ipp_uri")]
+    pub uri: String,
+    /// The card size as IPP names it (e.g. "iso_id-1_53.98x85.6mm"), sent with each job;
+    /// absent: the queue's default.
+    #[serde(default)]
+    pub media: Option<String>,
+    /// How long a card may take to come out before the operator is told (seconds).
+    #[serde(default = "ipp_job_timeout", deserialize_with = "positive")]
+    pub job_timeout_seconds: u64,
+}
+
+fn ipp_job_timeout() -> u64 {
+    120
+}
+
+fn ipp_uri<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    let ok = reqwest::Url::parse(&s)
+        .map(|u| matches!(u.scheme(), "ipp" | "ipps" | "http" | "https") && u.host().is_some())
+        .unwrap_or(false);
+    if !ok {
+        return Err(serde::de::Error::custom(format!(
+            "\"{s}\" is not an ipp:// or ipps:// URI (a CUPS queue is ipp://localhost:631/printers/NAME)"
+        )));
+    }
+    Ok(s)
 }
 
 #[derive(Debug, Clone, Deserialize)]

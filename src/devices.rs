@@ -133,6 +133,15 @@ impl Devices {
                 keep(&mut sim, d.control(), p);
                 Box::new(d)
             }
+            CardPrinterConfig::Ipp(p) => {
+                let mut c = ktpel_printer_ipp::IppConfig::new(p.uri.clone());
+                c.media = p.media.clone();
+                c.job_timeout = std::time::Duration::from_secs(p.job_timeout_seconds);
+                match ktpel_printer_ipp::IppCardPrinter::new(c) {
+                    Ok(d) => Box::new(d),
+                    Err(e) => Box::new(Unavailable::new(DeviceKind::CardPrinter, "ipp", e)),
+                }
+            }
         };
         let escpos = |t: TransportConfig| -> Box<dyn ReceiptPrinter> {
             Box::new(EscposPrinter::new(EscposConfig::new(t)))
@@ -279,6 +288,12 @@ impl IrisScanner for Unavailable {
         _eye: ktpel_hal::Eye,
         _timeout: std::time::Duration,
     ) -> ktpel_hal::DeviceResult<ktpel_hal::IrisCapture> {
+        Err(self.error.clone())
+    }
+}
+
+impl CardPrinter for Unavailable {
+    fn print_card(&mut self, _front: &ktpel_hal::EncodedImage) -> ktpel_hal::DeviceResult<String> {
         Err(self.error.clone())
     }
 }

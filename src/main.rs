@@ -4,7 +4,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -73,7 +73,7 @@ enum Command {
     },
     /// Run a device simulator speaking the device's real protocol, for trying the drivers
     /// without hardware: on a serial port (e.g. one end of a `socat` pty pair), or an SBI
-    /// device service on 127.0.0.1.
+    /// device service or an IPP card printer on 127.0.0.1.
     Sim {
         #[command(subcommand)]
         device: SimDevice,
@@ -170,6 +170,18 @@ enum SimDevice {
         /// broken-hash-chain, low-quality, slow=MS.
         #[arg(long = "fault", value_name = "FAULT")]
         faults: Vec<String>,
+    },
+    /// An IPP card printer on 127.0.0.1 (as a CUPS queue answers); keeps every card it is
+    /// sent as a file in DIR.
+    IppPrinter {
+        /// Port to listen on (default: any free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Start without blank cards (media-empty).
+        #[arg(long)]
+        no_cards: bool,
     },
     /// An ESC/POS receipt printer; prints what it decodes.
     Printer {
@@ -566,6 +578,11 @@ fn run_sim(device: SimDevice) -> anyhow::Result<()> {
         SimDevice::Fingerprint { tty, baud, .. }
         | SimDevice::Signature { tty, baud, .. }
         | SimDevice::Printer { tty, baud, .. } => (tty.clone(), *baud),
+        SimDevice::IppPrinter {
+            port,
+            out: dir,
+            no_cards,
+        } => return run_ipp_printer_sim(*port, dir, *no_cards),
         SimDevice::Sbi { kind, port, faults } => {
             let options = ktpel_sbi::sim::SimOptions::from_cli(kind, *port, faults)
                 .map_err(anyhow::Error::msg)?;
@@ -619,8 +636,8 @@ fn run_sim(device: SimDevice) -> anyhow::Result<()> {
                 };
                 serial::serve_isdv4(port, opts, stop)
             }
-            // Handled above: the SBI simulator is not a serial device.
-            SimDevice::Sbi { .. } => Ok(()),
+            // Handled above: these simulators are not serial devices.
+            SimDevice::Sbi { .. } | SimDevice::IppPrinter { .. } => Ok(()),
             SimDevice::Printer { paper_out, .. } => {
                 control.set_paper_out(paper_out);
                 let opts = serial::EscposSimOptions {
@@ -662,6 +679,48 @@ fn run_sim(device: SimDevice) -> anyhow::Result<()> {
         Ok(result) => result.context("the simulator stopped"),
         Err(_) => anyhow::bail!("the simulator thread panicked"),
     }
+}
+
+/// The IPP card printer simulator, until Ctrl-C: each card received is written to `dir`.
+fn run_ipp_printer_sim(port: u16, dir: &Path, no_cards: bool) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let sim = ktpel_printer_ipp::sim::IppPrinterSim::start(ktpel_printer_ipp::sim::SimOptions {
+        port,
+        ..Default::default()
+    })
+    .context("cannot start the IPP printer simulator")?;
+    let control = sim.control();
+    if no_cards {
+        control.set_reasons(&["media-empty-error"]);
+    }
+    out(&format!(
+        "IPP card printer at {}; cards are written to {}; Ctrl-C stops",
+        sim.uri(),
+        dir.display()
+    ));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async {
+        let mut written = 0;
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => break,
+                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            }
+            for (format, bytes) in control.documents().iter().skip(written) {
+                written += 1;
+                let ext = if format == "image/jpeg" { "jpg" } else { "png" };
+                let path = dir.join(format!("card-{written:03}.{ext}"));
+                match std::fs::write(&path, bytes) {
+                    Ok(()) => out(&format!("card {written} printed: {}", path.display())),
+                    Err(e) => eprintln!("ktpel-booth: cannot write {}: {e}", path.display()),
+                }
+            }
+        }
+    });
+    Ok(())
 }
 
 fn hash_pin() -> ExitCode {

@@ -246,3 +246,64 @@ fn the_technician_assigns_a_found_device_to_a_role() {
     );
     sim.stop().unwrap();
 }
+
+/// The card printer behind an IPP queue (as a CUPS queue answers): out of cards, the kiosk says
+/// so and sends nothing; with cards loaded the same button prints, and the printer gets the
+/// card face as the 300 dpi PNG the operator saw.
+#[test]
+fn a_card_printer_out_of_cards_is_named_and_the_card_prints_once_cards_are_loaded() {
+    use ktpel_booth::config::{CardPrinterConfig, IppParams};
+    use ktpel_printer_ipp::sim::{IppPrinterSim, SimOptions};
+    let printer = IppPrinterSim::start(SimOptions::default()).unwrap();
+    let tray = printer.control();
+    tray.set_reasons(&["media-empty-error"]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (clock, hand) = Clock::manual(common::start_time());
+    let centre = rt
+        .block_on(CentreSim::start(CentreSimConfig {
+            clock: clock.clone(),
+            ..CentreSimConfig::default()
+        }))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = common::config_for(&centre, dir.path());
+    config.devices.card_printer = CardPrinterConfig::Ipp(IppParams {
+        uri: printer.uri(),
+        media: None,
+        job_timeout_seconds: 10,
+    });
+    let mut k = emulator::boot(config, clock);
+    emulator::sign_in(&mut k);
+    emulator::record(&mut k, "3275022207460020");
+    wait_for_print_ready(&rt, &k.running(), &hand);
+    k.wait_for_text("SIAP CETAK — panggil pemohon", Duration::from_secs(30));
+    k.drive(&["click \"HADI SETIAWAN\"", "click \"Terbitkan KTP-el\""]);
+    k.wait_for_text("Cetak KTP-el", Duration::from_secs(30));
+    k.drive(&["click \"Cetak KTP-el\""]);
+    k.wait_for_text(
+        "Alat perlu ditangani (kertas, tutup, kartu kosong). Perbaiki, lalu ulangi.",
+        Duration::from_secs(30),
+    );
+    assert!(
+        tray.documents().is_empty(),
+        "nothing sent to an empty printer"
+    );
+    tray.set_reasons(&[]);
+    k.drive(&["click \"Cetak KTP-el\"", "click \"Tulis chip\""]);
+    k.wait_for_text("Serahkan KTP-el kepada pemohon", Duration::from_secs(30));
+    let printed = tray.documents();
+    assert_eq!(printed.len(), 1, "one card printed");
+    let (format, png) = &printed[0];
+    assert_eq!(format, "image/png");
+    let face = image::load_from_memory_with_format(png, image::ImageFormat::Png).unwrap();
+    assert_eq!(
+        (face.width(), face.height()),
+        (1011, 638),
+        "300 dpi CR80 front"
+    );
+    k.drive(&[
+        "click \"Serahkan KTP-el kepada pemohon\"",
+        "expect \"KTP-el diserahkan. Data pemohon dihapus dari loket ini.\"",
+    ]);
+    drop(centre);
+}
