@@ -5,7 +5,7 @@
 //!
 //! Serial and USB details come from sysfs (`/sys/class/tty`), the same place udev reads them.
 
-use ktpel_hal::DeviceKind;
+use ktpel_hal::{DeviceKind, ErrorKind};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -43,6 +43,7 @@ pub enum FoundKind {
     SbiDevice,
     Camera,
     UsbPrinter,
+    PrintQueue,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -71,6 +72,7 @@ pub fn discover() -> Discovery {
     sbi_devices(&mut d);
     cameras(&mut d);
     usb_printers(Path::new("/dev/usb"), &mut d);
+    print_queues(ktpel_printer_ipp::LOCAL_CUPS, &mut d);
     d
 }
 
@@ -286,6 +288,44 @@ pub fn usb_printers(dir: &Path, d: &mut Discovery) {
     }
 }
 
+/// The queues of the print server at `server` (CUPS on the booth), as card printers.
+pub fn print_queues(server: &str, d: &mut Discovery) {
+    let _span = tracing::debug_span!("discovery.print_queues").entered();
+    match ktpel_printer_ipp::list_queues(server, std::time::Duration::from_secs(2)) {
+        Ok(queues) => {
+            for q in queues {
+                let state = match q.state {
+                    Some(3) => "idle",
+                    Some(4) => "printing",
+                    Some(5) => "stopped",
+                    _ => "state unknown",
+                };
+                d.found.push(Found {
+                    kind: FoundKind::PrintQueue,
+                    id: q.uri.clone(),
+                    description: format!(
+                        "print queue {} ({}, {state})",
+                        q.name,
+                        q.make_and_model.as_deref().unwrap_or("unknown printer")
+                    ),
+                    usb: None,
+                    roles: vec![offer(DeviceKind::CardPrinter, "ipp")],
+                    problem: (q.state == Some(5)).then(|| {
+                        format!("the queue is stopped: resume it (cupsenable {})", q.name)
+                    }),
+                });
+            }
+        }
+        Err(e) if matches!(e.kind, ErrorKind::Disconnected | ErrorKind::NotPresent) => {
+            d.notes.push(format!(
+                "print queues: no print server answers at {server} (the card printer's CUPS \
+                 queue needs the cups service running)"
+            ))
+        }
+        Err(e) => d.notes.push(format!("print queues: {e}")),
+    }
+}
+
 impl Found {
     /// The role's config settings that put this device in it with `driver`.
     pub fn settings(&self, driver: &str) -> toml::Table {
@@ -301,6 +341,9 @@ impl Found {
             }
             "uvc" | "escpos_usb" => {
                 t.insert("device".into(), id);
+            }
+            "ipp" => {
+                t.insert("uri".into(), id);
             }
             "sbi" => {
                 if let Ok(port) = self.id.parse::<i64>() {
@@ -432,6 +475,37 @@ mod tests {
         serial_ports(Path::new("/nonexistent/tty"), Path::new("/dev"), &mut d);
         assert!(d.found.is_empty());
         assert!(d.notes[0].contains("cannot be read"), "{:?}", d.notes);
+    }
+
+    #[test]
+    fn print_queues_are_offered_as_card_printers_with_their_uri() {
+        let sim = ktpel_printer_ipp::sim::IppPrinterSim::start(Default::default()).unwrap();
+        let mut d = Discovery::default();
+        print_queues(&format!("ipp://127.0.0.1:{}/", sim.port()), &mut d);
+        assert_eq!(d.found.len(), 1, "{:?}", d.notes);
+        let q = &d.found[0];
+        assert_eq!(q.roles, vec![offer(DeviceKind::CardPrinter, "ipp")]);
+        let settings = q.settings("ipp");
+        assert_eq!(settings["uri"].as_str(), Some(sim.uri().as_str()));
+        // The settings make a config the booth accepts.
+        let mut text = String::from(crate::config::DEFAULT_TOML);
+        let at = text.find("[devices.card_printer]").unwrap();
+        let end = at + text[at..].find("\n\n").unwrap();
+        text.replace_range(
+            at..end,
+            &format!(
+                "[devices.card_printer]\ndriver = \"ipp\"\nuri = \"{}\"",
+                sim.uri()
+            ),
+        );
+        crate::config::Config::parse(&text, Path::new("booth.toml")).unwrap();
+        // No print server there: a note, not a failure.
+        let port = sim.port();
+        drop(sim);
+        let mut d = Discovery::default();
+        print_queues(&format!("ipp://127.0.0.1:{port}/"), &mut d);
+        assert!(d.found.is_empty());
+        assert!(d.notes[0].starts_with("print queues: "), "{:?}", d.notes);
     }
 
     #[test]

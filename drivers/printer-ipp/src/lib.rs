@@ -8,6 +8,9 @@
 //! sends the card (Print-Job) and follows the job (Get-Job-Attributes) until it is done, fails
 //! (the words say why) or takes longer than the configured time.
 //!
+//! [`list_queues`] asks a print server (CUPS on the booth) which queues it has, for the
+//! technician's device list.
+//!
 //! The IPP encoding and the HTTP client come from the `ipp` crate; [`sim`] is an IPP printer
 //! on loopback built on the same crate's parser, so the tests drive this driver's real code.
 
@@ -15,6 +18,7 @@ mod client;
 pub mod config;
 mod driver;
 pub mod error;
+mod queues;
 pub mod reasons;
 pub mod sim;
 pub mod status;
@@ -22,3 +26,4 @@ pub mod status;
 pub use config::IppConfig;
 pub use driver::{IppCardPrinter, JOB_NAME, USER_NAME};
 pub use error::IppPrinterError;
+pub use queues::{list_queues, Queue, LOCAL_CUPS};

@@ -376,3 +376,21 @@ fn the_simulator_refuses_jobs_while_stopped_as_a_real_printer_would() {
     );
     assert!(sim.control().documents().is_empty());
 }
+
+#[test]
+fn a_print_server_lists_its_queues_with_the_uri_the_booth_takes() {
+    let sim = IppPrinterSim::start(SimOptions::default()).unwrap();
+    let server = format!("ipp://127.0.0.1:{}/", sim.port());
+    let queues = ktpel_printer_ipp::list_queues(&server, Duration::from_secs(2)).unwrap();
+    assert_eq!(queues.len(), 1);
+    assert_eq!(queues[0].uri, sim.uri());
+    assert_eq!(queues[0].state, Some(3), "idle");
+    assert!(queues[0].make_and_model.is_some());
+    // The listed URI is one the driver prints to.
+    let mut printer = IppCardPrinter::new(IppConfig::new(queues[0].uri.clone())).unwrap();
+    assert!(printer.self_test().unwrap().passed());
+    // No print server: said, with the address.
+    drop(sim);
+    let e = ktpel_printer_ipp::list_queues(&server, Duration::from_secs(2)).unwrap_err();
+    assert!(e.message.contains("127.0.0.1"), "{e}");
+}

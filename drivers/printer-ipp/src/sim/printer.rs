@@ -138,6 +138,11 @@ impl Printer {
         if let Err(why) = check_operation_group(&request) {
             return error(version, id, StatusCode::ClientErrorBadRequest, why);
         }
+        let op = header.operation_or_status;
+        // The print server's own operation, at its root (as CUPS answers at "/").
+        if op == Operation::CupsGetPrinters as i16 && path.trim_end_matches('/').is_empty() {
+            return self.cups_get_printers(&request);
+        }
         if path.trim_end_matches('/') != PRINTER_PATH {
             return error(
                 version,
@@ -146,7 +151,6 @@ impl Printer {
                 "no printer at this path",
             );
         }
-        let op = header.operation_or_status;
         tracing::debug!(op, "IPP simulator request");
         let is = |o: Operation| op == o as i16;
         match () {
@@ -319,6 +323,29 @@ impl Printer {
                     IppAttribute::new(attribute_name(name), value),
                 );
             }
+        }
+        Ok(response.to_bytes())
+    }
+
+    /// CUPS-Get-Printers: the one queue this server has, as CUPS lists its queues.
+    fn cups_get_printers(&self, request: &IppRequestResponse) -> Result<Bytes, IppParseError> {
+        let header = request.header();
+        let now = Instant::now();
+        let state = self.lock();
+        let printer_state = self.printer_state(&state, now);
+        drop(state);
+        let mut response = response(header.version, header.request_id, StatusCode::SuccessfulOk)?;
+        for (n, value) in [
+            ("printer-uri-supported", uri(&self.uri)),
+            ("printer-name", name("ktpel-card-sim")),
+            ("printer-info", text("KTP-el card printer simulator")),
+            ("printer-make-and-model", text(&self.make_and_model)),
+            ("printer-state", IppValue::Enum(printer_state)),
+        ] {
+            response.attributes_mut().add(
+                DelimiterTag::PrinterAttributes,
+                IppAttribute::new(attribute_name(n), value),
+            );
         }
         Ok(response.to_bytes())
     }
