@@ -564,6 +564,26 @@ fn wait_for_ctrl_c() -> anyhow::Result<()> {
         .context("cannot wait for Ctrl-C")
 }
 
+/// Calls `tick` five times a second until Ctrl-C, or until it answers `false`.
+fn tick_until_ctrl_c(mut tick: impl FnMut() -> bool) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async {
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => break,
+                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            }
+            if !tick() {
+                break;
+            }
+        }
+    });
+    Ok(())
+}
+
 /// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
 fn out(text: &str) {
     let _ = writeln!(std::io::stdout().lock(), "{text}");
@@ -652,28 +672,15 @@ fn run_sim(device: SimDevice) -> anyhow::Result<()> {
         "simulator on {} at {baud} baud; Ctrl-C stops",
         tty.display()
     ));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    rt.block_on(async {
-        let mut printed = 0;
-        loop {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => break,
-                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
-            }
-            if worker.is_finished() {
-                break;
-            }
-            let receipts = control.decoded_receipts();
-            for r in receipts.iter().skip(printed) {
-                out(&format!("--- receipt {} ---", printed + 1));
-                out(&ktpel_sim::receipt_text(&r.to_doc()));
-                printed += 1;
-            }
+    let mut printed = 0;
+    tick_until_ctrl_c(|| {
+        for r in control.decoded_receipts().iter().skip(printed) {
+            out(&format!("--- receipt {} ---", printed + 1));
+            out(&ktpel_sim::receipt_text(&r.to_doc()));
+            printed += 1;
         }
-    });
+        !worker.is_finished()
+    })?;
     stop.store(true, Ordering::SeqCst);
     match worker.join() {
         Ok(result) => result.context("the simulator stopped"),
@@ -698,29 +705,19 @@ fn run_ipp_printer_sim(port: u16, dir: &Path, no_cards: bool) -> anyhow::Result<
         sim.uri(),
         dir.display()
     ));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    rt.block_on(async {
-        let mut written = 0;
-        loop {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => break,
-                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
-            }
-            for (format, bytes) in control.documents().iter().skip(written) {
-                written += 1;
-                let ext = if format == "image/jpeg" { "jpg" } else { "png" };
-                let path = dir.join(format!("card-{written:03}.{ext}"));
-                match std::fs::write(&path, bytes) {
-                    Ok(()) => out(&format!("card {written} printed: {}", path.display())),
-                    Err(e) => eprintln!("ktpel-booth: cannot write {}: {e}", path.display()),
-                }
+    let mut written = 0;
+    tick_until_ctrl_c(|| {
+        for (format, bytes) in control.documents().iter().skip(written) {
+            written += 1;
+            let ext = if format == "image/jpeg" { "jpg" } else { "png" };
+            let path = dir.join(format!("card-{written:03}.{ext}"));
+            match std::fs::write(&path, bytes) {
+                Ok(()) => out(&format!("card {written} printed: {}", path.display())),
+                Err(e) => eprintln!("ktpel-booth: cannot write {}: {e}", path.display()),
             }
         }
-    });
-    Ok(())
+        true
+    })
 }
 
 fn hash_pin() -> ExitCode {

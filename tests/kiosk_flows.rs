@@ -5,7 +5,7 @@
 mod common;
 
 use common::emulator;
-use ktpel_booth::centre::{CentreSim, CentreSimConfig, Fault};
+use ktpel_booth::centre::Fault;
 use ktpel_booth::clock::Clock;
 use ktpel_booth::queue::State;
 use ktpel_hal::{DeviceKind, Frame};
@@ -42,17 +42,9 @@ fn qr_frame(payload: &str) -> Frame {
 /// QR code held up to the camera finds the record.
 #[test]
 fn centre_down_receipt_then_pickup_by_qr_scan_issues_the_card() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let (clock, hand) = Clock::manual(common::start_time());
-    let centre = rt
-        .block_on(CentreSim::start(CentreSimConfig {
-            clock: clock.clone(),
-            ..CentreSimConfig::default()
-        }))
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = common::config_for(&centre, dir.path());
-    let mut k = emulator::boot(config, clock);
+    let office = common::Office::open();
+    let (rt, hand, centre) = (&office.rt, &office.hand, &office.centre);
+    let mut k = emulator::boot(office.config(), office.clock.clone());
     emulator::sign_in(&mut k);
     // SIAK answers the verification; then the link to the centre goes down.
     emulator::record_with(&mut k, "3471012503550019", || centre.set_fault(Fault::Down));
@@ -81,7 +73,7 @@ fn centre_down_receipt_then_pickup_by_qr_scan_issues_the_card() {
     centre.set_fault(Fault::None);
     hand.advance(Duration::from_secs(2 * 24 * 3600));
     let running = k.running();
-    wait_for_print_ready(&rt, &running, &hand);
+    wait_for_print_ready(rt, &running, hand);
     // The applicant comes back with the receipt: pickup by keypad this time, then the card.
     k.drive(&["click \"Ambil KTP-el\""]);
     k.type_digits("2611250100015");
@@ -97,7 +89,7 @@ fn centre_down_receipt_then_pickup_by_qr_scan_issues_the_card() {
         State::PickedUp,
         "a receipt holder picks the card up"
     );
-    drop(centre);
+    drop(office);
 }
 
 /// Moves the booth's clock on until the centre's verdict is in.
@@ -159,19 +151,12 @@ where
 /// writes and proves the chip, and hands it over.
 #[test]
 fn print_ready_within_the_window_issues_the_card() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let (clock, hand) = Clock::manual(common::start_time());
-    let centre = rt
-        .block_on(CentreSim::start(CentreSimConfig {
-            clock: clock.clone(),
-            ..CentreSimConfig::default()
-        }))
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut k = emulator::boot(common::config_for(&centre, dir.path()), clock);
+    let office = common::Office::open();
+    let (rt, hand) = (&office.rt, &office.hand);
+    let mut k = emulator::boot(office.config(), office.clock.clone());
     emulator::sign_in(&mut k);
     emulator::record(&mut k, "3275022207460020");
-    wait_for_print_ready(&rt, &k.running(), &hand);
+    wait_for_print_ready(rt, &k.running(), hand);
     k.wait_for_text("SIAP CETAK — panggil pemohon", Duration::from_secs(30));
     k.drive(&["click \"HADI SETIAWAN\"", "click \"Terbitkan KTP-el\""]);
     issue_the_card(&mut k);
@@ -186,7 +171,7 @@ fn print_ready_within_the_window_issues_the_card() {
         !row.holds_applicant && !row.holds_personalization,
         "purged at hand-over"
     );
-    drop(centre);
+    drop(office);
 }
 
 /// The live framing check speaks to the operator while the face is being framed: with nothing
@@ -257,25 +242,18 @@ fn a_card_printer_out_of_cards_is_named_and_the_card_prints_once_cards_are_loade
     let printer = IppPrinterSim::start(SimOptions::default()).unwrap();
     let tray = printer.control();
     tray.set_reasons(&["media-empty-error"]);
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let (clock, hand) = Clock::manual(common::start_time());
-    let centre = rt
-        .block_on(CentreSim::start(CentreSimConfig {
-            clock: clock.clone(),
-            ..CentreSimConfig::default()
-        }))
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = common::config_for(&centre, dir.path());
+    let office = common::Office::open();
+    let (rt, hand) = (&office.rt, &office.hand);
+    let mut config = office.config();
     config.devices.card_printer = CardPrinterConfig::Ipp(IppParams {
         uri: printer.uri(),
         media: None,
         job_timeout_seconds: 10,
     });
-    let mut k = emulator::boot(config, clock);
+    let mut k = emulator::boot(config, office.clock.clone());
     emulator::sign_in(&mut k);
     emulator::record(&mut k, "3275022207460020");
-    wait_for_print_ready(&rt, &k.running(), &hand);
+    wait_for_print_ready(rt, &k.running(), hand);
     k.wait_for_text("SIAP CETAK — panggil pemohon", Duration::from_secs(30));
     k.drive(&["click \"HADI SETIAWAN\"", "click \"Terbitkan KTP-el\""]);
     k.wait_for_text("Cetak KTP-el", Duration::from_secs(30));
@@ -305,5 +283,5 @@ fn a_card_printer_out_of_cards_is_named_and_the_card_prints_once_cards_are_loade
         "click \"Serahkan KTP-el kepada pemohon\"",
         "expect \"KTP-el diserahkan. Data pemohon dihapus dari loket ini.\"",
     ]);
-    drop(centre);
+    drop(office);
 }

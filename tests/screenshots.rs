@@ -9,8 +9,6 @@
 mod common;
 
 use common::emulator;
-use ktpel_booth::centre::{CentreSim, CentreSimConfig};
-use ktpel_booth::clock::Clock;
 use ktpel_booth::queue::State;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -27,16 +25,9 @@ fn every_screen_renders() {
             PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/screenshots"))
         });
     std::fs::create_dir_all(&out).unwrap();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let (clock, hand) = Clock::manual(common::start_time());
-    let centre = rt
-        .block_on(CentreSim::start(CentreSimConfig {
-            clock: clock.clone(),
-            ..CentreSimConfig::default()
-        }))
-        .unwrap();
-    let data = tempfile::tempdir().unwrap();
-    let mut k = emulator::boot(common::config_for(&centre, data.path()), clock);
+    let office = common::Office::open();
+    let (rt, hand) = (&office.rt, &office.hand);
+    let mut k = emulator::boot(office.config(), office.clock.clone());
     let mut written = Vec::new();
     macro_rules! shot {
         ($k:expr, $name:expr) => {
@@ -127,5 +118,5 @@ fn every_screen_renders() {
     k.drive(&[&click("Kembali"), &click("English")]);
     shot!(k, "20-home-english");
     assert_eq!(written.len(), 20);
-    drop(centre);
+    drop(office);
 }

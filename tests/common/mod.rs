@@ -46,6 +46,41 @@ pub struct Rig {
     pub dir: tempfile::TempDir,
 }
 
+/// What a kiosk journey starts from: a centre simulator on loopback on a manual clock, its own
+/// runtime, and a data dir for the booth.
+pub struct Office {
+    pub rt: tokio::runtime::Runtime,
+    pub clock: Clock,
+    pub hand: Arc<ManualClock>,
+    pub centre: CentreSim,
+    pub dir: tempfile::TempDir,
+}
+
+impl Office {
+    pub fn open() -> Self {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let (clock, hand) = Clock::manual(start_time());
+        let centre = rt
+            .block_on(CentreSim::start(CentreSimConfig {
+                clock: clock.clone(),
+                ..CentreSimConfig::default()
+            }))
+            .unwrap();
+        Self {
+            rt,
+            clock,
+            hand,
+            centre,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// The booth's default config pointed at this office's centre and data dir.
+    pub fn config(&self) -> Config {
+        config_for(&self.centre, self.dir.path())
+    }
+}
+
 /// The default config pointed at `centre`, with fast back-off for tests.
 pub fn config_for(centre: &CentreSim, data_dir: &Path) -> Config {
     let mut config = Config::load(None).unwrap();
