@@ -238,7 +238,7 @@ mod tests {
 
     /// A camera whose every frame is one pixel wide per frame taken so far, so a test can tell
     /// which frame reached it.
-    struct Numbered(u32);
+    struct Numbered(Arc<std::sync::atomic::AtomicU32>);
 
     impl ktpel_hal::Device for Numbered {
         fn info(&self) -> ktpel_hal::DeviceInfo {
@@ -257,11 +257,11 @@ mod tests {
 
     impl ktpel_hal::Camera for Numbered {
         fn preview_frame(&mut self) -> ktpel_hal::DeviceResult<ktpel_hal::Frame> {
-            self.0 += 1;
+            let n = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             Ok(ktpel_hal::Frame {
-                width: self.0,
+                width: n,
                 height: 1,
-                rgb: vec![128; self.0 as usize * 3],
+                rgb: vec![128; n as usize * 3],
             })
         }
         fn capture_face(&mut self) -> ktpel_hal::DeviceResult<ktpel_hal::FaceCapture> {
@@ -279,8 +279,9 @@ mod tests {
     #[tokio::test]
     async fn a_busy_ui_is_shown_the_newest_frame_not_a_stale_one() {
         use iced::futures::StreamExt;
+        let taken = Arc::new(std::sync::atomic::AtomicU32::new(0));
         let mut devices = Devices::simulated(1, None);
-        devices.camera = Box::new(Numbered(0));
+        devices.camera = Box::new(Numbered(taken.clone()));
         let feed = Feed {
             devices: Arc::new(Mutex::new(devices)),
             scan_qr: false,
@@ -288,13 +289,20 @@ mod tests {
         };
         let mut stream = std::pin::pin!(stream(&feed));
         let first = frame_number(stream.next().await);
-        // The UI is busy for about 15 frame periods.
-        tokio::time::sleep(Duration::from_millis(15 * 1000 / TARGET_FPS)).await;
+        // The UI is busy while the camera takes ten more frames (however slow the machine).
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while taken.load(std::sync::atomic::Ordering::SeqCst) < first + 11 {
+            assert!(
+                Instant::now() < deadline,
+                "the camera thread took no frames"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         let after = frame_number(stream.next().await);
         // A queue would hand over the frame taken right after `first`; the slot holds the
-        // newest.
+        // newest (at least the tenth after `first`, the eleventh may still be on its way).
         assert!(
-            after >= first + 8,
+            after >= first + 10,
             "after a busy spell the UI got frame {after} (first {first}): stale frames were queued"
         );
     }
