@@ -415,7 +415,17 @@ fn a_second_capture_during_one_in_progress_finds_the_device_busy() {
         let mut chain = HashChain::new();
         d2.capture(&CaptureSpec::face(40), &mut chain)
     });
-    std::thread::sleep(Duration::from_millis(400));
+    // Once the device has taken the first capture in (however loaded the machine), it is busy
+    // for the next 1.2 s.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while h.captures() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first capture never arrived"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(50));
     let mut chain = HashChain::new();
     let err = d.capture(&CaptureSpec::face(40), &mut chain).unwrap_err();
     assert_eq!(err.code(), Some(SbiCode::Busy), "{err}");
