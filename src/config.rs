@@ -562,17 +562,7 @@ impl Config {
 
     /// The data directory: the configured one, or the per-user data directory.
     pub fn data_dir(&self) -> PathBuf {
-        if let Some(d) = self
-            .booth
-            .data_dir
-            .as_ref()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            return d.clone();
-        }
-        directories::ProjectDirs::from("id.go.dukcapil", "Dukcapil", "ktpel-booth")
-            .map(|p| p.data_dir().to_path_buf())
-            .unwrap_or_else(|| PathBuf::from("ktpel-booth-data"))
+        crate::config_values::data_dir(self.booth.data_dir.as_ref(), "ktpel-booth")
     }
 
     pub fn verdict_wait(&self) -> std::time::Duration {

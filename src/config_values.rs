@@ -55,6 +55,17 @@ pub(crate) fn is_identifier(s: &str) -> bool {
 /// What an id must be, for the error.
 pub(crate) const IDENTIFIER_RULE: &str = "must be 1–32 letters, digits, '-' or '_'";
 
+/// The data directory: `configured` when it is set and not empty, else the per-user data
+/// directory of program `app` ("ktpel-booth", "ktpel-desk").
+pub(crate) fn data_dir(configured: Option<&std::path::PathBuf>, app: &str) -> std::path::PathBuf {
+    if let Some(d) = configured.filter(|d| !d.as_os_str().is_empty()) {
+        return d.clone();
+    }
+    directories::ProjectDirs::from("id.go.dukcapil", "Dukcapil", app)
+        .map(|p| p.data_dir().to_path_buf())
+        .unwrap_or_else(|| std::path::PathBuf::from(format!("{app}-data")))
+}
+
 /// The line (1-based) of byte offset `at` in `text`.
 pub(crate) fn line_of(text: &str, at: usize) -> usize {
     text.as_bytes()[..at.min(text.len())]

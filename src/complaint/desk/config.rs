@@ -269,17 +269,7 @@ impl DeskConfig {
 
     /// The data directory: the configured one, or the per-user data directory.
     pub fn data_dir(&self) -> PathBuf {
-        if let Some(d) = self
-            .desk
-            .data_dir
-            .as_ref()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            return d.clone();
-        }
-        directories::ProjectDirs::from("id.go.dukcapil", "Dukcapil", "ktpel-desk")
-            .map(|p| p.data_dir().to_path_buf())
-            .unwrap_or_else(|| PathBuf::from("ktpel-desk-data"))
+        crate::config_values::data_dir(self.desk.data_dir.as_ref(), "ktpel-desk")
     }
 
     /// The booth whose key this is.
