@@ -114,27 +114,39 @@ pub fn keys(source: &str) -> Vec<String> {
         .collect()
 }
 
+/// Test check for a pair of translation files: at least `more_than` keys, the same keys in both
+/// languages, and every key formats through `tr` (no `⟦missing⟧` marker).
+#[cfg(test)]
+pub(crate) fn assert_same_keys_and_every_key_formats(
+    id_ftl: &str,
+    en_ftl: &str,
+    more_than: usize,
+    tr: fn(Lang, &str) -> String,
+) {
+    let id = keys(id_ftl);
+    let en = keys(en_ftl);
+    assert!(id.len() > more_than, "{}", id.len());
+    let missing_en: Vec<_> = id.iter().filter(|k| !en.contains(k)).collect();
+    let missing_id: Vec<_> = en.iter().filter(|k| !id.contains(k)).collect();
+    assert!(missing_en.is_empty(), "missing in English: {missing_en:?}");
+    assert!(
+        missing_id.is_empty(),
+        "missing in Indonesian: {missing_id:?}"
+    );
+    for k in &id {
+        for lang in [Lang::Id, Lang::En] {
+            assert!(!tr(lang, k).starts_with('⟦'), "{k} in {lang:?}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn both_languages_have_the_same_keys_and_every_key_formats() {
-        let id = keys(ID_FTL);
-        let en = keys(EN_FTL);
-        assert!(id.len() > 20);
-        let missing_en: Vec<_> = id.iter().filter(|k| !en.contains(k)).collect();
-        let missing_id: Vec<_> = en.iter().filter(|k| !id.contains(k)).collect();
-        assert!(missing_en.is_empty(), "missing in English: {missing_en:?}");
-        assert!(
-            missing_id.is_empty(),
-            "missing in Indonesian: {missing_id:?}"
-        );
-        for k in &id {
-            for lang in [Lang::Id, Lang::En] {
-                assert!(!tr(lang, k).starts_with('⟦'), "{k} in {lang:?}");
-            }
-        }
+        assert_same_keys_and_every_key_formats(ID_FTL, EN_FTL, 20, tr);
     }
 
     #[test]

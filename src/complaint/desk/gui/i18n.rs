@@ -82,25 +82,10 @@ pub fn action(lang: Lang, key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::i18n::keys;
 
     #[test]
     fn both_languages_have_the_same_keys_and_every_key_formats() {
-        let id = keys(ID_FTL);
-        let en = keys(EN_FTL);
-        assert!(id.len() > 30, "{}", id.len());
-        let missing_en: Vec<_> = id.iter().filter(|k| !en.contains(k)).collect();
-        let missing_id: Vec<_> = en.iter().filter(|k| !id.contains(k)).collect();
-        assert!(missing_en.is_empty(), "missing in English: {missing_en:?}");
-        assert!(
-            missing_id.is_empty(),
-            "missing in Indonesian: {missing_id:?}"
-        );
-        for k in &id {
-            for lang in [Lang::Id, Lang::En] {
-                assert!(!tr(lang, k).starts_with('⟦'), "{k} in {lang:?}");
-            }
-        }
+        crate::ui::i18n::assert_same_keys_and_every_key_formats(ID_FTL, EN_FTL, 30, tr);
     }
 
     #[test]
