@@ -14,8 +14,7 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use ktpel_booth::booth::Booth;
-use ktpel_booth::centre::{CentreSim, CentreSimConfig};
+use ktpel_booth::centre_sim::{CentreSim, CentreSimConfig};
 use ktpel_booth::clock::{add, Clock};
 use ktpel_booth::queue::{ApplicantSummary, NewRecord, Store};
 use ktpel_booth::seal::{self, BoothKey, CentreSecretKey, LocalKey};
@@ -31,7 +30,7 @@ fn seal_and_commit(rounds: usize) {
     let resident = ktpel_booth::domain::population::generate(
         1,
         1,
-        ktpel_booth::centre::wib_date(jiff::Timestamp::now()),
+        ktpel_booth::clock::wib_date(jiff::Timestamp::now()),
     )
     .remove(0);
     let template = common::enrollment(&resident, 1, jiff::Timestamp::now());
@@ -112,9 +111,10 @@ fn drain(packets: usize) {
         let dir = tempfile::tempdir().unwrap();
         let mut config = common::config_for(&centre, dir.path());
         config.transmit.request_timeout_secs = 30;
-        let booth = Booth::start(config, dir.path().to_path_buf(), Clock::System)
-            .await
-            .unwrap();
+        let (booth, _) =
+            ktpel_booth::embedded::start(config, dir.path().to_path_buf(), Clock::System)
+                .await
+                .unwrap();
         let residents = centre.population().to_vec();
         let template = common::enrollment(&residents[0], 1, jiff::Timestamp::now());
         let fill = Instant::now();
@@ -126,11 +126,11 @@ fn drain(packets: usize) {
         }
         let fill_s = fill.elapsed().as_secs_f64();
         // The recording screen's preview, as the kiosk subscribes to it.
-        let devices = std::sync::Arc::new(std::sync::Mutex::new(
-            ktpel_booth::devices::Devices::simulated(7, None),
-        ));
-        let feed = ktpel_booth::ui::preview::Feed {
-            devices,
+        let devices = ktpel_booth::booth::devices::DeviceSet::spawn(
+            ktpel_booth::booth::devices::Devices::simulated(7),
+        );
+        let feed = ktpel_booth::kiosk::preview::Feed {
+            camera: devices.camera.clone(),
             scan_qr: false,
             assess_face: true,
         };
@@ -140,13 +140,13 @@ fn drain(packets: usize) {
             let (frames, checks) = (frames.clone(), checks.clone());
             tokio::spawn(async move {
                 use iced::futures::StreamExt;
-                let mut stream = std::pin::pin!(ktpel_booth::ui::preview::stream(&feed));
+                let mut stream = std::pin::pin!(ktpel_booth::kiosk::preview::stream(&feed));
                 while let Some(e) = stream.next().await {
                     match e {
-                        ktpel_booth::ui::preview::Event::Frame(_) => {
+                        ktpel_booth::kiosk::preview::Event::Frame(_) => {
                             frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         }
-                        ktpel_booth::ui::preview::Event::Face(_) => {
+                        ktpel_booth::kiosk::preview::Event::Face(_) => {
                             checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         }
                         _ => {}

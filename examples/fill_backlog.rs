@@ -2,15 +2,14 @@
 //! the kiosk starts with a backlog to transmit — for measuring the UI while the queue drains:
 //!
 //!     cargo run --release --example fill_backlog -- DATA_DIR 500
-//!     RUST_LOG=info,ktpel_booth::ui::preview=debug ktpel-booth --data-dir DATA_DIR
+//!     RUST_LOG=info,ktpel_booth::kiosk::preview=debug ktpel-booth --data-dir DATA_DIR
 #![allow(clippy::print_stdout)]
 
 use anyhow::Context as _;
-use ktpel_booth::booth::Booth;
+use ktpel_booth::booth::devices::Devices;
+use ktpel_booth::booth::recording::{capture_enrollment, Exceptions};
 use ktpel_booth::clock::Clock;
 use ktpel_booth::config::Config;
-use ktpel_booth::devices::Devices;
-use ktpel_booth::recording::{capture_enrollment, Exceptions};
 use std::path::PathBuf;
 
 #[tokio::main]
@@ -21,13 +20,15 @@ async fn main() -> anyhow::Result<()> {
             .context("usage: fill_backlog DATA_DIR [COUNT]")?,
     );
     let count: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(200);
-    let booth = Booth::start(Config::load(None)?, dir, Clock::System).await?;
-    let sim = booth
-        .embedded
+    let mut config = Config::load(None)?;
+    config.booth.data_dir = Some(dir.clone());
+    let (booth, started) = ktpel_booth::embedded::start(config, dir, Clock::System).await?;
+    let sim = started
+        .centre
         .as_ref()
         .context("the default config embeds the centre")?;
     let residents = sim.population().to_vec();
-    let mut devices = Devices::simulated(1, None);
+    let mut devices = Devices::simulated(1);
     let template = capture_enrollment(
         &mut devices,
         residents[0].clone(),

@@ -120,6 +120,11 @@ pub fn from_millis(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
+/// Today's date in WIB (UTC+7), the date the office lives by.
+pub fn wib_date(t: Timestamp) -> jiff::civil::Date {
+    WIB.to_datetime(t).date()
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::expect_used)]

@@ -26,13 +26,13 @@ pub enum OpenError {
 }
 
 /// Opens (creating it and its directory if needed) the database at `path` for durable writes.
+/// The folder is made 0700 and the file 0600 before SQLite opens it, so its WAL and shared-memory
+/// files, which SQLite creates with the database file's mode, are private too.
 pub fn open(path: &Path) -> Result<Connection, OpenError> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| OpenError::Directory {
-            dir: dir.display().to_string(),
-            reason: e.to_string(),
-        })?;
-    }
+    crate::private_fs::create_file(path).map_err(|e| OpenError::Directory {
+        dir: path.parent().unwrap_or(path).display().to_string(),
+        reason: e.to_string(),
+    })?;
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE

@@ -33,6 +33,21 @@ pub struct Enrollment {
     pub irises: Vec<IrisRecord>,
     pub signature: SignatureCapture,
     pub step_timings: Vec<StepTiming>,
+    /// What a supervisor approved at the booth for this record (a re-recording of a NIK that
+    /// already has a record), so the centre sees who allowed it and why.
+    #[serde(default)]
+    pub approvals: Vec<Approval>,
+}
+
+/// A supervisor's approval that travels with the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    /// What was approved: `rerecord` (the NIK already has a record).
+    pub what: String,
+    /// Why, as a code from a fixed list (`moved_house`, `lost_card`, ...).
+    pub reason: String,
+    pub supervisor_id: String,
+    pub at_ms: i64,
 }
 
 // Captures and demographics are personal data: Debug names the packet only.

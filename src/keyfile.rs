@@ -38,7 +38,7 @@ pub fn load_or_create(
 
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
+    crate::private_fs::create_dir(dir)?;
     let tmp = path.with_extension("tmp");
     {
         let mut f = OpenOptions::new()

@@ -10,10 +10,13 @@
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use hmac::{Hmac, Mac};
 use hpke::aead::ChaCha20Poly1305;
 use hpke::kdf::HkdfSha256;
 use hpke::kem::X25519HkdfSha256;
-use hpke::{Deserializable, Kem, OpModeR, OpModeS, Serializable};
+#[cfg(feature = "centre-sim")]
+use hpke::OpModeR;
+use hpke::{Deserializable, Kem, OpModeS, Serializable};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -94,11 +97,15 @@ impl CentrePublicKey {
 }
 
 /// The centre's HPKE private key (only the centre and its simulator have one).
+/// The centre's private key: only the centre simulator has it (feature `centre-sim`); a booth
+/// built without the simulator cannot open a packet at all.
+#[cfg(feature = "centre-sim")]
 pub struct CentreSecretKey {
     secret: <KemX as Kem>::PrivateKey,
     public: <KemX as Kem>::PublicKey,
 }
 
+#[cfg(feature = "centre-sim")]
 impl CentreSecretKey {
     pub fn generate() -> Self {
         let (secret, public) = KemX::gen_keypair(&mut rand::rng());
@@ -190,6 +197,7 @@ impl SealedPacket {
     }
 
     /// The centre's side: verify, decrypt and decode.
+    #[cfg(feature = "centre-sim")]
     pub fn open(&self, centre: &CentreSecretKey) -> Result<Enrollment, SealError> {
         self.verify_signature()?;
         let encapped = <KemX as Kem>::EncappedKey::from_bytes(&self.encapped_key)
@@ -252,8 +260,15 @@ pub fn seal(
     Ok(packet)
 }
 
-/// The booth's local storage key for the little it must read back itself.
-pub struct LocalKey(XChaCha20Poly1305);
+/// The booth's local storage key for the little it must read back itself, and for keyed tags
+/// (an HMAC under a key derived from it) that let the queue find a NIK again without holding it.
+pub struct LocalKey {
+    aead: XChaCha20Poly1305,
+    tag_key: [u8; 32],
+}
+
+/// The label the tag key is derived under, so a tag never equals anything else made with the key.
+const TAG_LABEL: &[u8] = b"ktpel-booth local tag key v1";
 
 impl LocalKey {
     pub fn generate_bytes() -> [u8; 32] {
@@ -262,9 +277,24 @@ impl LocalKey {
         k
     }
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, SealError> {
-        XChaCha20Poly1305::new_from_slice(bytes)
-            .map(Self)
-            .map_err(|_| SealError::BadKey(format!("{} bytes, expected 32", bytes.len())))
+        let aead = XChaCha20Poly1305::new_from_slice(bytes)
+            .map_err(|_| SealError::BadKey(format!("{} bytes, expected 32", bytes.len())))?;
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(bytes)
+            .map_err(|_| SealError::BadKey("the tag key cannot be derived".into()))?;
+        mac.update(TAG_LABEL);
+        let tag_key = mac.finalize().into_bytes().into();
+        Ok(Self { aead, tag_key })
+    }
+
+    /// A keyed tag of `data` (HMAC-SHA256 under the derived tag key): equal data give equal
+    /// tags on this booth, and nobody without the key can tell what was tagged.
+    pub fn tag(&self, data: &[u8]) -> [u8; 32] {
+        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(&self.tag_key) else {
+            // HMAC takes keys of any length: this branch cannot be reached.
+            return [0; 32];
+        };
+        mac.update(data);
+        mac.finalize().into_bytes().into()
     }
 
     /// Seals `plain` bound to `record_id`: nonce (24 bytes) followed by the ciphertext.
@@ -273,7 +303,7 @@ impl LocalKey {
         rand::rng().fill_bytes(&mut nonce);
         let aad = [LOCAL_CONTEXT, record_id.as_bytes()].concat();
         let ct = self
-            .0
+            .aead
             .encrypt(
                 XNonce::from_slice(&nonce),
                 Payload {
@@ -291,7 +321,7 @@ impl LocalKey {
         }
         let (nonce, ct) = sealed.split_at(24);
         let aad = [LOCAL_CONTEXT, record_id.as_bytes()].concat();
-        self.0
+        self.aead
             .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &aad })
             .map_err(|_| SealError::LocalOpen)
     }

@@ -26,7 +26,7 @@ fn card_read_shows_and_verifies_what_the_encoder_wrote_and_catches_a_changed_byt
     let population = ktpel_booth::domain::population::generate(
         2026,
         10,
-        ktpel_booth::centre::POPULATION_REFERENCE_DATE,
+        ktpel_booth::centre_sim::POPULATION_REFERENCE_DATE,
     );
     let resident = population[3].clone();
     let enrollment = common::enrollment(&resident, 4, common::start_time());

@@ -314,8 +314,8 @@ fn the_kiosk_starts_and_draws_under_xvfb() {
 /// booth API, the status check answers, and both survive the desk being killed and restarted.
 #[test]
 fn the_complaint_desk_runs_as_a_process_and_keeps_what_it_was_given() {
-    use ktpel_booth::complaint::client::DeskClient;
-    use ktpel_booth::complaint::model::{Category, Channel, Complaint, Stage, TicketNo};
+    use ktpel_booth::booth::desk_client::DeskClient;
+    use ktpel_booth::wire::complaint::{Category, Channel, Complaint, Stage, TicketNo};
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

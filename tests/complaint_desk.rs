@@ -11,12 +11,12 @@ use iced::futures::StreamExt;
 use iced_test::emulator::{self, Emulator, Mode};
 use iced_test::Instruction;
 use jiff::Timestamp;
+use ktpel_booth::booth::desk_client::{DeskClient, DeskClientError};
 use ktpel_booth::clock::{Clock, ManualClock};
-use ktpel_booth::complaint::client::{DeskClient, DeskClientError};
-use ktpel_booth::complaint::desk::gui::{self, DeskApp, Message};
-use ktpel_booth::complaint::desk::store::{DeskError, StaffRef, Store};
-use ktpel_booth::complaint::desk::{Desk, DeskConfig, DB_FILE};
-use ktpel_booth::complaint::model::{
+use ktpel_booth::desk::gui::{self, DeskApp, Message};
+use ktpel_booth::desk::store::{DeskError, StaffRef, Store};
+use ktpel_booth::desk::{Desk, DeskConfig, DB_FILE};
+use ktpel_booth::wire::complaint::{
     Action, Assignee, Category, Channel, Complaint, Refusal, Role, Stage, TicketNo,
 };
 use std::sync::Arc;
@@ -176,7 +176,7 @@ fn submit_route_resolve_and_the_citizen_sees_the_answer() {
             Some("x")
         ),
         Err(DeskError::Refused(Refusal::NotPermitted {
-            actor: ktpel_booth::complaint::model::Actor::Staff(Role::Secretary),
+            actor: ktpel_booth::wire::complaint::Actor::Staff(Role::Secretary),
             action: Action::Decide
         }))
     );
@@ -484,7 +484,15 @@ fn the_audit_file_verifies_and_tampering_is_found_after_a_restart() {
     .unwrap();
     rig.stop();
     let path = rig.dir.path().join(DB_FILE);
-    assert!(Store::open(&path).unwrap().verify_audit().unwrap().ok());
+    let key = || {
+        let bytes = std::fs::read(rig.dir.path().join(ktpel_booth::desk::KEY_FILE)).unwrap();
+        ktpel_booth::seal::LocalKey::from_bytes(&bytes).unwrap()
+    };
+    assert!(Store::open(&path, key())
+        .unwrap()
+        .verify_audit()
+        .unwrap()
+        .ok());
 
     // Someone edits the file behind the desk's back: who escalated it.
     let conn = rusqlite::Connection::open(&path).unwrap();
@@ -495,7 +503,7 @@ fn the_audit_file_verifies_and_tampering_is_found_after_a_restart() {
     )
     .unwrap();
     drop(conn);
-    let report = Store::open(&path).unwrap().verify_audit().unwrap();
+    let report = Store::open(&path, key()).unwrap().verify_audit().unwrap();
     assert!(!report.ok());
     assert!(
         report.problems.iter().any(|p| p.contains("event 3")),
@@ -641,10 +649,10 @@ impl<P: iced::Program<State = DeskApp, Message = Message, Theme = iced::Theme> +
             });
         std::fs::create_dir_all(&out).unwrap();
         let settings = iced::Settings {
-            default_font: ktpel_booth::ui::FONT,
+            default_font: ktpel_booth::kiosk::FONT,
             fonts: vec![
-                ktpel_booth::ui::FONT_REGULAR.into(),
-                ktpel_booth::ui::FONT_BOLD.into(),
+                ktpel_booth::kiosk::FONT_REGULAR.into(),
+                ktpel_booth::kiosk::FONT_BOLD.into(),
             ],
             ..iced::Settings::default()
         };

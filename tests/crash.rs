@@ -9,7 +9,7 @@
 
 mod common;
 
-use ktpel_booth::booth::{open_store, Booth};
+use ktpel_booth::booth::open_store;
 use ktpel_booth::clock::Clock;
 use ktpel_booth::config::{CentreConfig, Config, RemoteCentreConfig};
 use ktpel_booth::queue::State;
@@ -43,13 +43,13 @@ fn config(dir: &Path) -> Config {
 fn child(dir: PathBuf) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async move {
-        let booth = Booth::start(config(&dir), dir.clone(), Clock::System)
+        let (booth, _) = ktpel_booth::embedded::start(config(&dir), dir.clone(), Clock::System)
             .await
             .unwrap();
         let resident = ktpel_booth::domain::population::generate(
             7,
             1,
-            ktpel_booth::centre::wib_date(jiff::Timestamp::now()),
+            ktpel_booth::clock::wib_date(jiff::Timestamp::now()),
         )
         .remove(0);
         let template = common::enrollment(&resident, 3, jiff::Timestamp::now());

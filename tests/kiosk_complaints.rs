@@ -8,8 +8,8 @@ mod common;
 
 use common::emulator;
 use ktpel_booth::clock::Clock;
-use ktpel_booth::complaint::desk::{Desk, DeskConfig};
 use ktpel_booth::config::Config;
+use ktpel_booth::desk::{Desk, DeskConfig};
 use ktpel_hal::{DeviceKind, ReceiptLine};
 use std::time::Duration;
 
@@ -106,7 +106,7 @@ fn a_complaint_taken_offline_is_ticketed_delivered_later_and_its_status_answered
     // The desk is unreachable: the complaint waits in the queue, and the status says so.
     let running = k.running();
     let row = rt
-        .block_on(running.booth.queue.call({
+        .block_on(running.queue().call({
             let read = read.clone();
             move |s| s.complaint(&read)
         }))
@@ -131,11 +131,11 @@ fn a_complaint_taken_offline_is_ticketed_delivered_later_and_its_status_answered
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         hand.advance(Duration::from_secs(300));
-        running.transmitter.wake();
+        running.transmitter().wake();
         std::thread::sleep(Duration::from_millis(200));
         let read = read.clone();
         let row = rt
-            .block_on(running.booth.queue.call(move |s| s.complaint(&read)))
+            .block_on(running.queue().call(move |s| s.complaint(&read)))
             .unwrap()
             .unwrap();
         if row.delivered {
@@ -183,14 +183,14 @@ fn an_applicants_complaint_is_linked_to_their_receipt() {
     let running = k.running();
     let now = clock.now();
     let due = rt
-        .block_on(running.booth.queue.call(move |s| s.due_complaints(now, 10)))
+        .block_on(running.queue().call(move |s| s.due_complaints(now, 10)))
         .unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].complainant, "HADI SETIAWAN");
     assert_eq!(due[0].contact, "081111111111");
     assert_eq!(
         due[0].link,
-        Some(ktpel_booth::complaint::model::Link::Receipt(
+        Some(ktpel_booth::wire::complaint::Link::Receipt(
             "2611250100015".into()
         ))
     );

@@ -50,7 +50,7 @@ fn a_scanner_unplugged_mid_capture_gives_an_error_then_a_retake_succeeds() {
         FAILED,
         DETAIL,
     ]);
-    let counts = iced::futures::executor::block_on(running.booth.queue.counts()).unwrap();
+    let counts = iced::futures::executor::block_on(running.queue().counts()).unwrap();
     assert_eq!(
         counts.unsent(),
         0,
@@ -69,7 +69,7 @@ fn a_scanner_unplugged_mid_capture_gives_an_error_then_a_retake_succeeds() {
         "click \"Simpan rekaman\"",
         "expect \"Terekam\"",
     ]);
-    let counts = iced::futures::executor::block_on(running.booth.queue.counts()).unwrap();
+    let counts = iced::futures::executor::block_on(running.queue().counts()).unwrap();
     assert_eq!(
         counts.unsent() + counts.get(ktpel_booth::queue::State::Received),
         1

@@ -5,7 +5,7 @@
 mod common;
 
 use common::emulator;
-use ktpel_booth::centre::Fault;
+use ktpel_booth::centre_sim::Fault;
 use ktpel_booth::clock::Clock;
 use ktpel_booth::queue::State;
 use ktpel_hal::{DeviceKind, Frame};
@@ -45,6 +45,7 @@ fn centre_down_receipt_then_pickup_by_qr_scan_issues_the_card() {
     let office = common::Office::open();
     let (rt, hand, centre) = (&office.rt, &office.hand, &office.centre);
     let mut k = emulator::boot(office.config(), office.clock.clone());
+    k.load_blanks(10);
     emulator::sign_in(&mut k);
     // SIAK answers the verification; then the link to the centre goes down.
     emulator::record_with(&mut k, "3471012503550019", || centre.set_fault(Fault::Down));
@@ -79,11 +80,7 @@ fn centre_down_receipt_then_pickup_by_qr_scan_issues_the_card() {
     k.type_digits("2611250100015");
     k.drive(&["click \"Cari\"", "click \"Terbitkan KTP-el\""]);
     issue_the_card(&mut k);
-    let row = rt
-        .block_on(running.booth.queue.list())
-        .unwrap()
-        .pop()
-        .unwrap();
+    let row = rt.block_on(running.queue().list()).unwrap().pop().unwrap();
     assert_eq!(
         row.state,
         State::PickedUp,
@@ -95,13 +92,13 @@ fn centre_down_receipt_then_pickup_by_qr_scan_issues_the_card() {
 /// Moves the booth's clock on until the centre's verdict is in.
 fn wait_for_print_ready(
     rt: &tokio::runtime::Runtime,
-    running: &ktpel_booth::ui::Running,
+    running: &ktpel_booth::booth::service::Service,
     hand: &ktpel_booth::clock::ManualClock,
 ) {
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         hand.advance(Duration::from_secs(60));
-        let counts = rt.block_on(running.booth.queue.counts()).unwrap();
+        let counts = rt.block_on(running.queue().counts()).unwrap();
         if counts.get(State::PrintReady) == 1 {
             return;
         }
@@ -117,7 +114,8 @@ fn wait_for_print_ready(
 /// chip as a reader would.
 fn issue_the_card<P>(k: &mut emulator::Kiosk<P>)
 where
-    P: iced::Program<State = ktpel_booth::ui::App, Message = ktpel_booth::ui::Message> + 'static,
+    P: iced::Program<State = ktpel_booth::kiosk::App, Message = ktpel_booth::kiosk::Message>
+        + 'static,
 {
     k.wait_for_text("Cetak KTP-el", Duration::from_secs(30));
     k.drive(&["click \"Cetak KTP-el\"", "click \"Tulis chip\""]);
@@ -141,9 +139,9 @@ where
         .collect();
     let chip: Vec<(u16, Vec<u8>)> = files
         .into_iter()
-        .filter(|(fid, _)| ktpel_booth::issuance::PROFILE_FIDS.contains(fid))
+        .filter(|(fid, _)| ktpel_booth::booth::issuance::PROFILE_FIDS.contains(fid))
         .collect();
-    let verified = ktpel_booth::card::verify(&chip, running.booth.trusted_signer());
+    let verified = ktpel_booth::card::verify(&chip, running.booth().trusted_signer());
     assert!(verified.is_ok(), "the chip verifies: {verified:?}");
 }
 
@@ -154,6 +152,7 @@ fn print_ready_within_the_window_issues_the_card() {
     let office = common::Office::open();
     let (rt, hand) = (&office.rt, &office.hand);
     let mut k = emulator::boot(office.config(), office.clock.clone());
+    k.load_blanks(10);
     emulator::sign_in(&mut k);
     emulator::record(&mut k, "3275022207460020");
     wait_for_print_ready(rt, &k.running(), hand);
@@ -161,11 +160,7 @@ fn print_ready_within_the_window_issues_the_card() {
     k.drive(&["click \"HADI SETIAWAN\"", "click \"Terbitkan KTP-el\""]);
     issue_the_card(&mut k);
     let running = k.running();
-    let row = rt
-        .block_on(running.booth.queue.list())
-        .unwrap()
-        .pop()
-        .unwrap();
+    let row = rt.block_on(running.queue().list()).unwrap().pop().unwrap();
     assert_eq!(row.state, State::Issued);
     assert!(
         !row.holds_applicant && !row.holds_personalization,
@@ -251,6 +246,7 @@ fn a_card_printer_out_of_cards_is_named_and_the_card_prints_once_cards_are_loade
         job_timeout_seconds: 10,
     });
     let mut k = emulator::boot(config, office.clock.clone());
+    k.load_blanks(10);
     emulator::sign_in(&mut k);
     emulator::record(&mut k, "3275022207460020");
     wait_for_print_ready(rt, &k.running(), hand);

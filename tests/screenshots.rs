@@ -28,6 +28,7 @@ fn every_screen_renders() {
     let office = common::Office::open();
     let (rt, hand) = (&office.rt, &office.hand);
     let mut k = emulator::boot(office.config(), office.clock.clone());
+    k.load_blanks(50);
     let mut written = Vec::new();
     macro_rules! shot {
         ($k:expr, $name:expr) => {
@@ -79,7 +80,7 @@ fn every_screen_renders() {
     let running = k.running();
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while rt
-        .block_on(running.booth.queue.counts())
+        .block_on(running.queue().counts())
         .unwrap()
         .get(State::PrintReady)
         == 0

@@ -12,7 +12,7 @@ fn population() -> Vec<ktpel_booth::domain::resident::Resident> {
     ktpel_booth::domain::population::generate(
         2026,
         10,
-        ktpel_booth::centre::wib_date(common::start_time()),
+        ktpel_booth::clock::wib_date(common::start_time()),
     )
 }
 
@@ -98,7 +98,7 @@ fn leaks<'a>(haystack: &[u8], secrets: &'a [(String, Vec<u8>)]) -> Vec<&'a str> 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_queue_files_hold_no_capture_name_or_nik_in_clear() {
     let rig = common::rig(Duration::from_secs(20)).await;
-    rig.centre.set_fault(ktpel_booth::centre::Fault::Down);
+    rig.centre.set_fault(ktpel_booth::centre_sim::Fault::Down);
     let mut secrets: Vec<(String, Vec<u8>)> = Vec::new();
     for i in 0..3 {
         let resident = rig.resident(i);

@@ -174,9 +174,9 @@ fn selftest_reaches_serial_devices_and_names_the_one_that_went_away() {
 /// the printer simulator: what it decodes is exactly what the booth meant to print, QR included.
 #[test]
 fn the_proof_of_recording_prints_over_escpos_as_meant() {
+    use ktpel_booth::booth::devices::Devices;
     use ktpel_booth::config::{Config, EscposSerialParams, ReceiptPrinterConfig};
-    use ktpel_booth::devices::Devices;
-    use ktpel_booth::receipt::ProofOfRecording;
+    use ktpel_booth::papers::receipt::ProofOfRecording;
     use ktpel_sim::serial::{serve_escpos, EscposSimOptions, Pace, SerialControl};
     use serialport::{SerialPort, TTYPort};
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -202,15 +202,17 @@ fn the_proof_of_recording_prints_over_escpos_as_meant() {
         port: link.to_string_lossy().into_owned(),
         baud: 19_200,
     });
-    let mut devices = Devices::from_config(&config.devices, dir.path());
+    let mut devices = Devices::from_config(&config.devices);
     let receipt = ProofOfRecording {
-        office: config.booth.office.clone(),
-        booth_id: config.booth.id.clone(),
-        receipt_no: "2611250100015".into(),
-        queue_no: 7,
-        name: "SITI RAHAYU".into(),
-        nik_masked: "327301******0001".into(),
-        recorded_at: "2026-11-25T02:12:00Z".parse().unwrap(),
+        holder: ktpel_booth::papers::Holder {
+            office: config.booth.office.clone(),
+            booth_id: config.booth.id.clone(),
+            receipt_no: "2611250100015".into(),
+            queue_no: 7,
+            name: "SITI RAHAYU".into(),
+            nik_masked: "327301******0001".into(),
+            recorded_at: "2026-11-25T02:12:00Z".parse().unwrap(),
+        },
         come_back_from: jiff::civil::date(2026, 12, 9),
     };
     let doc = receipt.document();

@@ -7,10 +7,11 @@ mod common;
 
 use common::{rig, Rig};
 use jiff::Timestamp;
-use ktpel_booth::centre::api::CentreStatus;
-use ktpel_booth::centre::Fault;
+use ktpel_booth::booth::transmit::{TransmitStatus, TransmitterHandle};
+use ktpel_booth::centre_sim::Fault;
 use ktpel_booth::queue::{Handover, State};
-use ktpel_booth::transmit::{TransmitStatus, TransmitterHandle};
+use ktpel_booth::wire::centre::verdict_code;
+use ktpel_booth::wire::centre::CentreStatus;
 use std::time::Duration;
 
 async fn step(rig: &Rig, tx: &TransmitterHandle, by: Duration) -> TransmitStatus {
@@ -244,19 +245,19 @@ async fn non_printable_verdicts_come_back_with_their_reason() {
     assert_eq!(show(first.packet_id).await.state, State::PrintReady);
     let r = show(second.packet_id).await;
     assert_eq!(r.state, State::Duplicate);
-    assert!(r.verdict_detail.unwrap().contains("already recorded"));
+    assert_eq!(r.verdict_code.as_deref(), Some(verdict_code::NIK_ENROLLED));
     assert_eq!(show(adjudicate.packet_id).await.state, State::Adjudicate);
     let r = show(unknown.packet_id).await;
     assert_eq!(r.state, State::EnrollFailure);
-    assert!(r.verdict_detail.unwrap().contains("do not match SIAK"));
-    // Non-printable records get their receipt when the window closes.
+    assert_eq!(r.verdict_code.as_deref(), Some(verdict_code::SIAK_MISMATCH));
+    // A judged record gets its own notice, never the pickup receipt, when the window closes.
     step(&rig, &tx, Duration::from_secs(3600)).await;
-    assert_eq!(rig.booth.queue.counts().await.unwrap().receipts_due, 3);
+    assert_eq!(rig.booth.queue.counts().await.unwrap().receipts_due, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_centre_is_idempotent_by_packet_id_and_refuses_a_different_packet_under_one_id() {
-    use ktpel_booth::centre::client::CentreError;
+    use ktpel_booth::booth::centre_client::CentreError;
     let rig = rig(Duration::from_secs(20)).await;
     let c = rig.record(0).await;
     let envelope = rig
@@ -325,8 +326,8 @@ async fn the_centre_is_idempotent_by_packet_id_and_refuses_a_different_packet_un
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn siak_lookup_names_the_wrong_part_or_says_unknown() {
+    use ktpel_booth::booth::centre_client::CentreError;
     use ktpel_booth::booth::LookupError;
-    use ktpel_booth::centre::client::CentreError;
     let rig = rig(Duration::from_secs(20)).await;
     let r = rig.resident(5);
     let found = rig.booth.lookup(r.nik.as_str()).await.unwrap();

@@ -6,8 +6,6 @@
 //! then wrapped onto two lines; the rows close up when wrapped values need the room. Nothing is
 //! ever cut: a value that cannot be set legibly is an error naming the field.
 
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine as _;
 use image::imageops::FilterType;
 use image::{GrayImage, RgbImage};
 use jiff::civil::Date;
@@ -18,7 +16,6 @@ use tiny_skia::{
 };
 
 use super::font::Font;
-use crate::centre::api::Personalization;
 use crate::domain::nik::card_date;
 use crate::domain::resident::Resident;
 
@@ -87,21 +84,6 @@ impl std::fmt::Debug for FaceData {
         f.debug_struct("FaceData")
             .field("resident", &self.resident)
             .finish_non_exhaustive()
-    }
-}
-
-impl FaceData {
-    /// The face data of a print-ready bundle.
-    pub fn from_personalization(p: &Personalization) -> Result<FaceData, CardFaceError> {
-        Ok(FaceData {
-            resident: p.resident.clone(),
-            portrait_jpeg: B64
-                .decode(&p.portrait_jpeg_b64)
-                .map_err(|_| CardFaceError::Base64("portrait"))?,
-            signature_png: B64
-                .decode(&p.signature_png_b64)
-                .map_err(|_| CardFaceError::Base64("signature"))?,
-        })
     }
 }
 

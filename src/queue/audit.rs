@@ -64,6 +64,10 @@ pub fn verify(conn: &Connection) -> Result<AuditReport, QueueError> {
     let mut walk = Walk::default();
     let mut last_state: HashMap<String, (String, String)> = HashMap::new();
     let mut complaint_state: HashMap<String, String> = HashMap::new();
+    // (packet, "card N") → the card's last outcome; the blank stock's running sum.
+    let mut card_outcome: HashMap<(String, String), String> = HashMap::new();
+    let mut chip_verified: HashMap<(String, String), bool> = HashMap::new();
+    let mut blanks: i64 = 0;
     while let Some(r) = rows.next()? {
         let packet_id: String = r.get(2)?;
         let event: String = r.get(3)?;
@@ -84,6 +88,29 @@ pub fn verify(conn: &Connection) -> Result<AuditReport, QueueError> {
         if event.starts_with(COMPLAINT_EVENT) {
             complaint_state.insert(packet_id, to);
             continue;
+        }
+        match event.as_str() {
+            "card_print" => {
+                let card = card_of(&detail);
+                card_outcome.insert((packet_id, card), to);
+                continue;
+            }
+            "card_chip" => {
+                chip_verified.insert((packet_id, card_of(&detail)), true);
+                continue;
+            }
+            "blanks" => {
+                match to.parse::<i64>() {
+                    Ok(d) => blanks += d,
+                    Err(_) => walk.problems.push(format!(
+                        "event {}: blank count \"{to}\" is not a number",
+                        walk.events
+                    )),
+                }
+                continue;
+            }
+            "signin" => continue,
+            _ => {}
         }
         let entry = last_state
             .entry(packet_id)
@@ -141,10 +168,61 @@ pub fn verify(conn: &Connection) -> Result<AuditReport, QueueError> {
             Some(_) => {}
         }
     }
+    let mut stmt = conn.prepare(
+        "SELECT packet_id, attempt, outcome, chip_at IS NOT NULL FROM card_prints ORDER BY id",
+    )?;
+    let prints = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, u32>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, bool>(3)?,
+        ))
+    })?;
+    let mut seen = 0usize;
+    for p in prints {
+        let (packet, attempt, outcome, chip) = p?;
+        seen += 1;
+        let key = (packet.clone(), format!("card {attempt}"));
+        match card_outcome.get(&key) {
+            None => problems.push(format!(
+                "packet {packet}: card {attempt} has no audit events"
+            )),
+            Some(o) if *o != outcome => problems.push(format!(
+                "packet {packet}: card {attempt} is {outcome} but the audit chain says {o}"
+            )),
+            Some(_) => {}
+        }
+        if chip != chip_verified.contains_key(&key) {
+            problems.push(format!(
+                "packet {packet}: card {attempt}'s chip record differs from the audit chain"
+            ));
+        }
+    }
+    if seen != card_outcome.len() {
+        problems.push(format!(
+            "the audit chain names {} cards, the print log holds {seen}",
+            card_outcome.len()
+        ));
+    }
+    let stock: i64 =
+        conn.query_row("SELECT COALESCE(SUM(delta), 0) FROM blank_stock", [], |r| {
+            r.get(0)
+        })?;
+    if stock != blanks {
+        problems.push(format!(
+            "the blank-card stock is {stock} but the audit chain adds up to {blanks}"
+        ));
+    }
     Ok(AuditReport {
         events: walk.events,
         problems,
     })
+}
+
+/// "card 2" from a card event's detail ("card 2; reprint (jam) approved by spv-01").
+fn card_of(detail: &str) -> String {
+    detail.split(';').next().unwrap_or("").trim().to_string()
 }
 
 /// A complaint's delivery as the audit chain names it.

@@ -7,10 +7,11 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
 use super::audit::{self, complaint_delivery, Event};
-use super::store::{local_day, Store};
+use super::store::Store;
 use super::QueueError;
 use crate::clock::{from_millis, to_millis};
-use crate::complaint::model::{Category, Channel, Complaint, Link, TicketNo};
+use crate::domain::numbers::local_day;
+use crate::wire::complaint::{Category, Channel, Complaint, Link, TicketNo};
 
 /// What the operator wrote down; the queue adds the id, the ticket number and the time.
 #[derive(Clone, PartialEq, Eq)]

@@ -7,8 +7,10 @@
 
 pub mod audit;
 pub mod complaints;
+pub mod issuance;
 pub mod schema;
 pub mod selftests;
+pub mod signin;
 pub mod state;
 pub mod store;
 
@@ -18,15 +20,17 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use uuid::Uuid;
 
+pub use crate::domain::numbers::receipt_no_is_well_formed;
 pub use audit::AuditReport;
 pub use complaints::{ComplaintDraft, ComplaintRow};
+pub use issuance::{Approval, BlankStock, CardPrint, IssueProgress, PrintOutcome, ReprintReason};
 pub use selftests::SelftestEntry;
 pub use state::{Handover, State};
-pub use store::{receipt_no_is_well_formed, Store};
+pub use store::Store;
 
-use crate::centre::api::CentreStatus;
 use crate::durable_db::{self, Stopped, Writer};
 use crate::seal::{LocalKey, SealError};
+use crate::wire::centre::CentreStatus;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum QueueError {
@@ -66,6 +70,14 @@ pub enum QueueError {
     Seal(String),
     #[error("the queue's writer thread has stopped")]
     Closed,
+    #[error("the record is {state}, not print ready: no card can be printed for it")]
+    NotPrintReady { state: State },
+    #[error("a card was already put through the printer for packet {0}: printing another needs a supervisor's approval")]
+    ReprintNeedsApproval(Uuid),
+    #[error("packet {0}'s card has been handed over already")]
+    AlreadyIssued(Uuid),
+    #[error("card print {0} is not waiting for that answer")]
+    UnknownPrint(i64),
 }
 
 impl From<rusqlite::Error> for QueueError {
@@ -154,7 +166,8 @@ pub struct QueueRow {
     pub attempts: u32,
     pub next_attempt_at: Timestamp,
     pub last_error: Option<String>,
-    pub verdict_detail: Option<String>,
+    /// The centre's verdict as its machine code (`duplicate.nik_enrolled`, …).
+    pub verdict_code: Option<String>,
     pub updated_at: Timestamp,
     pub holds_sealed_captures: bool,
     pub holds_applicant: bool,
@@ -262,4 +275,4 @@ impl Queue {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

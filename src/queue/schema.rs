@@ -18,6 +18,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("migrations/0002_complaints.sql")),
     Migration::Sql(include_str!("migrations/0003_selftests.sql")),
     Migration::Code(adopt_complaints_into_the_audit_chain),
+    Migration::Sql(include_str!("migrations/0005_issuance.sql")),
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -131,9 +132,10 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        // packets, sealed, applicant, personalization, audit; complaints (2); selftests (3),
-        // and SQLite's own sqlite_sequence for its AUTOINCREMENT.
-        assert_eq!(tables, 8);
+        // packets, sealed, applicant, personalization, audit; complaints (2); selftests (3);
+        // card_prints, blank_stock, signin_lockout (5); and SQLite's own sqlite_sequence for
+        // the AUTOINCREMENTs.
+        assert_eq!(tables, 11);
         conn.pragma_update(None, "user_version", LATEST + 1)
             .unwrap();
         assert!(matches!(

@@ -7,7 +7,17 @@ use rusqlite::params;
 use super::store::Store;
 use super::QueueError;
 use crate::clock::{from_millis, to_millis};
-use crate::selftest::DeviceReport;
+
+/// What the history keeps of one device's test: who the device is, whether it passed, and the
+/// whole report as JSON (its `error.message` or first failed check's `name`/`detail` make the
+/// summary the list shows). The booth's self-test reports are these.
+pub trait SelftestRow: serde::Serialize {
+    fn role(&self) -> &str;
+    fn driver(&self) -> &str;
+    fn model(&self) -> &str;
+    fn serial(&self) -> &str;
+    fn passed(&self) -> bool;
+}
 
 /// One past test, as the history shows it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -24,9 +34,9 @@ pub struct SelftestEntry {
 
 impl Store {
     /// Keeps the reports of one test run.
-    pub fn record_selftests(
+    pub fn record_selftests<R: SelftestRow>(
         &mut self,
-        reports: &[DeviceReport],
+        reports: &[R],
         at: Timestamp,
     ) -> Result<(), QueueError> {
         let tx = self.conn_and_key().0.transaction()?;
@@ -37,11 +47,11 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     to_millis(at),
-                    r.role,
-                    r.driver,
-                    r.model,
-                    r.serial,
-                    r.passed,
+                    r.role(),
+                    r.driver(),
+                    r.model(),
+                    r.serial(),
+                    r.passed(),
                     json
                 ],
             )?;

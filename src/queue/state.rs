@@ -6,7 +6,12 @@
 //!                                 duplicate    └→ picked_up   (card collected with the receipt)
 //!                                 adjudicate
 //!                                 enroll_failure
-//! handover: none → receipt_due (the verdict window closed without print ready) → receipt_printed
+//! handover: none → receipt_due (the verdict window closed without a verdict) → receipt_printed
+//!           none | receipt_due | receipt_printed → notice_printed   (duplicate, adjudicate,
+//!                                                                    enroll failure: its own paper)
+//!           none | receipt_due → awaiting_blanks   (print ready, no blank cards: a paper saying
+//!                                                   the card is printed when blanks arrive)
+//!           none | receipt_due → dismissed          (the applicant left; a reason, no paper)
 //! ```
 //! The two axes are separate because a receipt is often printed while the packet is still
 //! waiting to be sent: the centre's side goes on after the applicant has left.
@@ -55,6 +60,19 @@ impl State {
         }
     }
 
+    /// Whether the centre has judged the packet one that cannot be printed.
+    pub fn not_printable(self) -> bool {
+        matches!(
+            self,
+            State::Duplicate | State::Adjudicate | State::EnrollFailure
+        )
+    }
+
+    /// Whether the centre has not judged the packet yet.
+    pub fn unjudged(self) -> bool {
+        matches!(self, State::Recorded | State::Sending | State::Received)
+    }
+
     /// Whether the centre still has to be sent this packet.
     pub fn unsent(self) -> bool {
         matches!(self, State::Recorded | State::Sending)
@@ -98,15 +116,38 @@ pub enum Handover {
     None,
     ReceiptDue,
     ReceiptPrinted,
+    /// A non-printable verdict's own paper was printed (duplicate, adjudicate, enroll failure).
+    NoticePrinted,
+    /// Print ready with no blank cards: the applicant has a paper and waits for blanks.
+    AwaitingBlanks,
+    /// The applicant left before any paper; taken off the waiting list with a reason.
+    Dismissed,
 }
 
 impl Handover {
+    pub const ALL: [Handover; 6] = [
+        Handover::None,
+        Handover::ReceiptDue,
+        Handover::ReceiptPrinted,
+        Handover::NoticePrinted,
+        Handover::AwaitingBlanks,
+        Handover::Dismissed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Handover::None => "none",
             Handover::ReceiptDue => "receipt_due",
             Handover::ReceiptPrinted => "receipt_printed",
+            Handover::NoticePrinted => "notice_printed",
+            Handover::AwaitingBlanks => "awaiting_blanks",
+            Handover::Dismissed => "dismissed",
         }
+    }
+
+    /// Whether the applicant is still at the office, on the waiting list.
+    pub fn waiting(self) -> bool {
+        matches!(self, Handover::None | Handover::ReceiptDue)
     }
 }
 
@@ -119,14 +160,10 @@ impl fmt::Display for Handover {
 impl FromStr for Handover {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            Handover::None,
-            Handover::ReceiptDue,
-            Handover::ReceiptPrinted,
-        ]
-        .into_iter()
-        .find(|h| h.as_str() == s)
-        .ok_or_else(|| format!("unknown handover \"{s}\""))
+        Handover::ALL
+            .into_iter()
+            .find(|h| h.as_str() == s)
+            .ok_or_else(|| format!("unknown handover \"{s}\""))
     }
 }
 

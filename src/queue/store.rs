@@ -9,10 +9,11 @@ use uuid::Uuid;
 use super::audit::{self, AuditReport, Event};
 use super::state::{Handover, State};
 use super::{ApplicantSummary, Committed, Counts, NewRecord, Outgoing, QueueError, QueueRow};
-use crate::centre::api::{CentreStatus, Personalization};
 use crate::clock::{add, from_millis, to_millis};
+use crate::domain::numbers::{local_day, luhn_digit};
 use crate::durable_db;
 use crate::seal::LocalKey;
+use crate::wire::centre::{CentreStatus, Personalization};
 
 pub struct Store {
     conn: Connection,
@@ -21,7 +22,7 @@ pub struct Store {
 }
 
 const ROW_COLUMNS: &str = "p.id, p.queue_no, p.receipt_no, p.state, p.handover, p.recorded_at,
-     p.deadline_at, p.attempts, p.next_attempt_at, p.last_error, p.verdict_detail, p.updated_at,
+     p.deadline_at, p.attempts, p.next_attempt_at, p.last_error, p.verdict_code, p.updated_at,
      EXISTS (SELECT 1 FROM sealed s WHERE s.id = p.id),
      EXISTS (SELECT 1 FROM applicant a WHERE a.id = p.id),
      EXISTS (SELECT 1 FROM personalization z WHERE z.id = p.id)";
@@ -44,53 +45,12 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
         attempts: r.get(7)?,
         next_attempt_at: from_millis(r.get(8)?),
         last_error: r.get(9)?,
-        verdict_detail: r.get(10)?,
+        verdict_code: r.get(10)?,
         updated_at: from_millis(r.get(11)?),
         holds_sealed_captures: r.get(12)?,
         holds_applicant: r.get(13)?,
         holds_personalization: r.get(14)?,
     })
-}
-
-/// The office's local date (WIB, UTC+7) as YYMMDD.
-pub fn local_day(t: Timestamp) -> String {
-    let dt = crate::clock::WIB.to_datetime(t);
-    format!(
-        "{:02}{:02}{:02}",
-        dt.year().rem_euclid(100),
-        dt.month(),
-        dt.day()
-    )
-}
-
-/// The Luhn check digit of `digits`, so a mistyped receipt number is caught at the keypad.
-pub fn luhn_digit(digits: &str) -> char {
-    let sum: u32 = digits
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b.wrapping_sub(b'0'));
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    char::from(b'0' + ((10 - sum % 10) % 10) as u8)
-}
-
-/// Whether `receipt_no` is 13 digits with a correct check digit.
-pub fn receipt_no_is_well_formed(receipt_no: &str) -> bool {
-    receipt_no.len() == 13
-        && receipt_no.bytes().all(|b| b.is_ascii_digit())
-        && luhn_digit(&receipt_no[..12]) == char::from(receipt_no.as_bytes()[12])
 }
 
 impl Store {
@@ -169,6 +129,7 @@ impl Store {
         from: &[Handover],
         to: Handover,
         now: Timestamp,
+        detail: &str,
     ) -> Result<Handover, QueueError> {
         let current: Option<String> = tx
             .query_row(
@@ -197,7 +158,7 @@ impl Store {
                 event: "handover",
                 from: current.as_str(),
                 to: to.as_str(),
-                detail: "",
+                detail,
             },
         )?;
         Ok(current)
@@ -210,6 +171,7 @@ impl Store {
         let summary =
             serde_json::to_vec(&rec.summary).map_err(|e| QueueError::Io(e.to_string()))?;
         let applicant = self.local.seal(rec.packet_id, &summary)?;
+        let nik_tag = self.nik_tag(&rec.summary.nik);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -226,15 +188,16 @@ impl Store {
         let now = to_millis(rec.recorded_at);
         tx.execute(
             "INSERT INTO packets (id, day, queue_no, receipt_no, state, recorded_at, deadline_at,
-                                  next_attempt_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, 'recorded', ?5, ?6, ?5, ?5)",
+                                  next_attempt_at, updated_at, nik_tag)
+             VALUES (?1, ?2, ?3, ?4, 'recorded', ?5, ?6, ?5, ?5, ?7)",
             params![
                 id,
                 day,
                 queue_no,
                 receipt_no,
                 now,
-                to_millis(rec.deadline_at)
+                to_millis(rec.deadline_at),
+                nik_tag.as_slice()
             ],
         )?;
         tx.execute(
@@ -378,7 +341,7 @@ impl Store {
         &mut self,
         id: Uuid,
         status: CentreStatus,
-        detail: Option<&str>,
+        code: Option<&str>,
         personalization: Option<&Personalization>,
         now: Timestamp,
     ) -> Result<State, QueueError> {
@@ -408,8 +371,8 @@ impl Store {
         };
         Self::transition(&tx, id, State::Received, to, now, class)?;
         tx.execute(
-            "UPDATE packets SET verdict_detail = ?1, last_error = NULL WHERE id = ?2",
-            params![detail, id.to_string()],
+            "UPDATE packets SET verdict_code = ?1, last_error = NULL WHERE id = ?2",
+            params![code, id.to_string()],
         )?;
         if let Some(bundle) = sealed_bundle {
             tx.execute(
@@ -427,9 +390,10 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let ids: Vec<String> = {
+            // Only records still waiting for a verdict: a judged one gets its own paper.
             let mut stmt = tx.prepare(
                 "SELECT id FROM packets WHERE handover = 'none' AND deadline_at <= ?1
-                 AND state NOT IN ('print_ready', 'issued', 'picked_up') ORDER BY id",
+                 AND state IN ('recorded', 'sending', 'received') ORDER BY id",
             )?;
             let rows = stmt.query_map([to_millis(now)], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
@@ -437,7 +401,7 @@ impl Store {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let id = Uuid::parse_str(&id).map_err(|e| QueueError::Corrupt(e.to_string()))?;
-            Self::set_handover(&tx, id, &[Handover::None], Handover::ReceiptDue, now)?;
+            Self::set_handover(&tx, id, &[Handover::None], Handover::ReceiptDue, now, "")?;
             out.push(id);
         }
         tx.commit()?;
@@ -455,6 +419,7 @@ impl Store {
             &[Handover::None, Handover::ReceiptDue],
             Handover::ReceiptPrinted,
             now,
+            "",
         )?;
         tx.commit()?;
         Ok(())
@@ -477,10 +442,11 @@ impl Store {
             .ok_or(QueueError::UnknownPacket(id))?
             .parse()
             .map_err(QueueError::Corrupt)?;
-        let to = if handover == Handover::ReceiptPrinted {
-            State::PickedUp
-        } else {
+        // Handed over in the window, or collected later by someone who had left with a paper.
+        let to = if handover.waiting() {
             State::Issued
+        } else {
+            State::PickedUp
         };
         Self::transition(&tx, id, State::PrintReady, to, now, "")?;
         tx.execute("DELETE FROM applicant WHERE id = ?1", [id.to_string()])?;
@@ -490,6 +456,144 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(to)
+    }
+
+    /// The keyed tag the queue keeps of a NIK (see [`LocalKey::tag`]).
+    pub fn nik_tag(&self, nik: &str) -> [u8; 32] {
+        self.local.tag(nik.as_bytes())
+    }
+
+    /// The records of `nik` at this booth, oldest first.
+    pub fn find_by_nik(&self, nik: &str) -> Result<Vec<QueueRow>, QueueError> {
+        let tag = self.nik_tag(nik);
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {ROW_COLUMNS} FROM packets p WHERE p.nik_tag = ?1 ORDER BY p.recorded_at, p.id"
+        ))?;
+        let rows = stmt.query_map([tag.as_slice()], row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A non-printable verdict's own paper was printed (again, when it is reprinted).
+    pub fn mark_notice_printed(&mut self, id: Uuid, now: Timestamp) -> Result<(), QueueError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let state = Self::state_in(&tx, id)?;
+        if !state.not_printable() {
+            return Err(QueueError::Invalid(format!(
+                "a {state} record has no verdict notice"
+            )));
+        }
+        let current = Self::handover_in(&tx, id)?;
+        if current != Handover::NoticePrinted {
+            Self::set_handover(
+                &tx,
+                id,
+                &[
+                    Handover::None,
+                    Handover::ReceiptDue,
+                    Handover::ReceiptPrinted,
+                ],
+                Handover::NoticePrinted,
+                now,
+                "",
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A print-ready applicant leaves with the out-of-blanks paper.
+    pub fn mark_awaiting_blanks(&mut self, id: Uuid, now: Timestamp) -> Result<(), QueueError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let state = Self::state_in(&tx, id)?;
+        if state != State::PrintReady {
+            return Err(QueueError::NotPrintReady { state });
+        }
+        Self::set_handover(
+            &tx,
+            id,
+            &[Handover::None, Handover::ReceiptDue],
+            Handover::AwaitingBlanks,
+            now,
+            "",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The applicant left without a paper: off the waiting list, with `reason` in the audit.
+    pub fn dismiss(&mut self, id: Uuid, reason: &str, now: Timestamp) -> Result<(), QueueError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Self::set_handover(
+            &tx,
+            id,
+            &[Handover::None, Handover::ReceiptDue],
+            Handover::Dismissed,
+            now,
+            reason,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Print-ready records whose applicants wait for blank cards, oldest first.
+    pub fn awaiting_blanks(&self) -> Result<Vec<super::WaitingEntry>, QueueError> {
+        let rows = self.list()?;
+        let mut out = Vec::new();
+        for r in rows
+            .into_iter()
+            .filter(|r| r.state == State::PrintReady && r.handover == Handover::AwaitingBlanks)
+        {
+            out.push(self.entry(r)?);
+        }
+        Ok(out)
+    }
+
+    fn entry(&self, r: QueueRow) -> Result<super::WaitingEntry, QueueError> {
+        let name = self
+            .applicant(r.packet_id)?
+            .map(|a| a.name)
+            .unwrap_or_default();
+        Ok(super::WaitingEntry {
+            packet_id: r.packet_id,
+            queue_no: r.queue_no,
+            receipt_no: r.receipt_no,
+            name,
+            state: r.state,
+            handover: r.handover,
+            deadline_at: r.deadline_at,
+        })
+    }
+
+    fn state_in(tx: &Transaction<'_>, id: Uuid) -> Result<State, QueueError> {
+        let s: Option<String> = tx
+            .query_row(
+                "SELECT state FROM packets WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        s.ok_or(QueueError::UnknownPacket(id))?
+            .parse()
+            .map_err(QueueError::Corrupt)
+    }
+
+    fn handover_in(tx: &Transaction<'_>, id: Uuid) -> Result<Handover, QueueError> {
+        let h: Option<String> = tx
+            .query_row(
+                "SELECT handover FROM packets WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        h.ok_or(QueueError::UnknownPacket(id))?
+            .parse()
+            .map_err(QueueError::Corrupt)
     }
 
     pub fn get(&self, id: Uuid) -> Result<Option<QueueRow>, QueueError> {
@@ -572,7 +676,7 @@ impl Store {
                      OR state = 'received'
                 UNION ALL
                 SELECT MIN(deadline_at) FROM packets WHERE handover = 'none'
-                  AND state NOT IN ('print_ready', 'issued', 'picked_up')
+                  AND state IN ('recorded', 'sending', 'received')
                 UNION ALL
                 SELECT MIN(next_attempt_at) FROM complaints WHERE delivered = 0)",
             [],
@@ -617,32 +721,11 @@ impl Store {
     pub fn waiting_list(&self) -> Result<Vec<super::WaitingEntry>, QueueError> {
         let rows = self.list()?;
         let mut out = Vec::new();
-        for r in rows.into_iter().filter(|r| {
-            r.handover != Handover::ReceiptPrinted
-                && matches!(
-                    r.state,
-                    State::Recorded
-                        | State::Sending
-                        | State::Received
-                        | State::PrintReady
-                        | State::Duplicate
-                        | State::Adjudicate
-                        | State::EnrollFailure
-                )
-        }) {
-            let name = self
-                .applicant(r.packet_id)?
-                .map(|a| a.name)
-                .unwrap_or_default();
-            out.push(super::WaitingEntry {
-                packet_id: r.packet_id,
-                queue_no: r.queue_no,
-                receipt_no: r.receipt_no,
-                name,
-                state: r.state,
-                handover: r.handover,
-                deadline_at: r.deadline_at,
-            });
+        for r in rows
+            .into_iter()
+            .filter(|r| r.handover.waiting() && !matches!(r.state, State::Issued | State::PickedUp))
+        {
+            out.push(self.entry(r)?);
         }
         Ok(out)
     }

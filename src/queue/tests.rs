@@ -1,8 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
-use crate::centre::api::{CentreStatus, Personalization, SignedSod};
 use crate::clock::add;
+use crate::wire::centre::{CentreStatus, Personalization, SignedSod};
 use std::time::Duration;
 
 fn store(dir: &tempfile::TempDir) -> Store {
@@ -10,7 +10,34 @@ fn store(dir: &tempfile::TempDir) -> Store {
     Store::open(&dir.path().join("q.db"), key, 1).unwrap()
 }
 
-fn t0() -> Timestamp {
+/// A fresh queue in its own directory (kept alive by the second value).
+pub(crate) fn store_with_key() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    (store(&dir), dir)
+}
+
+/// The queue in `dir` opened again, as after a restart.
+pub(crate) fn reopen(dir: &tempfile::TempDir) -> Store {
+    store(dir)
+}
+
+/// A record just committed.
+pub(crate) fn recorded(s: &mut Store, at: Timestamp) -> Uuid {
+    record(s, at).packet_id
+}
+
+/// A record sent, received and judged print ready, with the centre's card data.
+pub(crate) fn print_ready(s: &mut Store, at: Timestamp) -> Uuid {
+    let id = recorded(s, at);
+    let claimed = s.claim_sendable(at, Duration::from_secs(60), 100).unwrap();
+    assert!(claimed.iter().any(|o| o.packet_id == id));
+    s.mark_received(id, at, at).unwrap();
+    s.apply_verdict(id, CentreStatus::PrintReady, None, Some(&bundle()), at)
+        .unwrap();
+    id
+}
+
+pub(crate) fn t0() -> Timestamp {
     // 2026-11-25 09:00 WIB
     "2026-11-25T02:00:00Z".parse().unwrap()
 }
@@ -31,7 +58,7 @@ fn record(store: &mut Store, at: Timestamp) -> Committed {
 }
 
 fn bundle() -> Personalization {
-    let resident = crate::domain::population::generate(1, 1, crate::centre::wib_date(t0()))
+    let resident = crate::domain::population::generate(1, 1, crate::clock::wib_date(t0()))
         .pop()
         .unwrap();
     Personalization {
@@ -311,8 +338,8 @@ async fn the_async_handle_serves_calls_from_its_writer_thread() {
 
 #[test]
 fn complaints_are_numbered_sealed_and_purged_once_delivered() {
-    use crate::complaint::model::{Category, Channel};
     use crate::queue::ComplaintDraft;
+    use crate::wire::complaint::{Category, Channel};
     let dir = tempfile::tempdir().unwrap();
     let mut s = store(&dir);
     let draft = ComplaintDraft {

@@ -5,9 +5,10 @@ use iced::futures::channel::mpsc;
 use iced::futures::StreamExt;
 use iced_test::emulator::{self, Emulator, Mode};
 use iced_test::Instruction;
+use ktpel_booth::booth::service::Service;
 use ktpel_booth::clock::Clock;
 use ktpel_booth::config::Config;
-use ktpel_booth::ui::{self, App, Message, Running};
+use ktpel_booth::kiosk::{self, App, Message};
 use ktpel_hal::DeviceKind;
 use ktpel_sim::SimControl;
 use std::path::PathBuf;
@@ -17,7 +18,7 @@ pub struct Kiosk<P: iced::Program<State = App, Message = Message> + 'static> {
     program: P,
     emu: Emulator<P>,
     rx: mpsc::Receiver<emulator::Event<P>>,
-    running: Arc<Mutex<Option<Arc<Running>>>>,
+    running: Arc<Mutex<Option<Arc<Service>>>>,
 }
 
 /// Boots the kiosk on `config` with `clock` and a fresh data dir, and waits until it is up.
@@ -25,11 +26,11 @@ pub fn boot(
     config: Config,
     clock: Clock,
 ) -> Kiosk<impl iced::Program<State = App, Message = Message, Theme = iced::Theme> + 'static> {
-    let running: Arc<Mutex<Option<Arc<Running>>>> = Arc::new(Mutex::new(None));
+    let running: Arc<Mutex<Option<Arc<Service>>>> = Arc::new(Mutex::new(None));
     let slot = running.clone();
     let boot = move || {
         let dir: PathBuf = tempfile::tempdir().unwrap().keep();
-        let (app, task) = App::boot_with(config.clone(), dir, clock.clone());
+        let (app, task) = super::boot_kiosk(config.clone(), dir, clock.clone());
         let slot = slot.clone();
         let task = task.map(move |m| {
             if let Message::Started(Ok(r)) = &m {
@@ -39,7 +40,7 @@ pub fn boot(
         });
         (app, task)
     };
-    let program = ui::application(boot, false);
+    let program = kiosk::application(boot, false);
     let (sender, rx) = mpsc::channel(1);
     let emu = Emulator::new(sender, &program, Mode::Zen, iced::Size::new(1280.0, 800.0));
     let mut kiosk = Kiosk {
@@ -108,7 +109,7 @@ impl<P: iced::Program<State = App, Message = Message> + 'static> Kiosk<P> {
         }
     }
 
-    pub fn running(&self) -> Arc<Running> {
+    pub fn running(&self) -> Arc<Service> {
         self.running
             .lock()
             .unwrap()
@@ -116,11 +117,21 @@ impl<P: iced::Program<State = App, Message = Message> + 'static> Kiosk<P> {
             .expect("the booth started")
     }
 
+    /// The technician loads `n` blank cards into the booth's stock (as from the technician
+    /// area); without blanks no card is printed.
+    pub fn load_blanks(&self, n: u32) {
+        let tech = ktpel_booth::booth::service::Staff {
+            id: "tech-01".into(),
+            name: "Teknisi".into(),
+            role: ktpel_booth::config::Role::Technician,
+        };
+        let service = self.running();
+        iced::futures::executor::block_on(service.load_blanks(&tech, n)).unwrap();
+    }
+
     /// The control of the simulated device in `kind`'s role.
     pub fn sim(&self, kind: DeviceKind) -> SimControl {
-        let running = self.running();
-        let d = running.devices.lock().unwrap();
-        d.sim.iter().find(|c| c.kind() == kind).cloned().unwrap()
+        self.running().devices().sim(kind).unwrap()
     }
 }
 
@@ -181,8 +192,8 @@ where
     /// checks it is not blank.
     pub fn shot(&mut self, dir: &std::path::Path, name: &str) -> PathBuf {
         let settings = iced::Settings {
-            default_font: ui::FONT,
-            fonts: vec![ui::FONT_REGULAR.into(), ui::FONT_BOLD.into()],
+            default_font: kiosk::FONT,
+            fonts: vec![kiosk::FONT_REGULAR.into(), kiosk::FONT_BOLD.into()],
             ..iced::Settings::default()
         };
         let mut sim = iced_test::Simulator::with_size(

@@ -5,17 +5,40 @@
 pub mod emulator;
 
 use jiff::Timestamp;
+use ktpel_booth::booth::devices::Devices;
+use ktpel_booth::booth::recording::{capture_enrollment, Exceptions};
 use ktpel_booth::booth::Booth;
-use ktpel_booth::centre::{CentreSim, CentreSimConfig};
+use ktpel_booth::centre_sim::{CentreSim, CentreSimConfig};
 use ktpel_booth::clock::{Clock, ManualClock};
 use ktpel_booth::config::{CentreConfig, Config, RemoteCentreConfig};
-use ktpel_booth::devices::Devices;
 use ktpel_booth::domain::resident::Resident;
 use ktpel_booth::enrollment::Enrollment;
-use ktpel_booth::recording::{capture_enrollment, Exceptions};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Boots the kiosk on `config` with its data in `dir`, starting the embedded simulators the
+/// config asks for (as the CLI does).
+pub fn boot_kiosk(
+    mut config: Config,
+    dir: std::path::PathBuf,
+    clock: Clock,
+) -> (
+    ktpel_booth::kiosk::App,
+    iced::Task<ktpel_booth::kiosk::Message>,
+) {
+    config.booth.data_dir = Some(dir.clone());
+    let starting: ktpel_booth::kiosk::Starting = Box::pin({
+        let config = config.clone();
+        async move {
+            ktpel_booth::embedded::start(config, dir, clock)
+                .await
+                .map(|(booth, _)| booth)
+                .map_err(|e| e.to_string())
+        }
+    });
+    ktpel_booth::kiosk::App::boot(config, starting)
+}
 
 pub fn start_time() -> Timestamp {
     // 2026-11-25 09:00 WIB, a Wednesday morning at the office.
@@ -25,7 +48,7 @@ pub fn start_time() -> Timestamp {
 /// Captures a full enrollment for `resident` from simulated devices; `subject` picks the
 /// simulated person (their fingers, irises, face).
 pub fn enrollment(resident: &Resident, subject: u64, now: Timestamp) -> Enrollment {
-    let mut devices = Devices::simulated(subject, None);
+    let mut devices = Devices::simulated(subject);
     devices.set_subject(subject);
     capture_enrollment(
         &mut devices,
@@ -118,7 +141,7 @@ pub async fn rig(verdict_delay: Duration) -> Rig {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let config = config_for(&centre, dir.path());
-    let booth = Booth::start(config, dir.path().to_path_buf(), clock.clone())
+    let (booth, _) = ktpel_booth::embedded::start(config, dir.path().to_path_buf(), clock.clone())
         .await
         .unwrap();
     Rig {

@@ -10,7 +10,9 @@ refused = Not possible: { $reason }
 signin-prompt = Enter your staff PIN
 signin-submit = Sign in
 signin-wrong = Wrong PIN. Attempts left: { $left }.
-signin-locked-out = Too many wrong PINs. Sign-in is locked for a while; call your supervisor.
+signin-locked-out = Too many wrong PINs. Sign-in is locked for a while; call your head of section.
+signin-locked-for = Locked for { $minutes }:{ $seconds } more
+signin-failed = The PIN could not be checked. Try again.
 signin-idle = You were signed out after a time without activity. Enter your PIN again.
 
 list-title-secretariat = New complaints

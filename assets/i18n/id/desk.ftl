@@ -11,6 +11,8 @@ signin-prompt = Masukkan PIN petugas
 signin-submit = Masuk
 signin-wrong = PIN salah. Sisa percobaan: { $left }.
 signin-locked-out = Terlalu banyak PIN salah. Masuk dikunci sementara; hubungi atasan.
+signin-locked-for = Sisa waktu kunci: { $minutes }:{ $seconds }
+signin-failed = PIN tidak dapat diperiksa. Coba lagi.
 signin-idle = Anda dikeluarkan karena tidak ada aktivitas. Masukkan PIN lagi.
 
 list-title-secretariat = Pengaduan baru masuk

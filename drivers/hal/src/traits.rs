@@ -163,7 +163,14 @@ pub trait CardEncoder: Device {
 
 /// Prints the KTP-el card body.
 pub trait CardPrinter: Device {
-    /// Prints the front of the card; answers the job's identifier.
+    /// Whether a card can be printed now (blank cards loaded, no jam, cover closed, queue
+    /// accepting jobs), asked before anything is sent: an `Err` here means no blank was used.
+    /// A driver that cannot ask its printer answers `Ok`.
+    fn ready(&mut self) -> DeviceResult<()> {
+        Ok(())
+    }
+    /// Prints the front of the card; answers the job's identifier. An `Err` may come after the
+    /// card went in (a jam): the caller must assume the blank is used.
     fn print_card(&mut self, front: &EncodedImage) -> DeviceResult<String>;
 }
 

@@ -423,6 +423,15 @@ impl Device for IppCardPrinter {
 }
 
 impl CardPrinter for IppCardPrinter {
+    fn ready(&mut self) -> DeviceResult<()> {
+        let _span = tracing::debug_span!("ipp", op = "ready").entered();
+        let status = self.printer_status().map_err(DeviceError::from)?;
+        match status.not_ready(self.queue()) {
+            Some(words) => Err(DeviceError::from(IppPrinterError::NotReady(words))),
+            None => Ok(()),
+        }
+    }
+
     fn print_card(&mut self, front: &EncodedImage) -> DeviceResult<String> {
         let _span = tracing::debug_span!("ipp", op = "print_card").entered();
         let started = Instant::now();

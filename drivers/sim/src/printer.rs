@@ -14,6 +14,21 @@ use std::fs::OpenOptions;
 use std::io::{ErrorKind as IoErrorKind, Write};
 use std::path::{Path, PathBuf};
 
+/// How many printed card fronts a simulated printer keeps in memory (for tests and the kiosk's
+/// demonstrations): a booth that prints all day must not grow with every card.
+pub const KEPT_CARDS: usize = 8;
+/// How many receipts a simulated receipt printer keeps in memory.
+pub const KEPT_RECEIPTS: usize = 64;
+
+/// Appends `item`, dropping the oldest beyond `cap`.
+fn keep_last<T>(list: &mut Vec<T>, item: T, cap: usize) {
+    list.push(item);
+    if list.len() > cap {
+        let extra = list.len() - cap;
+        list.drain(..extra);
+    }
+}
+
 /// Characters per line of the simulated 80 mm receipt printer (font A).
 pub const RECEIPT_COLUMNS: usize = 48;
 
@@ -134,6 +149,22 @@ impl Device for SimCardPrinter {
 }
 
 impl CardPrinter for SimCardPrinter {
+    fn ready(&mut self) -> DeviceResult<()> {
+        self.control.begin("ready")?;
+        let status = status_of(&self.control);
+        if status.paper_out {
+            return Err(DeviceError::needs_attention(
+                "card hopper empty: load blank cards and print again",
+            ));
+        }
+        if status.cover_open {
+            return Err(DeviceError::needs_attention(
+                "printer cover open: close it and print again",
+            ));
+        }
+        Ok(())
+    }
+
     fn print_card(&mut self, front: &EncodedImage) -> DeviceResult<String> {
         let _span = tracing::debug_span!("sim_device", device = "card_printer", op = "print_card")
             .entered();
@@ -170,10 +201,14 @@ impl CardPrinter for SimCardPrinter {
         self.next_job = n + 1;
         let job_id = format!("{n:04}");
         tracing::debug!(job = %job_id, bytes = png.bytes.len(), "card printed");
-        self.control.lock().printer.cards.push(PrintedCard {
-            job_id: job_id.clone(),
-            front: png,
-        });
+        keep_last(
+            &mut self.control.lock().printer.cards,
+            PrintedCard {
+                job_id: job_id.clone(),
+                front: png,
+            },
+            KEPT_CARDS,
+        );
         Ok(job_id)
     }
 }
@@ -268,7 +303,11 @@ impl ReceiptPrinter for SimReceiptPrinter {
             self.next_receipt =
                 spool(dir, "receipt", "txt", self.next_receipt, text.as_bytes())? + 1;
         }
-        self.control.lock().printer.receipts.push(doc.clone());
+        keep_last(
+            &mut self.control.lock().printer.receipts,
+            doc.clone(),
+            KEPT_RECEIPTS,
+        );
         Ok(())
     }
 }

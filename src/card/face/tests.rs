@@ -252,29 +252,3 @@ fn values_shrink_then_wrap_then_refuse() {
         Err(CardFaceError::DoesNotFit { field: "name" })
     );
 }
-
-#[test]
-fn renders_from_a_print_ready_bundle() {
-    let d = data(4);
-    let bundle = Personalization {
-        resident: d.resident.clone(),
-        portrait_jpeg_b64: B64.encode(&d.portrait_jpeg),
-        signature_png_b64: B64.encode(&d.signature_png),
-        data_groups: vec![],
-        sod: crate::centre::api::SignedSod {
-            ef_sod_b64: String::new(),
-        },
-    };
-    let face = FaceData::from_personalization(&bundle).unwrap();
-    assert_eq!(face.portrait_jpeg, d.portrait_jpeg);
-    let img = render_front(&face, &issue()).unwrap();
-    if std::env::var_os("KTPEL_CARD_PNG").is_some() {
-        std::fs::write("/tmp/ktpel-card-front.png", to_png(&img).unwrap().bytes).unwrap();
-    }
-    let mut bad = bundle.clone();
-    bad.portrait_jpeg_b64 = "***".into();
-    assert!(matches!(
-        FaceData::from_personalization(&bad),
-        Err(CardFaceError::Base64("portrait"))
-    ));
-}

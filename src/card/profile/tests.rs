@@ -1,7 +1,7 @@
 use super::*;
-use crate::devices::Devices;
+use crate::booth::devices::Devices;
+use crate::booth::recording::{capture_enrollment, Exceptions};
 use crate::domain::population;
-use crate::recording::{capture_enrollment, Exceptions};
 use ktpel_hal::{FingerException, FingerPosition};
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -18,7 +18,7 @@ pub(crate) fn enrollment(i: usize) -> Enrollment {
 fn enrollment_with(i: usize, exceptions: &Exceptions) -> Enrollment {
     let resident = population::generate(2026, i + 1, today()).pop().unwrap();
     let subject = i as u64 + 1;
-    let mut devices = Devices::simulated(subject, None);
+    let mut devices = Devices::simulated(subject);
     devices.set_subject(subject);
     capture_enrollment(
         &mut devices,

@@ -1,0 +1,207 @@
+//! The booth's side of the wire: SIAK look-ups, sending packets, asking for verdicts.
+//! Every answer is checked before it is believed; anything else is an error the transmitter
+//! retries.
+
+use reqwest::StatusCode;
+use std::time::Duration;
+use tracing::Instrument as _;
+use uuid::Uuid;
+
+use crate::domain::resident::Resident;
+use crate::wire::centre::{
+    IngestReply, IssuedReport, RecordHistory, VerdictEntry, VerdictQuery, VerdictReply,
+    CBOR_CONTENT_TYPE, INGEST_PATH, ISSUED_PATH, RECORDS_PATH, SIAK_RESIDENT_PATH, VERDICTS_PATH,
+};
+use crate::wire::http::{json, refusal, transport, Trouble};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CentreError {
+    #[error("the centre cannot be reached ({0})")]
+    Unreachable(String),
+    #[error("the centre did not answer in time")]
+    Timeout,
+    #[error("the centre answered HTTP {status}: {message}")]
+    Http {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("the centre's answer could not be understood: {0}")]
+    Garbage(String),
+    #[error("SIAK has no resident with this NIK")]
+    NotFound,
+    #[error("SIAK refused the NIK: {0}")]
+    InvalidNik(String),
+}
+
+impl CentreError {
+    /// A short class for the queue's last error and the audit chain (no personal data).
+    pub fn class(&self) -> String {
+        match self {
+            CentreError::Unreachable(_) => "unreachable".into(),
+            CentreError::Timeout => "timeout".into(),
+            CentreError::Http { status, code, .. } => format!("http_{status}_{code}"),
+            CentreError::Garbage(_) => "garbage".into(),
+            CentreError::NotFound => "not_found".into(),
+            CentreError::InvalidNik(_) => "invalid_nik".into(),
+        }
+    }
+}
+
+impl From<Trouble> for CentreError {
+    fn from(t: Trouble) -> Self {
+        match t {
+            Trouble::Timeout => CentreError::Timeout,
+            Trouble::Unreachable(m) => CentreError::Unreachable(m),
+            Trouble::Garbage(m) => CentreError::Garbage(m),
+            Trouble::Refused(r) => CentreError::Http {
+                status: r.status.as_u16(),
+                code: r.code,
+                message: r.message,
+            },
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct CentreClient {
+    http: reqwest::Client,
+    siak_url: String,
+    centre_url: String,
+    siak_key: String,
+    centre_key: String,
+}
+
+impl CentreClient {
+    pub fn new(
+        siak_url: &str,
+        centre_url: &str,
+        siak_key: &str,
+        centre_key: &str,
+        timeout: Duration,
+    ) -> Result<Self, CentreError> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .user_agent(concat!("ktpel-booth/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| CentreError::Unreachable(e.to_string()))?;
+        Ok(Self {
+            http,
+            siak_url: siak_url.trim_end_matches('/').into(),
+            centre_url: centre_url.trim_end_matches('/').into(),
+            siak_key: siak_key.into(),
+            centre_key: centre_key.into(),
+        })
+    }
+
+    /// SIAK: the resident with this NIK.
+    pub async fn resident(&self, nik: &str) -> Result<Resident, CentreError> {
+        self.resident_inner(nik)
+            .instrument(tracing::info_span!("siak.lookup"))
+            .await
+    }
+
+    async fn resident_inner(&self, nik: &str) -> Result<Resident, CentreError> {
+        let resp = self
+            .http
+            .get(format!("{}{SIAK_RESIDENT_PATH}/{nik}", self.siak_url))
+            .bearer_auth(&self.siak_key)
+            .send()
+            .await
+            .map_err(transport)?;
+        match resp.status() {
+            StatusCode::OK => {
+                let r: Resident = json(resp, &[StatusCode::OK]).await?;
+                if r.nik.as_str() != nik {
+                    return Err(CentreError::Garbage(
+                        "SIAK answered with another resident".into(),
+                    ));
+                }
+                Ok(r)
+            }
+            StatusCode::NOT_FOUND => Err(CentreError::NotFound),
+            StatusCode::BAD_REQUEST => match refusal(resp).await {
+                Trouble::Refused(r) => Err(CentreError::InvalidNik(r.message)),
+                other => Err(other.into()),
+            },
+            _ => Err(refusal(resp).await.into()),
+        }
+    }
+
+    /// Sends one sealed packet; `Ok` only when the centre confirms it has this very packet.
+    pub async fn send(&self, id: Uuid, envelope: Vec<u8>) -> Result<IngestReply, CentreError> {
+        let resp = self
+            .http
+            .put(format!("{}{INGEST_PATH}/{id}", self.centre_url))
+            .bearer_auth(&self.centre_key)
+            .header(reqwest::header::CONTENT_TYPE, CBOR_CONTENT_TYPE)
+            .body(envelope)
+            .send()
+            .await
+            .map_err(transport)?;
+        let reply: IngestReply = json(resp, &[StatusCode::OK, StatusCode::CREATED]).await?;
+        if reply.packet_id != id || reply.status != "received" {
+            return Err(CentreError::Garbage(
+                "the centre confirmed another packet".into(),
+            ));
+        }
+        Ok(reply)
+    }
+
+    /// Asks where these packets stand; answers only entries for packets that were asked for.
+    pub async fn verdicts(&self, ids: &[Uuid]) -> Result<Vec<VerdictEntry>, CentreError> {
+        let resp = self
+            .http
+            .post(format!("{}{VERDICTS_PATH}", self.centre_url))
+            .bearer_auth(&self.centre_key)
+            .json(&VerdictQuery {
+                packet_ids: ids.to_vec(),
+            })
+            .send()
+            .await
+            .map_err(transport)?;
+        let reply: VerdictReply = json(resp, &[StatusCode::OK]).await?;
+        Ok(reply
+            .verdicts
+            .into_iter()
+            .filter(|v| ids.contains(&v.packet_id))
+            .collect())
+    }
+
+    /// What the centre holds for `nik` (empty when never recorded), so a re-recording is
+    /// caught before capture.
+    pub async fn records(&self, nik: &str) -> Result<RecordHistory, CentreError> {
+        let resp = self
+            .http
+            .get(format!("{}{RECORDS_PATH}/{nik}", self.centre_url))
+            .bearer_auth(&self.centre_key)
+            .send()
+            .instrument(tracing::info_span!("centre.records"))
+            .await
+            .map_err(transport)?;
+        Ok(json(resp, &[StatusCode::OK]).await?)
+    }
+
+    /// Tells the centre the card of print-ready packet `id` was handed over.
+    pub async fn report_issued(&self, id: Uuid, at: jiff::Timestamp) -> Result<(), CentreError> {
+        let resp = self
+            .http
+            .post(format!("{}{ISSUED_PATH}", self.centre_url))
+            .bearer_auth(&self.centre_key)
+            .json(&IssuedReport {
+                packet_id: id,
+                issued_at_ms: at.as_millisecond(),
+            })
+            .send()
+            .instrument(tracing::info_span!("centre.issued", packet = %id))
+            .await
+            .map_err(transport)?;
+        if resp.status() == StatusCode::OK {
+            Ok(())
+        } else {
+            Err(refusal(resp).await.into())
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! The booth at run time: its keys, its queue, its centre (embedded or remote) and the
+//! operations the workflow calls — look a NIK up in SIAK, record an enrollment.
+
+pub mod centre_client;
+pub mod desk_client;
+pub mod devices;
+pub mod discovery;
+pub mod issuance;
+pub mod procedure;
+pub mod recording;
+pub mod selftest;
+pub mod service;
+pub mod transmit;
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+use crate::booth::centre_client::{CentreClient, CentreError};
+use crate::booth::transmit::{Settings, Transmitter};
+use crate::clock::{add, Clock};
+use crate::config::{CentreConfig, Config};
+use crate::domain::nik::{Nik, NikError};
+use crate::domain::resident::Resident;
+use crate::enrollment::{Enrollment, IncompleteEnrollment};
+use crate::keyfile;
+use crate::queue::{ApplicantSummary, Committed, NewRecord, Queue, QueueError};
+use crate::seal::{self, BoothKey, CentrePublicKey, LocalKey, SealError};
+
+pub const QUEUE_FILE: &str = "queue.db";
+pub const BOOTH_KEY_FILE: &str = "keys/booth-ed25519.key";
+pub const LOCAL_KEY_FILE: &str = "keys/local-storage.key";
+/// `[complaints] desk = "embedded"`: the desk runs inside the booth (the `embedded` module).
+pub const EMBEDDED: &str = "embedded";
+
+#[derive(Debug, thiserror::Error)]
+pub enum BoothError {
+    #[error("key file: {0}")]
+    Keys(String),
+    #[error("{0}")]
+    Queue(#[from] QueueError),
+    #[error("{0} is configured as embedded: start the booth through `embedded::start`")]
+    NeedsEmbedded(&'static str),
+    #[error("the embedded {what} could not start: {why}")]
+    Embedded { what: &'static str, why: String },
+    #[error("the centre client could not be set up: {0}")]
+    Client(#[from] CentreError),
+    #[error("a configured key is not valid: {0}")]
+    BadKey(#[from] SealError),
+    #[error("the complaint desk: {0}")]
+    Desk(String),
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum LookupError {
+    #[error("{0}")]
+    InvalidNik(#[from] NikError),
+    #[error("{0}")]
+    Centre(#[from] CentreError),
+    #[error(transparent)]
+    NotYours(service::NotYours),
+    #[error("this booth's records could not be read: {0}")]
+    Queue(QueueError),
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RecordError {
+    #[error(transparent)]
+    NotYours(service::NotYours),
+    #[error("the record is incomplete: {0}")]
+    Incomplete(#[from] IncompleteEnrollment),
+    #[error("the record could not be sealed: {0}")]
+    Seal(String),
+    #[error("{0}")]
+    Queue(#[from] QueueError),
+}
+
+/// The data directory's files, for tools that only read the queue.
+pub fn open_store(data_dir: &Path, booth_number: u8) -> Result<crate::queue::Store, BoothError> {
+    let local = local_key(data_dir)?;
+    Ok(crate::queue::Store::open(
+        &data_dir.join(QUEUE_FILE),
+        local,
+        booth_number,
+    )?)
+}
+
+fn local_key(data_dir: &Path) -> Result<LocalKey, BoothError> {
+    let bytes = keyfile::load_or_create(&data_dir.join(LOCAL_KEY_FILE), 32, || {
+        LocalKey::generate_bytes().to_vec()
+    })
+    .map_err(|e| BoothError::Keys(e.to_string()))?;
+    Ok(LocalKey::from_bytes(&bytes)?)
+}
+
+pub struct Booth {
+    pub config: Config,
+    pub data_dir: PathBuf,
+    pub clock: Clock,
+    pub queue: Queue,
+    pub client: CentreClient,
+    centre_public: CentrePublicKey,
+    trusted_signer: Vec<u8>,
+    booth_key: Arc<BoothKey>,
+    /// The office's complaint desk.
+    pub desk: crate::booth::desk_client::DeskClient,
+    /// Services started for this booth (the embedded simulators of a demonstration config),
+    /// kept running as long as the booth is.
+    services: Vec<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+impl Booth {
+    /// Opens the data directory (creating keys on first start), the queue, and the clients of
+    /// the centre and the complaint desk the config names. A config that asks for the embedded
+    /// simulators is started by the `embedded` module, which points it at them first.
+    pub async fn start(
+        config: Config,
+        data_dir: PathBuf,
+        clock: Clock,
+    ) -> Result<Self, BoothError> {
+        let CentreConfig::Remote(remote) = &config.centre else {
+            return Err(BoothError::NeedsEmbedded("the centre"));
+        };
+        if config.complaints.desk == EMBEDDED {
+            return Err(BoothError::NeedsEmbedded("the complaint desk"));
+        }
+        let timeout = Duration::from_secs(config.transmit.request_timeout_secs);
+        let client = CentreClient::new(
+            &remote.siak_url,
+            &remote.centre_url,
+            &remote.siak_api_key,
+            &remote.centre_api_key,
+            timeout,
+        )?;
+        let centre_public = CentrePublicKey::from_bytes(&remote.hpke_public_key)?;
+        let trusted_signer = remote.document_signer_key.clone();
+        let desk = crate::booth::desk_client::DeskClient::new(
+            &config.complaints.desk,
+            &config.complaints.api_key,
+            timeout,
+        )
+        .map_err(|e| BoothError::Desk(e.to_string()))?;
+        crate::private_fs::create_dir(&data_dir)
+            .map_err(|e| BoothError::Keys(format!("{}: {e}", data_dir.display())))?;
+        let booth_key = keyfile::load_or_create(&data_dir.join(BOOTH_KEY_FILE), 32, || {
+            BoothKey::generate().to_bytes().to_vec()
+        })
+        .map_err(|e| BoothError::Keys(e.to_string()))?;
+        let booth_key = Arc::new(BoothKey::from_bytes(&booth_key)?);
+        let local = local_key(&data_dir)?;
+        let queue_path = data_dir.join(QUEUE_FILE);
+        let number = config.booth.number;
+        let queue = tokio::task::spawn_blocking(move || Queue::open(&queue_path, local, number))
+            .await
+            .map_err(|e| BoothError::Queue(QueueError::Io(e.to_string())))??;
+        tracing::info!(
+            booth = %config.booth.id,
+            data_dir = %data_dir.display(),
+            booth_key = %B64.encode(booth_key.public()),
+            "booth started"
+        );
+        Ok(Self {
+            config,
+            data_dir,
+            clock,
+            queue,
+            client,
+            centre_public,
+            trusted_signer,
+            booth_key,
+            desk,
+            services: Vec::new(),
+        })
+    }
+
+    /// Keeps `service` running as long as the booth (an embedded simulator).
+    pub fn keep_running(&mut self, service: Box<dyn std::any::Any + Send + Sync>) {
+        self.services.push(service);
+    }
+
+    /// The transmitter for this booth's queue and centre (not yet running).
+    /// The document signer's public key the booth trusts for chip security objects.
+    pub fn trusted_signer(&self) -> &[u8] {
+        &self.trusted_signer
+    }
+
+    pub fn transmitter(&self) -> Transmitter {
+        Transmitter::new(
+            self.queue.clone(),
+            self.client.clone(),
+            self.clock.clone(),
+            Settings::from(&self.config.transmit),
+            self.trusted_signer.clone(),
+        )
+        .with_desk(self.desk.clone())
+    }
+
+    /// Checks the NIK here first (so the operator learns exactly which part is wrong), then asks
+    /// SIAK for the resident.
+    pub async fn lookup(&self, nik: &str) -> Result<Resident, LookupError> {
+        let today = crate::clock::wib_date(self.clock.now());
+        let nik = Nik::parse(nik.trim(), today)?;
+        Ok(self.client.resident(nik.as_str()).await?)
+    }
+
+    /// Seals `enrollment` and makes it durable. Only when this returns `Ok` may the UI say
+    /// "recorded". `wake` (the transmitter's) is notified so sending starts at once.
+    pub async fn record(
+        &self,
+        enrollment: Enrollment,
+        wake: Option<&Notify>,
+    ) -> Result<Committed, RecordError> {
+        enrollment.check_complete()?;
+        let centre = self.centre_public.clone();
+        let key = self.booth_key.clone();
+        let summary = ApplicantSummary {
+            name: enrollment.resident.name.clone(),
+            nik: enrollment.resident.nik.to_string(),
+        };
+        let packet_id = enrollment.packet_id;
+        let envelope = tokio::task::spawn_blocking(move || {
+            seal::seal(&enrollment, &centre, &key).and_then(|p| p.to_cbor())
+        })
+        .await
+        .map_err(|e| RecordError::Seal(e.to_string()))?
+        .map_err(|e| RecordError::Seal(e.to_string()))?;
+        let now = self.clock.now();
+        let committed = self
+            .queue
+            .commit(NewRecord {
+                packet_id,
+                envelope,
+                summary,
+                recorded_at: now,
+                deadline_at: add(now, self.config.verdict_wait()),
+            })
+            .await?;
+        if let Some(w) = wake {
+            w.notify_one();
+        }
+        Ok(committed)
+    }
+}

@@ -1,0 +1,452 @@
+//! The background transmitter: sends recorded packets, asks for verdicts, and marks receipts due
+//! when the verdict window closes. It retries with exponential back-off and jitter, never loses
+//! or duplicates a packet (the packet id is the centre's idempotency key), and resumes after a
+//! restart from whatever the queue says.
+
+use futures::stream::{self, StreamExt};
+use jiff::Timestamp;
+use rand::Rng;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+use tracing::Instrument as _;
+use uuid::Uuid;
+
+use crate::booth::centre_client::{CentreClient, CentreError};
+use crate::clock::{add, Clock};
+use crate::config::TransmitConfig;
+use crate::queue::{Counts, Queue, QueueError};
+use crate::wire::centre::{CentreStatus, VerdictEntry, MAX_VERDICT_QUERY};
+use crate::wire::sod;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    pub verdict_poll: Duration,
+    /// How long a claimed packet is reserved for one send.
+    pub lease: Duration,
+    pub concurrency: usize,
+}
+
+impl From<&TransmitConfig> for Settings {
+    fn from(c: &TransmitConfig) -> Self {
+        Self {
+            backoff_base: Duration::from_secs(c.backoff_base_secs),
+            backoff_max: Duration::from_secs(c.backoff_max_secs),
+            verdict_poll: Duration::from_secs(c.verdict_poll_secs),
+            lease: Duration::from_secs(c.request_timeout_secs + 30),
+            concurrency: c.concurrency,
+        }
+    }
+}
+
+/// Exponential back-off with "equal jitter": a delay in `[d/2, d]` where
+/// `d = min(max, base · 2^(attempt))`, so many booths coming back at once do not stampede.
+pub fn backoff(attempt: u32, base: Duration, max: Duration) -> Duration {
+    let exp = base.saturating_mul(1u32 << attempt.min(20)).min(max);
+    let half = exp / 2;
+    let jitter = rand::rng().random_range(0..=half.as_millis() as u64);
+    half + Duration::from_millis(jitter)
+}
+
+/// What the transmitter has done, for the queue panel and for tests.
+#[derive(Debug, Clone, Default)]
+pub struct TransmitStatus {
+    /// Completed passes.
+    pub passes: u64,
+    /// The clock reading at which the last completed pass started.
+    pub last_pass_at: Option<Timestamp>,
+    pub sent: u64,
+    pub send_failures: u64,
+    pub verdicts: u64,
+    pub last_error: Option<String>,
+    pub counts: Counts,
+    /// When the transmitter next wakes by itself.
+    pub next_wake: Option<Timestamp>,
+}
+
+pub struct Transmitter {
+    queue: Queue,
+    client: CentreClient,
+    /// Complaints go to the office's desk through the same loop.
+    desk: Option<crate::booth::desk_client::DeskClient>,
+    clock: Clock,
+    settings: Settings,
+    trusted_signer: Vec<u8>,
+    wake: Arc<Notify>,
+    status: watch::Sender<TransmitStatus>,
+}
+
+/// Controls a running transmitter. Dropping it stops the task.
+pub struct TransmitterHandle {
+    wake: Arc<Notify>,
+    status: watch::Receiver<TransmitStatus>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TransmitterHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl TransmitterHandle {
+    /// Asks for a pass now (after a commit, or when a person presses "send now").
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn status(&self) -> watch::Receiver<TransmitStatus> {
+        self.status.clone()
+    }
+
+    /// A clone of the wake signal, for code that commits records.
+    pub fn waker(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Wakes the transmitter and waits until a pass that started at `at` or later has finished.
+    pub async fn pass_after(&self, at: Timestamp) -> TransmitStatus {
+        let mut rx = self.status.clone();
+        self.wake();
+        loop {
+            {
+                let s = rx.borrow_and_update();
+                if s.last_pass_at.is_some_and(|t| t >= at) {
+                    return s.clone();
+                }
+            }
+            if rx.changed().await.is_err() {
+                return rx.borrow().clone();
+            }
+            // A pass that began before `at` may have swallowed the wake-up.
+            self.wake();
+        }
+    }
+}
+
+impl Transmitter {
+    pub fn new(
+        queue: Queue,
+        client: CentreClient,
+        clock: Clock,
+        settings: Settings,
+        trusted_signer: Vec<u8>,
+    ) -> Self {
+        let (status, _) = watch::channel(TransmitStatus::default());
+        Self {
+            queue,
+            client,
+            desk: None,
+            clock,
+            settings,
+            trusted_signer,
+            wake: Arc::new(Notify::new()),
+            status,
+        }
+    }
+
+    /// Also delivers the complaints in the queue to `desk`.
+    pub fn with_desk(mut self, desk: crate::booth::desk_client::DeskClient) -> Self {
+        self.desk = Some(desk);
+        self
+    }
+
+    pub fn spawn(self) -> TransmitterHandle {
+        let wake = self.wake.clone();
+        let status = self.status.subscribe();
+        let task = tokio::spawn(self.run());
+        TransmitterHandle { wake, status, task }
+    }
+
+    async fn run(self) {
+        tracing::info!("transmitter started");
+        loop {
+            let now = self.clock.now();
+            if let Err(e) = self.pass(now).await {
+                tracing::error!(error = %e, "transmitter pass failed");
+                self.status
+                    .send_modify(|s| s.last_error = Some(format!("queue: {e}")));
+            }
+            let counts = self.queue.counts().await.unwrap_or_default();
+            let next = match self.queue.call(|s| s.next_wake()).await {
+                Ok(Some(t)) => t,
+                // Nothing to do: look again in an hour or when woken.
+                Ok(None) => add(now, Duration::from_secs(3600)),
+                Err(_) => add(now, self.settings.backoff_max),
+            };
+            // Never spin: something due but not workable waits at least a moment.
+            let next = next.max(add(now, Duration::from_millis(250)));
+            self.status.send_modify(|s| {
+                s.passes += 1;
+                s.last_pass_at = Some(now);
+                s.counts = counts;
+                s.next_wake = Some(next);
+            });
+            tokio::select! {
+                _ = self.clock.sleep_until(next) => {}
+                _ = self.wake.notified() => {}
+            }
+        }
+    }
+
+    async fn pass(&self, now: Timestamp) -> Result<(), QueueError> {
+        let due = self.queue.call(move |s| s.mark_receipts_due(now)).await?;
+        for id in due {
+            tracing::info!(packet = %id, "verdict window closed: receipt due");
+        }
+        self.send_due(now).await?;
+        self.send_complaints(now).await?;
+        self.poll_verdicts(now).await?;
+        self.report_issued().await
+    }
+
+    /// Tells the centre of cards handed over, so its record of the NIK says issued and a
+    /// second recording is caught at verification. Left for the next pass when it fails.
+    async fn report_issued(&self) -> Result<(), QueueError> {
+        let due = self.queue.call(|s| s.issue_reports_due(32)).await?;
+        for (id, at) in due {
+            match self.client.report_issued(id, at).await {
+                Ok(()) => self.queue.call(move |s| s.issue_reported(id)).await?,
+                Err(CentreError::Http { status: 404, .. }) => {
+                    tracing::warn!(packet = %id, "the centre does not know this print-ready packet");
+                    self.queue.call(move |s| s.issue_reported(id)).await?
+                }
+                Err(e) => {
+                    tracing::info!(packet = %id, error = %e.class(), "issue not reported yet");
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Delivers due complaints to the desk; a failure backs off like a packet's.
+    async fn send_complaints(&self, now: Timestamp) -> Result<(), QueueError> {
+        let Some(desk) = &self.desk else {
+            return Ok(());
+        };
+        let due = self.queue.call(move |s| s.due_complaints(now, 16)).await?;
+        for complaint in due {
+            let id = complaint.id;
+            let span = tracing::info_span!("transmit.complaint", complaint = %id);
+            let result = desk.submit(&complaint).instrument(span).await;
+            let at = self.clock.now();
+            match result {
+                Ok(_) => {
+                    self.queue
+                        .call(move |s| s.mark_complaint_delivered(id, at))
+                        .await?;
+                }
+                Err(e) => {
+                    let attempts = self.queue.call(move |s| s.complaint_attempts(id)).await?;
+                    let retry_at = add(
+                        at,
+                        backoff(
+                            attempts,
+                            self.settings.backoff_base,
+                            self.settings.backoff_max,
+                        ),
+                    );
+                    let msg = format!("desk {}: {e}", e.class());
+                    tracing::warn!(complaint = %id, error = %e.class(), "complaint not delivered");
+                    self.status
+                        .send_modify(|s| s.last_error = Some(msg.clone()));
+                    self.queue
+                        .call(move |s| s.mark_complaint_failed(id, &msg, retry_at))
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn send_due(&self, now: Timestamp) -> Result<(), QueueError> {
+        let lease = self.settings.lease;
+        let batch = self.settings.concurrency * 4;
+        loop {
+            let claimed = self
+                .queue
+                .call(move |s| s.claim_sendable(now, lease, batch))
+                .await?;
+            if claimed.is_empty() {
+                return Ok(());
+            }
+            let results: Vec<(Uuid, u32, Result<(), CentreError>)> = stream::iter(claimed)
+                .map(|out| {
+                    let span = tracing::info_span!("transmit.send", packet = %out.packet_id);
+                    async move {
+                        let r = self.client.send(out.packet_id, out.envelope).await;
+                        (out.packet_id, out.attempts, r.map(|_| ()))
+                    }
+                    .instrument(span)
+                })
+                .buffer_unordered(self.settings.concurrency)
+                .collect()
+                .await;
+            for (id, attempts, result) in results {
+                let at = self.clock.now();
+                match result {
+                    Ok(()) => {
+                        let first_poll = add(at, self.settings.verdict_poll);
+                        match self
+                            .queue
+                            .call(move |s| s.mark_received(id, at, first_poll))
+                            .await
+                        {
+                            Ok(()) => self.status.send_modify(|s| s.sent += 1),
+                            // Another send of the same packet was confirmed first (a lease
+                            // that ran out mid-request): the centre holds it once either way.
+                            Err(QueueError::NotInState { .. }) => {
+                                tracing::debug!(packet = %id, "already confirmed");
+                            }
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    Err(e) => {
+                        let retry_at = add(
+                            at,
+                            backoff(
+                                attempts,
+                                self.settings.backoff_base,
+                                self.settings.backoff_max,
+                            ),
+                        );
+                        tracing::warn!(packet = %id, attempts, error = %e.class(), "send failed");
+                        let msg = format!("{}: {e}", e.class());
+                        self.status.send_modify(|s| {
+                            s.send_failures += 1;
+                            s.last_error = Some(msg.clone());
+                        });
+                        self.queue
+                            .call(move |s| s.mark_failed(id, &msg, retry_at))
+                            .await?;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn poll_verdicts(&self, now: Timestamp) -> Result<(), QueueError> {
+        let ids = self
+            .queue
+            .call(move |s| s.verdict_due(now, MAX_VERDICT_QUERY))
+            .await?;
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let span = tracing::info_span!("transmit.verdicts", count = ids.len());
+        match self.client.verdicts(&ids).instrument(span).await {
+            Ok(entries) => {
+                let answered: Vec<Uuid> = entries.iter().map(|e| e.packet_id).collect();
+                for entry in entries {
+                    self.apply(entry).await?;
+                }
+                // A packet the centre left out of its answer is asked again later.
+                for id in ids.into_iter().filter(|id| !answered.contains(id)) {
+                    self.poll_failed(id, "the centre's answer left this packet out")
+                        .await?;
+                }
+            }
+            Err(e) => {
+                let msg = format!("{}: {e}", e.class());
+                tracing::warn!(error = %e.class(), "verdict query failed");
+                self.status
+                    .send_modify(|s| s.last_error = Some(msg.clone()));
+                for id in ids {
+                    self.poll_failed(id, &msg).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn poll_failed(&self, id: Uuid, msg: &str) -> Result<(), QueueError> {
+        let row = self.queue.get(id).await?;
+        let attempts = row.map(|r| r.attempts).unwrap_or(0);
+        let retry_at = add(
+            self.clock.now(),
+            backoff(
+                attempts,
+                self.settings.verdict_poll,
+                self.settings.backoff_max.max(self.settings.verdict_poll),
+            ),
+        );
+        let msg = msg.to_string();
+        self.queue
+            .call(move |s| s.mark_failed(id, &msg, retry_at))
+            .await?;
+        Ok(())
+    }
+
+    async fn apply(&self, entry: VerdictEntry) -> Result<(), QueueError> {
+        let id = entry.packet_id;
+        let now = self.clock.now();
+        match entry.status {
+            CentreStatus::Processing => {
+                let next = add(now, self.settings.verdict_poll);
+                self.queue.call(move |s| s.poll_again(id, next)).await
+            }
+            CentreStatus::Unknown => {
+                self.poll_failed(id, "the centre does not know this packet")
+                    .await
+            }
+            status => {
+                if status == CentreStatus::PrintReady {
+                    let Some(p) = entry.personalization.as_ref() else {
+                        return self
+                            .poll_failed(id, "print ready came without the card's data")
+                            .await;
+                    };
+                    if let Err(e) = sod::verify(&p.sod, &self.trusted_signer, &p.data_groups) {
+                        tracing::error!(packet = %id, error = %e, "security object refused");
+                        return self.poll_failed(id, &format!("bad_sod: {e}")).await;
+                    }
+                }
+                let detail = entry.code.clone();
+                let personalization = entry.personalization.clone();
+                let state = self
+                    .queue
+                    .call(move |s| {
+                        s.apply_verdict(
+                            id,
+                            status,
+                            detail.as_deref(),
+                            personalization.as_ref(),
+                            now,
+                        )
+                    })
+                    .await?;
+                tracing::info!(packet = %id, verdict = %state, "verdict");
+                self.status.send_modify(|s| s.verdicts += 1);
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_caps_and_jitters_within_bounds() {
+        let base = Duration::from_secs(2);
+        let max = Duration::from_secs(300);
+        for attempt in 0..40 {
+            let exp = (base * (1u32 << attempt.min(20))).min(max);
+            for _ in 0..50 {
+                let d = backoff(attempt, base, max);
+                assert!(
+                    d >= exp / 2 && d <= exp,
+                    "attempt {attempt}: {d:?} vs {exp:?}"
+                );
+            }
+        }
+        // Jitter really varies.
+        let samples: std::collections::HashSet<_> =
+            (0..50).map(|_| backoff(8, base, max)).collect();
+        assert!(samples.len() > 10);
+    }
+}

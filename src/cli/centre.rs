@@ -1,0 +1,85 @@
+//! `central-sim`: the centre simulator (SIAK, ingest, verdicts) on this machine.
+
+use anyhow::Context as _;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::util::{out, run_async};
+use ktpel_booth::centre_sim::{population_of, CentreSim, CentreSimConfig, Fault};
+use ktpel_booth::clock::Clock;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8470")]
+    listen: SocketAddr,
+    /// Keep keys and received packets here (default: in memory).
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+    /// Seconds from receipt to verdict.
+    #[arg(long, default_value_t = 20)]
+    verdict_delay: u64,
+    /// Synthetic residents in SIAK.
+    #[arg(long, default_value_t = 600)]
+    population: usize,
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+    #[arg(long, default_value = "siak-sim-key")]
+    siak_key: String,
+    #[arg(long, default_value = "centre-sim-key")]
+    centre_key: String,
+    /// Start in a fault mode: none, down, slow:<ms>, 5xx, garbage, reset.
+    #[arg(long, default_value = "none")]
+    fault: Fault,
+    /// Print the first N residents' NIKs and names (to try the booth with) and exit.
+    #[arg(long, value_name = "N")]
+    list_residents: Option<usize>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(n) = args.list_residents {
+        for r in population_of(args.seed, args.population).iter().take(n) {
+            out(&format!("{}  {}", r.nik.as_str(), r.name));
+        }
+        return Ok(());
+    }
+    let config = CentreSimConfig {
+        bind: args.listen,
+        verdict_delay: Duration::from_secs(args.verdict_delay),
+        population_size: args.population,
+        population_seed: args.seed,
+        siak_api_key: args.siak_key,
+        centre_api_key: args.centre_key,
+        state_dir: args.state_dir,
+        clock: Clock::System,
+        prepare_bundles: true,
+    };
+    run_async(serve(config, args.fault))
+}
+
+async fn serve(config: CentreSimConfig, fault: Fault) -> anyhow::Result<()> {
+    let sim = CentreSim::start(config)
+        .await
+        .context("the centre simulator could not start")?;
+    sim.set_fault(fault);
+    let keys = sim.keys();
+    out(&format!("centre simulator on {}", sim.base_url()));
+    out(&format!(
+        "  hpke_public_key     = \"{}\"",
+        keys.hpke_public_b64
+    ));
+    out(&format!(
+        "  document_signer_key = \"{}\"",
+        keys.document_signer_b64
+    ));
+    out(&format!(
+        "  {} residents in SIAK; Ctrl-C stops",
+        sim.population().len()
+    ));
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot wait for Ctrl-C")?;
+    Ok(())
+}

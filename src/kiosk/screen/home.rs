@@ -1,0 +1,353 @@
+//! Home: what the person signed in may do — an operator starts a recording, serves pickups and
+//! complaints and sees the waiting list (applicants waiting for their verdict, with their queue
+//! number and the time left in the SOP's hour) and the print-when-blanks-arrive list; a
+//! technician opens the technician area; a supervisor opens theirs — the queue at a glance, and
+//! the blank-card stock with a warning at the office's low mark.
+
+use iced::widget::{button, column, row, scrollable, text};
+use iced::{Element, Length, Task};
+
+use super::{Action, Ctx, Page};
+use crate::booth::service::applicant::Overview;
+use crate::booth::service::{Action as Permission, Staff};
+use crate::clock::Clock;
+use crate::kiosk::i18n::{tr, Lang};
+use crate::kiosk::Nav;
+use crate::queue::{Counts, Handover, State as QState, WaitingEntry};
+use crate::t;
+use crate::widgets::theme::{self, Kind};
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    StartRecording,
+    Pickup,
+    Open(uuid::Uuid),
+    SignOut,
+    ToggleLang,
+    Technician,
+    Supervisor,
+    Complaint,
+    ComplaintStatus,
+}
+
+/// A backlog being sent: how many of how many since it began.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Drain {
+    pub sent: u64,
+    pub total: u64,
+}
+
+/// Home belongs to whoever is signed in.
+pub struct State {
+    role: crate::config::Role,
+}
+
+impl State {
+    pub fn new(who: &Staff) -> Self {
+        Self { role: who.role }
+    }
+}
+
+impl Page for State {
+    type Message = Message;
+    type Request = std::convert::Infallible;
+
+    fn update(&mut self, message: Message) -> Action<Self::Request> {
+        let may = |a: Permission| a.allowed(self.role);
+        Action::Go(match message {
+            Message::StartRecording if may(Permission::Record) => Nav::StartApplicant,
+            Message::Pickup if may(Permission::Issue) => Nav::Pickup,
+            Message::Open(id) if may(Permission::Papers) => Nav::Open(id),
+            Message::Technician if may(Permission::Devices) => Nav::Technician,
+            Message::Supervisor if may(Permission::Approve) => Nav::Supervisor,
+            Message::Complaint if may(Permission::Complaints) => Nav::Complaint(None),
+            Message::ComplaintStatus if may(Permission::Complaints) => Nav::ComplaintStatus,
+            Message::SignOut => Nav::SignOut,
+            Message::ToggleLang => Nav::ToggleLang,
+            _ => return Action::None,
+        })
+    }
+
+    fn perform(_: Ctx, request: Self::Request) -> Task<Message> {
+        match request {}
+    }
+}
+
+impl State {
+    pub fn view<'a>(
+        &'a self,
+        lang: Lang,
+        who: &'a Staff,
+        overview: Option<&'a Overview>,
+        low_blanks: u32,
+        clock: &Clock,
+        drain: Option<Drain>,
+    ) -> Element<'a, Message> {
+        let now = clock.now();
+        let counts = overview.map(|o| &o.counts);
+        let waiting: &[WaitingEntry] = overview.map(|o| o.waiting.as_slice()).unwrap_or(&[]);
+
+        let header = row![
+            column![
+                text(t!(lang, "app-title")).size(theme::TITLE),
+                text(t!(lang, "home-operator", name = who.name.clone())).size(theme::BODY),
+            ]
+            .width(Length::Fill),
+            theme::action(
+                t!(lang, "lang-switch"),
+                Kind::Secondary,
+                Some(Message::ToggleLang)
+            )
+            .width(Length::Fixed(200.0)),
+            theme::action(
+                t!(lang, "home-sign-out"),
+                Kind::Secondary,
+                Some(Message::SignOut)
+            )
+            .width(Length::Fixed(200.0)),
+        ]
+        .spacing(theme::GAP);
+        let role = who.role;
+        let wide = |label: String, kind: Kind, m: Message| {
+            theme::action(label, kind, Some(m)).width(Length::Fixed(420.0))
+        };
+        let mut actions = column![].spacing(theme::GAP);
+        if Permission::Record.allowed(role) {
+            actions = actions
+                .push(wide(
+                    t!(lang, "home-start"),
+                    Kind::Primary,
+                    Message::StartRecording,
+                ))
+                .push(wide(
+                    t!(lang, "home-pickup"),
+                    Kind::Secondary,
+                    Message::Pickup,
+                ))
+                .push(
+                    row![
+                        theme::action(
+                            t!(lang, "home-complaint"),
+                            Kind::Secondary,
+                            Some(Message::Complaint)
+                        )
+                        .width(Length::Fixed(202.0)),
+                        theme::action(
+                            t!(lang, "home-complaint-status"),
+                            Kind::Secondary,
+                            Some(Message::ComplaintStatus)
+                        )
+                        .width(Length::Fixed(202.0)),
+                    ]
+                    .spacing(theme::GAP),
+                );
+        }
+        if Permission::Devices.allowed(role) {
+            actions = actions.push(wide(
+                t!(lang, "home-technician"),
+                Kind::Primary,
+                Message::Technician,
+            ));
+        }
+        if Permission::Approve.allowed(role) {
+            actions = actions.push(wide(
+                t!(lang, "home-supervisor"),
+                Kind::Primary,
+                Message::Supervisor,
+            ));
+        }
+        if !Permission::Record.allowed(role) {
+            // Say plainly what is not this role's, rather than leave the operator's work missing.
+            actions = actions
+                .push(text(tr(lang, &format!("home-role-{}", role.as_str()))).size(theme::SMALL));
+        }
+        if let Some(o) = overview {
+            actions = actions.push(blanks_line(lang, o, low_blanks));
+        }
+        let queue: Element<'a, Message> = match counts {
+            Some(c) => queue_panel(lang, c, drain, now),
+            None => text(t!(lang, "queue-loading")).size(theme::BODY).into(),
+        };
+        actions = actions.push(queue);
+        let mut list = column![].spacing(8);
+        if Permission::Papers.allowed(role) {
+            list = list.push(text(t!(lang, "home-waiting")).size(theme::HEADING));
+            if waiting.is_empty() {
+                list = list.push(text(t!(lang, "home-waiting-empty")).size(theme::BODY));
+            }
+            for w in waiting {
+                list = list.push(entry(w, waiting_status(lang, w, now)));
+            }
+            let blanks: &[WaitingEntry] = overview
+                .map(|o| o.awaiting_blanks.as_slice())
+                .unwrap_or(&[]);
+            if !blanks.is_empty() {
+                list = list.push(text(t!(lang, "home-awaiting-blanks")).size(theme::HEADING));
+                for w in blanks {
+                    list = list.push(entry(w, t!(lang, "waiting-blanks")));
+                }
+            }
+        }
+        theme::page(
+            column![
+                header,
+                row![
+                    actions.width(Length::Fixed(440.0)),
+                    scrollable(list).height(Length::Fill).width(Length::Fill),
+                ]
+                .spacing(theme::GAP * 2.0),
+            ]
+            .spacing(theme::GAP * 1.5),
+        )
+    }
+}
+
+/// How a waiting applicant's line reads: the countdown, or what is due.
+fn waiting_status(lang: Lang, w: &WaitingEntry, now: jiff::Timestamp) -> String {
+    let left = w.deadline_at.duration_since(now);
+    match (w.state, w.handover) {
+        (QState::PrintReady, _) => t!(lang, "waiting-print-ready"),
+        (QState::Duplicate | QState::Adjudicate | QState::EnrollFailure, _) => {
+            t!(lang, "waiting-not-printable")
+        }
+        (_, Handover::ReceiptDue) => t!(lang, "waiting-receipt-due"),
+        _ if left.is_positive() => t!(
+            lang,
+            "waiting-countdown",
+            minutes = left.as_secs() / 60,
+            seconds = format!("{:02}", left.as_secs() % 60)
+        ),
+        _ => t!(lang, "waiting-receipt-due"),
+    }
+}
+
+/// One applicant's line, opening their record.
+fn entry<'a>(w: &'a WaitingEntry, status: String) -> Element<'a, Message> {
+    button(
+        row![
+            text(format!("{:03}", w.queue_no))
+                .size(theme::HEADING)
+                .width(Length::Fixed(90.0)),
+            text(w.name.clone()).size(theme::BODY).width(Length::Fill),
+            text(status).size(theme::BODY),
+        ]
+        .spacing(theme::GAP)
+        .align_y(iced::Alignment::Center),
+    )
+    .width(Length::Fill)
+    .height(Length::Fixed(theme::ACTION))
+    .padding(theme::GAP)
+    .style(button::secondary)
+    .on_press(Message::Open(w.packet_id))
+    .into()
+}
+
+/// The blank-card stock, in the danger colour at or below the office's low mark.
+fn blanks_line<'a>(lang: Lang, o: &Overview, low: u32) -> Element<'a, Message> {
+    let n = o.blanks.on_hand;
+    if n <= 0 {
+        theme::alert(t!(lang, "home-blanks-out"))
+    } else if n <= i64::from(low) {
+        theme::alert(t!(lang, "home-blanks-low", count = n))
+    } else {
+        text(t!(lang, "home-blanks", count = n))
+            .size(theme::BODY)
+            .into()
+    }
+}
+
+/// The queue at a glance: counts per state, the oldest unsent record, the last transmission
+/// error, and a progress bar while a backlog drains.
+fn queue_panel<'a>(
+    lang: Lang,
+    c: &'a Counts,
+    drain: Option<Drain>,
+    now: jiff::Timestamp,
+) -> Element<'a, Message> {
+    let states = [
+        (QState::Recorded, "state-recorded"),
+        (QState::Sending, "state-sending"),
+        (QState::Received, "state-received"),
+        (QState::PrintReady, "state-print_ready"),
+        (QState::Duplicate, "state-duplicate"),
+        (QState::Adjudicate, "state-adjudicate"),
+        (QState::EnrollFailure, "state-enroll_failure"),
+    ];
+    let per_state: Vec<String> = states
+        .iter()
+        .filter(|(s, _)| c.get(*s) > 0)
+        .map(|(s, key)| format!("{} {}", crate::kiosk::i18n::tr(lang, key), c.get(*s)))
+        .collect();
+    let mut panel = column![
+        text(t!(lang, "queue-title")).size(theme::HEADING),
+        text(t!(lang, "queue-unsent", count = c.unsent())).size(theme::BODY),
+        text(t!(lang, "queue-receipts", count = c.receipts_due)).size(theme::BODY),
+    ]
+    .spacing(6);
+    if !per_state.is_empty() {
+        panel = panel.push(text(per_state.join(" · ")).size(theme::SMALL));
+    }
+    if let Some(oldest) = c.oldest_unsent {
+        let minutes = now.duration_since(oldest).as_secs().max(0) / 60;
+        panel = panel.push(text(t!(lang, "queue-oldest", minutes = minutes)).size(theme::SMALL));
+    }
+    if let Some(d) = drain {
+        panel = panel.push(
+            column![
+                text(t!(lang, "queue-draining", sent = d.sent, total = d.total)).size(theme::SMALL),
+                iced::widget::progress_bar(0.0..=d.total.max(1) as f32, d.sent as f32).girth(14),
+            ]
+            .spacing(4),
+        );
+    }
+    panel = panel.push(
+        text(match &c.last_error {
+            Some(e) => t!(lang, "queue-last-error", error = e.clone()),
+            None => t!(lang, "queue-no-error"),
+        })
+        .size(theme::SMALL),
+    );
+    theme::panel(panel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Role;
+
+    fn staff(role: Role) -> Staff {
+        Staff {
+            id: "x".into(),
+            name: "X".into(),
+            role,
+        }
+    }
+
+    #[test]
+    fn each_role_reaches_only_its_own_screens() {
+        let mut tech = State::new(&staff(Role::Technician));
+        assert!(matches!(tech.update(Message::StartRecording), Action::None));
+        assert!(matches!(tech.update(Message::Pickup), Action::None));
+        assert!(matches!(
+            tech.update(Message::Technician),
+            Action::Go(Nav::Technician)
+        ));
+        let mut op = State::new(&staff(Role::Operator));
+        assert!(matches!(
+            op.update(Message::StartRecording),
+            Action::Go(Nav::StartApplicant)
+        ));
+        assert!(matches!(op.update(Message::Technician), Action::None));
+        assert!(matches!(op.update(Message::Supervisor), Action::None));
+        let mut spv = State::new(&staff(Role::Supervisor));
+        assert!(matches!(
+            spv.update(Message::Supervisor),
+            Action::Go(Nav::Supervisor)
+        ));
+        assert!(matches!(spv.update(Message::StartRecording), Action::None));
+        assert!(matches!(
+            spv.update(Message::SignOut),
+            Action::Go(Nav::SignOut)
+        ));
+    }
+}

@@ -1,0 +1,424 @@
+//! SOP step 4 and the save: the face with live preview, ten fingers in the fixed order with an
+//! exception per finger, both irises with exceptions, the signature (on the pad, or on the
+//! touchscreen when no pad is configured), a review of every capture where any one can be
+//! retaken, then the save — "recorded" is said only after the sealed record is durable.
+//!
+//! Each device call runs on its device's worker; a good capture moves on by itself, a poor one
+//! stays for the operator to retake or accept.
+
+mod view;
+
+use iced::Task;
+use ktpel_hal::DeviceError;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use super::verify::Confirmed;
+use super::{Action, Ctx, Page};
+use crate::booth::procedure::Procedure;
+use crate::booth::recording::{Captured, Captures, Exception, Slot, SlotStatus};
+use crate::booth::RecordError;
+use crate::domain::resident::Resident;
+use crate::enrollment::Approval;
+use crate::kiosk::signature_canvas::{self, DrawnStroke};
+use crate::kiosk::Nav;
+use crate::queue::Committed;
+
+/// The touchscreen signature box, in screen pixels.
+pub const TOUCH_PAD_SIZE: (f32, f32) = (760.0, 300.0);
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Preview(crate::kiosk::preview::Event),
+    /// Run the device for the slot on show.
+    Capture,
+    Captured(Slot, Result<Box<Captured>, DeviceError>),
+    Except(Exception),
+    Next,
+    Previous,
+    /// From the review: retake this slot.
+    Goto(Slot),
+    ToReview,
+    Stroke(DrawnStroke),
+    ClearTouch,
+    AcceptTouch,
+    Save,
+    Saved(Result<Committed, RecordError>),
+    /// The devices were told of the new applicant (or could not be).
+    Began(Result<(), DeviceError>),
+    Done,
+    Cancel,
+    CancelConfirmed(bool),
+}
+
+/// What the recording step asks the booth service for.
+#[derive(Debug)]
+pub enum Request {
+    /// Devices forget the last applicant; simulated ones show this one.
+    Begin(String),
+    Capture(Slot),
+    /// The fingers and eyes recorded as exceptions (a slap scanner stops waiting for them).
+    Exceptions(Vec<ktpel_hal::FingerPosition>, Vec<ktpel_hal::Eye>),
+    Save(Box<Draft>),
+}
+
+/// Everything the save seals: who, the captures, the step times, the approval.
+pub struct Draft {
+    pub resident: Resident,
+    pub captures: Captures,
+    pub timings: Vec<crate::enrollment::StepTiming>,
+    pub approval: Option<Approval>,
+}
+
+impl std::fmt::Debug for Draft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Draft({:?})", self.captures)
+    }
+}
+
+/// What the screen shows.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    Capture(Slot),
+    Review,
+    Saving,
+    Saved(Committed),
+}
+
+pub struct State {
+    resident: Box<Resident>,
+    /// A supervisor's approval of a re-recording, carried into the record.
+    approval: Option<Approval>,
+    /// The SOP's steps and their clocks; this is the last before the save.
+    procedure: Procedure,
+    /// The newest preview frame, or why there is none.
+    preview: Option<Result<iced::widget::image::Handle, String>>,
+    /// The live verdict on the framing.
+    face_check: Option<crate::kiosk::preview::FaceCheck>,
+    mode: Mode,
+    captures: Captures,
+    thumbs: BTreeMap<Slot, iced::widget::image::Handle>,
+    /// A device call is running.
+    busy: bool,
+    /// The last device call for the slot on show failed.
+    failure: Option<DeviceError>,
+    save_error: Option<RecordError>,
+    /// The slot was opened from the review: finishing it goes back there.
+    from_review: bool,
+    /// `None` when a pad is configured; the strokes drawn on the screen otherwise.
+    touch: Option<Vec<DrawnStroke>>,
+    touch_began: Option<Instant>,
+    confirm_cancel: bool,
+}
+
+impl State {
+    /// The recording step for who was verified; the first request tells the devices a new
+    /// applicant is in front of them.
+    pub fn new(
+        confirmed: Confirmed,
+        procedure: Procedure,
+        touchscreen_signature: bool,
+    ) -> (Self, Request) {
+        let resident = confirmed.verified.resident;
+        let begin = Request::Begin(resident.nik.as_str().to_string());
+        let state = Self {
+            resident,
+            approval: confirmed.approval,
+            procedure,
+            preview: None,
+            face_check: None,
+            mode: Mode::Capture(Slot::Face),
+            captures: Captures::default(),
+            thumbs: BTreeMap::new(),
+            busy: false,
+            failure: None,
+            save_error: None,
+            from_review: false,
+            touch: touchscreen_signature.then(Vec::new),
+            touch_began: None,
+            confirm_cancel: false,
+        };
+        (state, begin)
+    }
+
+    pub fn procedure(&self) -> &Procedure {
+        &self.procedure
+    }
+
+    /// The camera preview runs while the face is being framed.
+    pub fn wants_preview(&self) -> bool {
+        matches!(self.mode, Mode::Capture(Slot::Face)) && !self.busy
+    }
+
+    pub fn mode(&self) -> &Mode {
+        &self.mode
+    }
+
+    pub fn captures(&self) -> &Captures {
+        &self.captures
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.busy
+    }
+
+    pub fn failure(&self) -> Option<&DeviceError> {
+        self.failure.as_ref()
+    }
+
+    fn show(&mut self, slot: Slot) {
+        self.mode = Mode::Capture(slot);
+        self.failure = None;
+        if slot == Slot::Face {
+            // A fresh look through the camera, not the frame from before the still.
+            self.preview = None;
+            self.face_check = None;
+        }
+    }
+
+    /// Where to go once the slot on show is filled.
+    fn advance(&mut self, from: Slot) {
+        if self.from_review {
+            self.from_review = false;
+            self.mode = Mode::Review;
+            self.failure = None;
+            return;
+        }
+        match from.next() {
+            Some(next) => self.show(next),
+            None => {
+                self.mode = Mode::Review;
+                self.failure = None;
+            }
+        }
+    }
+}
+
+impl Page for State {
+    type Message = Message;
+    type Request = Request;
+
+    fn update(&mut self, message: Message) -> Action<Request> {
+        match message {
+            Message::Began(Ok(())) => {}
+            Message::Began(Err(e)) => self.failure = Some(e),
+            Message::Preview(crate::kiosk::preview::Event::Frame(h)) => {
+                self.preview = Some(Ok(h));
+            }
+            Message::Preview(crate::kiosk::preview::Event::Failed(e)) => {
+                self.preview = Some(Err(e));
+            }
+            // The recording preview does not look for codes.
+            Message::Preview(crate::kiosk::preview::Event::Scanned(_)) => {}
+            Message::Preview(crate::kiosk::preview::Event::Face(check)) => {
+                self.face_check = Some(check);
+            }
+            Message::Capture => {
+                let Mode::Capture(slot) = self.mode else {
+                    return Action::None;
+                };
+                if self.busy || (slot == Slot::Signature && self.touch.is_some()) {
+                    return Action::None;
+                }
+                self.busy = true;
+                self.failure = None;
+                return Action::Run(Request::Capture(slot));
+            }
+            Message::Captured(slot, result) => {
+                self.busy = false;
+                // A late answer for a slot no longer on show is still a valid capture of it.
+                match result {
+                    Ok(captured) => {
+                        let quality = captured.quality();
+                        if let Some(h) = view::thumbnail(&captured) {
+                            self.thumbs.insert(slot, h);
+                        }
+                        if let Err(e) = self.captures.put(slot, *captured) {
+                            tracing::error!(error = %e, "capture for the wrong slot");
+                            self.failure = Some(DeviceError::bad_data(e.to_string()));
+                            return Action::None;
+                        }
+                        let good = quality.is_none_or(|q| q >= slot.quality_min());
+                        // Fingers and irises move on by themselves when good; the operator
+                        // looks at the photo and the signature before going on.
+                        let auto = matches!(slot, Slot::Finger(_) | Slot::Iris(_));
+                        if good && auto && matches!(self.mode, Mode::Capture(s) if s == slot) {
+                            self.advance(slot);
+                            // The next finger (or eye) on the same device is scanned straight
+                            // away: the scanner waits for it, the operator does not tap.
+                            if let Mode::Capture(next) = self.mode {
+                                let same_device = matches!(
+                                    (slot, next),
+                                    (Slot::Finger(_), Slot::Finger(_))
+                                        | (Slot::Iris(_), Slot::Iris(_))
+                                );
+                                if same_device && self.captures.status(next) == SlotStatus::Empty {
+                                    return self.update(Message::Capture);
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        if matches!(self.mode, Mode::Capture(s) if s == slot) {
+                            self.failure = Some(e);
+                        }
+                    }
+                }
+            }
+            Message::Except(exception) => {
+                let Mode::Capture(slot) = self.mode else {
+                    return Action::None;
+                };
+                if self.busy {
+                    return Action::None;
+                }
+                if self.captures.except(slot, exception).is_ok() {
+                    self.thumbs.remove(&slot);
+                    self.advance(slot);
+                    // A slap scanner must not wait for a finger that is not there.
+                    return Action::Run(Request::Exceptions(
+                        self.captures.finger_exceptions(),
+                        self.captures.eye_exceptions(),
+                    ));
+                }
+            }
+            Message::Next => {
+                if let Mode::Capture(slot) = self.mode {
+                    if !self.busy && self.captures.status(slot) != SlotStatus::Empty {
+                        self.advance(slot);
+                    }
+                }
+            }
+            Message::Previous => {
+                if let Mode::Capture(slot) = self.mode {
+                    if let (false, Some(prev)) = (self.busy, slot.previous()) {
+                        self.from_review = false;
+                        self.show(prev);
+                    }
+                }
+            }
+            Message::Goto(slot) => {
+                if matches!(self.mode, Mode::Review) {
+                    self.from_review = true;
+                    self.save_error = None;
+                    self.show(slot);
+                }
+            }
+            Message::ToReview => {
+                if !self.busy && matches!(self.mode, Mode::Capture(_)) {
+                    self.from_review = false;
+                    self.mode = Mode::Review;
+                    self.failure = None;
+                }
+            }
+            Message::Stroke(stroke) => {
+                if let Some(strokes) = self.touch.as_mut() {
+                    self.touch_began.get_or_insert_with(Instant::now);
+                    strokes.push(stroke);
+                }
+            }
+            Message::ClearTouch => {
+                if let Some(strokes) = self.touch.as_mut() {
+                    strokes.clear();
+                    self.touch_began = None;
+                }
+            }
+            Message::AcceptTouch => {
+                let Some(strokes) = self.touch.as_ref() else {
+                    return Action::None;
+                };
+                if strokes.is_empty() {
+                    return Action::None;
+                }
+                let (w, h) = TOUCH_PAD_SIZE;
+                match signature_canvas::to_capture(strokes, w, h) {
+                    Ok(capture) => {
+                        let captured = Captured::Signature(capture);
+                        if let Some(h) = view::thumbnail(&captured) {
+                            self.thumbs.insert(Slot::Signature, h);
+                        }
+                        if self.captures.put(Slot::Signature, captured).is_ok() {
+                            self.advance(Slot::Signature);
+                        }
+                    }
+                    Err(e) => self.failure = Some(e),
+                }
+            }
+            Message::Save => {
+                if !matches!(self.mode, Mode::Review) || self.captures.first_empty().is_some() {
+                    return Action::None;
+                }
+                // The step ends at the save; its clock stops here.
+                self.procedure.finish(Instant::now());
+                self.mode = Mode::Saving;
+                self.save_error = None;
+                // The captures stay in this state until the queue has them durably.
+                return Action::Run(Request::Save(Box::new(Draft {
+                    resident: (*self.resident).clone(),
+                    captures: self.captures.clone(),
+                    timings: self.procedure.timings().to_vec(),
+                    approval: self.approval.clone(),
+                })));
+            }
+            Message::Saved(Ok(c)) => {
+                self.mode = Mode::Saved(c);
+                // Nothing of the applicant stays on screen once it is sealed.
+                self.captures = Captures::default();
+                self.thumbs.clear();
+                self.touch = self.touch.take().map(|_| Vec::new());
+            }
+            Message::Saved(Err(err)) => {
+                tracing::error!(error = %err, "saving the record failed");
+                // Nothing is lost: "save" can be pressed again.
+                self.mode = Mode::Review;
+                self.save_error = Some(err);
+            }
+            Message::Done => return Action::Go(Nav::Home),
+            Message::Cancel => {
+                if matches!(self.mode, Mode::Saving) || self.busy {
+                    return Action::None;
+                }
+                if matches!(self.mode, Mode::Saved(_)) {
+                    return Action::Go(Nav::Home);
+                }
+                self.confirm_cancel = true;
+            }
+            Message::CancelConfirmed(yes) => {
+                self.confirm_cancel = false;
+                if yes && !matches!(self.mode, Mode::Saving) && !self.busy {
+                    return Action::Go(Nav::Home);
+                }
+            }
+        }
+        Action::None
+    }
+
+    fn perform(ctx: Ctx, request: Request) -> Task<Message> {
+        let Ctx { service, who } = ctx;
+        match request {
+            Request::Begin(nik) => Task::perform(
+                async move { service.begin_applicant(&nik).await },
+                Message::Began,
+            ),
+            Request::Capture(slot) => Task::perform(
+                async move { service.capture(slot).await.map(Box::new) },
+                move |r| Message::Captured(slot, r),
+            ),
+            Request::Exceptions(fingers, eyes) => Task::future(async move {
+                if let Err(e) = service.set_exceptions(fingers, eyes).await {
+                    tracing::warn!(error = %e, "exceptions not passed to the devices");
+                }
+            })
+            .discard(),
+            Request::Save(draft) => Task::perform(
+                async move {
+                    let d = *draft;
+                    service
+                        .record(&who, d.resident, d.captures, d.timings, d.approval)
+                        .await
+                },
+                Message::Saved,
+            ),
+        }
+    }
+}

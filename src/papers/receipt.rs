@@ -1,0 +1,140 @@
+//! The proof of recording (bukti perekaman KTP-el): what the applicant takes home when the card
+//! cannot be issued in the verdict window, and brings back to collect it. Built as a printer
+//! document here; the receipt printer driver turns it into its own commands.
+
+use jiff::civil::Date;
+use jiff::Timestamp;
+use ktpel_hal::{Align, ReceiptDoc, ReceiptLine};
+
+use super::Holder;
+
+/// Everything printed on the receipt. Holds the applicant's name: it goes to the printer,
+/// never to a log.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProofOfRecording {
+    pub holder: Holder,
+    /// The first day the card may be collected.
+    pub come_back_from: Date,
+}
+
+impl std::fmt::Debug for ProofOfRecording {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ProofOfRecording({})", self.holder.receipt_no)
+    }
+}
+
+pub const TITLE: &str = "BUKTI PEREKAMAN KTP-el";
+pub const FREE_OF_CHARGE: &str = "LAYANAN INI TIDAK DIPUNGUT BIAYA";
+
+/// The payload of the receipt's QR code: the receipt number, which the pickup screen reads
+/// by camera or keypad.
+pub fn qr_payload(receipt_no: &str) -> String {
+    receipt_no.to_string()
+}
+
+pub(crate) fn text(text: impl Into<String>, align: Align, bold: bool, size: u8) -> ReceiptLine {
+    ReceiptLine::Text {
+        text: text.into(),
+        align,
+        bold,
+        size,
+    }
+}
+
+pub(crate) fn field(label: &str, value: &str) -> ReceiptLine {
+    text(format!("{label:<10}: {value}"), Align::Left, false, 1)
+}
+
+/// The date as printed (WIB): "25-11-2026 09:12 WIB".
+pub fn wib_datetime(t: Timestamp) -> String {
+    let dt = crate::clock::WIB.to_datetime(t);
+    format!(
+        "{:02}-{:02}-{} {:02}:{:02} WIB",
+        dt.day(),
+        dt.month(),
+        dt.year(),
+        dt.hour(),
+        dt.minute()
+    )
+}
+
+pub fn card_date(d: Date) -> String {
+    format!("{:02}-{:02}-{}", d.day(), d.month(), d.year())
+}
+
+impl ProofOfRecording {
+    pub fn document(&self) -> ReceiptDoc {
+        let rule = text("-".repeat(32), Align::Center, false, 1);
+        let h = &self.holder;
+        let mut lines = vec![
+            text(TITLE, Align::Center, true, 2),
+            text(h.office.clone(), Align::Center, false, 1),
+            rule.clone(),
+        ];
+        lines.extend(h.lines());
+        lines.extend([
+            rule.clone(),
+            ReceiptLine::Qr {
+                payload: qr_payload(&h.receipt_no),
+            },
+            text(h.receipt_no.clone(), Align::Center, true, 1),
+            text(
+                format!(
+                    "Silakan kembali mulai {} dengan membawa bukti ini untuk mengambil KTP-el.",
+                    card_date(self.come_back_from)
+                ),
+                Align::Left,
+                false,
+                1,
+            ),
+            rule,
+            text(FREE_OF_CHARGE, Align::Center, true, 1),
+            ReceiptLine::Feed(3),
+            ReceiptLine::Cut,
+        ]);
+        ReceiptDoc { lines }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    pub fn sample() -> ProofOfRecording {
+        ProofOfRecording {
+            holder: Holder {
+                office: "Dinas Kependudukan dan Pencatatan Sipil Kota Bandung".into(),
+                booth_id: "3273-01".into(),
+                receipt_no: "2611250100015".into(),
+                queue_no: 1,
+                name: "HADI SETIAWAN".into(),
+                nik_masked: "327502******0020".into(),
+                recorded_at: "2026-11-25T02:12:00Z".parse().unwrap(),
+            },
+            come_back_from: jiff::civil::date(2026, 12, 9),
+        }
+    }
+
+    #[test]
+    fn the_receipt_says_everything_the_applicant_needs() {
+        let text = ktpel_sim::receipt_text(&sample().document());
+        for needle in [
+            "BUKTI PEREKAMAN KTP-el",
+            "2611250100015",
+            "HADI SETIAWAN",
+            "327502******0020",
+            "25-11-2026 09:12 WIB",
+            "Bandung",
+            "09-12-2026",
+            "TIDAK DIPUNGUT BIAYA",
+            "[QR] 2611250100015",
+        ] {
+            assert!(text.contains(needle), "{needle:?} missing from\n{text}");
+        }
+        assert!(
+            !text.contains("3275022207460020"),
+            "the full NIK is never printed"
+        );
+    }
+}

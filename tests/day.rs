@@ -1,0 +1,153 @@
+//! A whole day through `ktpel-booth simulate-day` (the booth-service operations the kiosk's
+//! screens call, with simulated devices and the embedded centre and desk), then a look at what
+//! it left on disk: nothing personal in clear — no name, NIK, phone number or address, no
+//! picture — anywhere under the data directory, the embedded centre's and desk's folders
+//! included; every folder 0700 and every file 0600.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BOOTH: &str = env!("CARGO_BIN_EXE_ktpel-booth");
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        out.push(p.clone());
+        if p.is_dir() {
+            files(&p, out);
+        }
+    }
+}
+
+/// Pictures as their files begin: PNG, JPEG (JFIF, Exif, or straight to its tables), JPEG 2000
+/// (a codestream, or the JP2 box).
+const PICTURES: &[(&str, &[u8])] = &[
+    ("PNG", b"\x89PNG\r\n\x1a\n"),
+    ("JPEG/JFIF", b"\xff\xd8\xff\xe0"),
+    ("JPEG/Exif", b"\xff\xd8\xff\xe1"),
+    ("JPEG", b"\xff\xd8\xff\xdb"),
+    ("JPEG 2000", b"\xff\x4f\xff\x51"),
+    ("JP2", b"\x00\x00\x00\x0cjP  "),
+];
+
+/// Every needle found in the files under `dir`: (file, what).
+fn scan(dir: &Path, needles: &[(String, Vec<u8>)]) -> Vec<(PathBuf, String)> {
+    let mut all = Vec::new();
+    files(dir, &mut all);
+    let mut found = Vec::new();
+    for f in all.iter().filter(|f| f.is_file()) {
+        let bytes = std::fs::read(f).unwrap();
+        for (what, needle) in needles {
+            if bytes.windows(needle.len()).any(|w| w == needle.as_slice()) {
+                found.push((f.clone(), what.clone()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn a_day_issues_cards_prints_the_right_papers_and_leaves_nothing_personal_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("booth");
+    let out = Command::new(BOOTH)
+        .args([
+            "simulate-day",
+            "--applicants",
+            "20",
+            "--blanks",
+            "12",
+            "--json",
+        ])
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "simulate-day failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let applicants = report["applicants"].as_array().unwrap();
+    let outcomes: Vec<&str> = applicants
+        .iter()
+        .map(|a| a["outcome"].as_str().unwrap())
+        .collect();
+    let count = |o: &str| outcomes.iter().filter(|x| **x == o).count();
+    // 15 print ready with 12 blanks: 12 cards at once, 3 when blanks arrive; 2 pickups; one of
+    // each notice; and the second recording of an issued NIK stopped at verification.
+    assert_eq!(count("issued"), 12, "{outcomes:?}");
+    assert_eq!(count("blanks_then_picked_up"), 3, "{outcomes:?}");
+    assert_eq!(count("receipt_then_picked_up"), 2, "{outcomes:?}");
+    assert_eq!(count("duplicate_notice"), 1, "{outcomes:?}");
+    assert_eq!(count("adjudicate_notice"), 1, "{outcomes:?}");
+    assert_eq!(count("enroll_failure_notice"), 1, "{outcomes:?}");
+    assert_eq!(count("rerecording_caught"), 1, "{outcomes:?}");
+    assert_eq!(
+        report["cards_printed"], 17,
+        "every card a fact in the queue"
+    );
+    assert_eq!(report["audit_intact"], true);
+    let complaints = applicants
+        .iter()
+        .filter(|a| a["complaint"].is_string())
+        .count();
+    assert_eq!(complaints, 2, "every tenth applicant complained");
+    for a in applicants.iter().take(20) {
+        assert!(a["rss_bytes"].as_u64().unwrap() > 0);
+        assert!(a["steps"]["record_ms"].as_u64().unwrap() > 0);
+    }
+
+    // What a thief with the disk would look for: the day's names, NIKs, addresses, phone
+    // numbers (the complaints'), and pictures.
+    let residents = ktpel_booth::centre_sim::population_of(2026, 600);
+    let mut needles: Vec<(String, Vec<u8>)> = Vec::new();
+    for (i, r) in residents.iter().take(20).enumerate() {
+        needles.push((format!("name {}", i + 1), r.name.clone().into_bytes()));
+        needles.push((format!("NIK {}", i + 1), r.nik.as_str().as_bytes().to_vec()));
+        needles.push((format!("address {}", i + 1), r.address.clone().into_bytes()));
+        needles.push((
+            format!("phone {}", i + 1),
+            format!("08{:010}", 1_000_000 + i + 1).into_bytes(),
+        ));
+    }
+    for (what, magic) in PICTURES {
+        needles.push((what.to_string(), magic.to_vec()));
+    }
+    let found = scan(&data, &needles);
+    assert!(
+        found.is_empty(),
+        "personal data in clear on disk: {found:?}"
+    );
+    // The scan finds what is there: a planted copy of a name and of a photo.
+    let planted = dir.path().join("planted");
+    std::fs::create_dir_all(&planted).unwrap();
+    std::fs::write(
+        planted.join("leak.bin"),
+        [
+            b"..".as_slice(),
+            residents[3].name.as_bytes(),
+            PICTURES[1].1,
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let leaks: Vec<String> = scan(&planted, &needles)
+        .into_iter()
+        .map(|(_, w)| w)
+        .collect();
+    assert_eq!(leaks, ["name 4", "JPEG/JFIF"]);
+
+    // Only the booth's user may read any of it.
+    let mut all = Vec::new();
+    files(&data, &mut all);
+    assert!(all.len() > 5, "{all:?}");
+    for p in all {
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        let want = if p.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(mode, want, "{} is {mode:o}", p.display());
+    }
+}
