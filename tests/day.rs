@@ -101,6 +101,28 @@ fn a_day_issues_cards_prints_the_right_papers_and_leaves_nothing_personal_on_dis
         assert!(a["steps"]["record_ms"].as_u64().unwrap() > 0);
     }
 
+    // `queue show` lists each card put through the printer for a record.
+    let issued = applicants
+        .iter()
+        .find(|a| a["outcome"] == "issued")
+        .unwrap();
+    let shown = Command::new(BOOTH)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["queue", "show", issued["receipt_no"].as_str().unwrap()])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.contains("state                  issued"), "{shown}");
+    let card = shown
+        .lines()
+        .find(|l| l.starts_with("card 1"))
+        .unwrap_or_default();
+    assert!(
+        card.contains("printed") && card.contains("printer job") && card.contains("chip verified"),
+        "{shown}"
+    );
+
     // What a thief with the disk would look for: the day's names, NIKs, addresses, phone
     // numbers (the complaints'), and pictures.
     let residents = ktpel_booth::centre_sim::population_of(2026, 600);

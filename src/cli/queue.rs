@@ -70,8 +70,13 @@ pub fn run(command: QueueCommand, config: &Config, dir: &std::path::Path) -> Exi
                 eprintln!("no packet with id or receipt number {id}");
                 return Ok(ExitCode::from(2));
             };
+            let prints = store.card_prints(row.packet_id)?;
             if json {
-                out(&serde_json::to_string_pretty(&row)?);
+                let mut v = serde_json::to_value(&row)?;
+                if let Some(map) = v.as_object_mut() {
+                    map.insert("card_prints".into(), serde_json::to_value(&prints)?);
+                }
+                out(&serde_json::to_string_pretty(&v)?);
             } else {
                 let v = serde_json::to_value(&row)?;
                 if let Some(map) = v.as_object() {
@@ -83,6 +88,30 @@ pub fn run(command: QueueCommand, config: &Config, dir: &std::path::Path) -> Exi
                         };
                         out(&format!("{k:<22} {v}"));
                     }
+                }
+                if prints.is_empty() {
+                    out("card prints            none");
+                }
+                for p in &prints {
+                    let mut line = format!(
+                        "card {}                 {} at {}",
+                        p.attempt,
+                        p.outcome.as_str(),
+                        p.started_at
+                    );
+                    if let Some(job) = &p.printer_job {
+                        line.push_str(&format!(", printer job {job}"));
+                    }
+                    if let Some(at) = p.chip_at {
+                        line.push_str(&format!(", chip verified {at}"));
+                    }
+                    if let (Some(r), Some(by)) = (&p.reason, &p.approved_by) {
+                        line.push_str(&format!(", reprint ({r}) approved by {by}"));
+                    }
+                    if let Some(e) = &p.error {
+                        line.push_str(&format!(", error: {e}"));
+                    }
+                    out(&line);
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -32,6 +32,7 @@ pub async fn run(core: DeskCore, mut stop: watch::Receiver<bool>) {
                         "escalated to the Kepala Dinas at their deadline"
                     );
                 }
+                core.checked.send_replace(Some(now));
                 None
             }
             Err(e) => {

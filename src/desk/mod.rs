@@ -41,6 +41,8 @@ pub struct DeskCore {
     pub clock: Clock,
     /// Wakes the escalation task when a complaint with a new deadline arrives.
     wake: Arc<Notify>,
+    /// The clock reading of the escalation task's last completed look at the deadlines.
+    checked: Arc<watch::Sender<Option<Timestamp>>>,
 }
 
 impl DeskCore {
@@ -50,7 +52,14 @@ impl DeskCore {
             config,
             clock,
             wake: Arc::new(Notify::new()),
+            checked: Arc::new(watch::channel(None).0),
         }
+    }
+
+    /// When the escalation task last looked at the deadlines (the clock's reading then): a
+    /// test that moves the clock waits for a look at or after the new time.
+    pub fn escalation_checked(&self) -> watch::Receiver<Option<Timestamp>> {
+        self.checked.subscribe()
     }
 
     /// A complaint from a booth (or any [`Via`]); see [`store::Store::submit`].

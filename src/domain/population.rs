@@ -348,7 +348,7 @@ impl Generator {
         let regencies: Vec<&'static Regency> = regencies_in(province_code).collect();
         let regency = pick(&mut self.rng, &regencies)?;
         let district = regency.districts.choose(&mut self.rng)?;
-        let village = pick(&mut self.rng, district.villages)?;
+        let village = district.villages.choose(&mut self.rng)?.as_str();
         let region = regency.region_code(district).ok()?;
         Some(Place {
             regency,
@@ -606,7 +606,8 @@ impl Generator {
             let birth_place = if self.rng.random_bool(0.75) {
                 place.regency.place_name()
             } else {
-                pick(&mut self.rng, REGENCIES)
+                REGENCIES
+                    .choose(&mut self.rng)
                     .map(|r| r.place_name())
                     .unwrap_or(place.regency.place_name())
             };
@@ -718,7 +719,7 @@ mod tests {
             assert_eq!(r.kabupaten, region.regency().unwrap().name);
             let district = region.district().unwrap();
             assert_eq!(r.kecamatan, district.name);
-            assert!(district.villages.contains(&r.kelurahan.as_str()));
+            assert!(district.villages.contains(&r.kelurahan));
             assert!(r.inconsistencies().is_empty());
             let age = r.age_on(today);
             assert!((MIN_AGE..=MAX_AGE).contains(&age), "age {age}");

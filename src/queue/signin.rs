@@ -60,7 +60,8 @@ impl Store {
             _ => failures + 1,
         };
         let gate = if failures >= attempts {
-            let until = add(now, lockout);
+            // Kept to the millisecond, as the file keeps it.
+            let until = from_millis(to_millis(add(now, lockout)));
             tx.execute(
                 "UPDATE signin_lockout SET failures = 0, locked_until = ?1 WHERE id = 1",
                 [to_millis(until)],

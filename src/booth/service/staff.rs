@@ -86,9 +86,33 @@ impl Action {
     ];
 }
 
+impl Action {
+    /// What the action is, in words ("record applicants").
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Record => "record applicants",
+            Action::Issue => "issue cards",
+            Action::Papers => "print applicants' papers",
+            Action::Complaints => "take complaints",
+            Action::Approve => "give approvals",
+            Action::ClearLockout => "clear the sign-in lockout",
+            Action::Devices => "test or assign devices",
+            Action::Blanks => "count blank cards",
+        }
+    }
+}
+
+fn with_article(role: Role) -> &'static str {
+    match role {
+        Role::Operator => "an operator",
+        Role::Supervisor => "a supervisor",
+        Role::Technician => "a technician",
+    }
+}
+
 /// Someone tried what is not their role's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a {} may not {}", role.as_str(), action.as_str())]
+#[error("{} may not {}: that is not this role's work", with_article(*role), action.describe())]
 pub struct NotYours {
     pub role: Role,
     pub action: Action,
@@ -244,6 +268,9 @@ mod tests {
             role: Role::Technician,
         };
         let refused = allow(&tech, Action::Record).unwrap_err();
-        assert_eq!(refused.to_string(), "a technician may not record");
+        assert_eq!(
+            refused.to_string(),
+            "a technician may not record applicants: that is not this role's work"
+        );
     }
 }
