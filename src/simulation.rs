@@ -204,7 +204,9 @@ impl Day {
             .centre
             .ok_or_else(|| DayError::Start("no embedded centre".into()))?;
         let residents = centre.population().to_vec();
-        let service = Service::start(booth).await.map_err(DayError::Start)?;
+        let service = Service::start(booth)
+            .await
+            .map_err(|e| DayError::Start(e.to_string()))?;
         Ok(Self {
             service,
             centre,

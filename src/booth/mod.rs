@@ -52,6 +52,8 @@ pub enum BoothError {
     BadKey(#[from] SealError),
     #[error("the complaint desk: {0}")]
     Desk(String),
+    #[error("the devices could not be set up: {0}")]
+    Devices(String),
 }
 
 #[derive(Debug, Clone, thiserror::Error)]

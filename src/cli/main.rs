@@ -175,7 +175,6 @@ fn main() -> ExitCode {
                             ktpel_booth::embedded::start(config, dir, Clock::System)
                                 .await
                                 .map(|(booth, _)| booth)
-                                .map_err(|e| e.to_string())
                         })
                     })
                 }

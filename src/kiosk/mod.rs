@@ -25,9 +25,10 @@ use crate::booth::procedure::Procedure;
 use crate::booth::service::applicant::{ApplicantRecord, Overview};
 use crate::booth::service::papers::Paper;
 use crate::booth::service::{Service, SignInError, Staff};
-use crate::booth::Booth;
+use crate::booth::{Booth, BoothError};
 use crate::config::Config;
 use crate::queue::signin::Gate;
+use crate::queue::QueueError;
 use crate::t;
 use crate::widgets::signin::{self, Refusal};
 use i18n::Lang;
@@ -94,7 +95,7 @@ pub fn application(
 /// How the kiosk gets its booth: a future that starts it (the CLI's starts the embedded
 /// simulators of a demonstration config too, see the `embedded` module).
 pub type Starting =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Booth, String>> + Send>>;
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Booth, BoothError>> + Send>>;
 
 /// Opens the kiosk's window on the booth `start` gives; blocks until the window is closed.
 pub fn run_kiosk(config: Config, start: impl Fn() -> Starting + 'static) -> ExitCode {
@@ -151,14 +152,14 @@ pub type Opened = (Box<ApplicantRecord>, Option<(Paper, ReceiptDoc)>, i64);
 
 #[derive(Debug, Clone)]
 pub enum Message {
-    Started(Result<Arc<Service>, String>),
+    Started(Result<Arc<Service>, Arc<BoothError>>),
     /// Where sign-in stands at start (a lockout survives a restart).
-    Gate(Result<Gate, String>),
+    Gate(Result<Gate, QueueError>),
     Tick(Instant),
     /// A touch, a click or a key: the person at the kiosk is there.
     Input,
-    Refreshed(Result<Overview, String>),
-    Opened(Result<Opened, String>),
+    Refreshed(Result<Overview, QueueError>),
+    Opened(Result<Opened, QueueError>),
     SignIn(signin::Message<Staff>),
     Home(home::Message),
     Documents(documents::Message),
@@ -175,7 +176,7 @@ pub enum Message {
 
 pub enum Screen {
     Starting,
-    Failed(String),
+    Failed(Arc<BoothError>),
     SignIn(signin::State<Staff>),
     Home(home::State),
     Documents(documents::State),
@@ -210,9 +211,9 @@ pub struct App {
 
 /// Starts the booth service (devices on their workers, the transmitter) on the booth
 /// `starting` gives.
-pub async fn start(starting: Starting) -> Result<Arc<Service>, String> {
-    let booth = starting.await?;
-    Service::start(booth).await
+pub async fn start(starting: Starting) -> Result<Arc<Service>, Arc<BoothError>> {
+    let booth = starting.await.map_err(Arc::new)?;
+    Service::start(booth).await.map_err(Arc::new)
 }
 
 impl App {
@@ -285,10 +286,7 @@ impl App {
                 self.service = Some(service.clone());
                 self.screen = Screen::SignIn(signin::State::new(None, true));
                 Task::batch([
-                    Task::perform(
-                        async move { service.signin_gate().await.map_err(|e| e.to_string()) },
-                        Message::Gate,
-                    ),
+                    Task::perform(async move { service.signin_gate().await }, Message::Gate),
                     self.refresh(),
                 ])
             }
@@ -536,7 +534,7 @@ impl App {
                 };
                 Task::perform(
                     async move {
-                        let record = service.open(id).await.map_err(|e| e.to_string())?;
+                        let record = service.open(id).await?;
                         Ok(opened(&service, record).await)
                     },
                     Message::Opened,
@@ -616,10 +614,7 @@ impl App {
         let Some(service) = self.service.clone() else {
             return Task::none();
         };
-        Task::perform(
-            async move { service.overview().await.map_err(|e| e.to_string()) },
-            Message::Refreshed,
-        )
+        Task::perform(async move { service.overview().await }, Message::Refreshed)
     }
 
     pub fn subscription(&self) -> Subscription<Message> {
@@ -691,7 +686,7 @@ impl App {
             Screen::Failed(e) => theme::page(
                 iced::widget::column![
                     iced::widget::text(t!(lang, "start-failed")).size(theme::TITLE),
-                    theme::alert(e.clone()),
+                    theme::alert(e.to_string()),
                 ]
                 .spacing(theme::GAP),
             ),

@@ -50,8 +50,8 @@ pub struct FaceCheck {
 #[derive(Debug, Clone)]
 pub enum Event {
     Frame(image::Handle),
-    /// The camera failed; the message says why (the preview keeps trying).
-    Failed(String),
+    /// The camera failed (the preview keeps trying).
+    Failed(ktpel_hal::DeviceError),
     /// A QR code was read (only while scanning).
     Scanned(String),
     /// The framing of the face (only while assessing).
@@ -133,7 +133,7 @@ pub fn stream(feed: &Feed) -> impl iced::futures::Stream<Item = Event> {
                         Ok(f) => {
                             Event::Frame(image::Handle::from_rgba(f.width, f.height, rgba(&f.rgb)))
                         }
-                        Err(e) => Event::Failed(e.to_string()),
+                        Err(e) => Event::Failed(e),
                     };
                     if tx.is_closed() {
                         break;
@@ -166,7 +166,11 @@ pub fn stream(feed: &Feed) -> impl iced::futures::Stream<Item = Event> {
                 }
             });
         if let Err(e) = spawned {
-            let _ = output.send(Event::Failed(e.to_string())).await;
+            let _ = output
+                .send(Event::Failed(ktpel_hal::DeviceError::other(format!(
+                    "the preview thread could not start: {e}"
+                ))))
+                .await;
             return;
         }
         loop {

@@ -34,7 +34,6 @@ pub fn boot_kiosk(
             ktpel_booth::embedded::start(config, dir, clock)
                 .await
                 .map(|(booth, _)| booth)
-                .map_err(|e| e.to_string())
         }
     });
     ktpel_booth::kiosk::App::boot(config, starting)

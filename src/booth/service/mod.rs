@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use super::devices::{DeviceSet, Devices};
 use super::transmit::TransmitterHandle;
-use super::Booth;
+use super::{Booth, BoothError};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::queue::Queue;
@@ -38,11 +38,11 @@ impl std::fmt::Debug for Service {
 
 impl Service {
     /// Opens the configured devices (each on its worker) and starts the transmitter.
-    pub async fn start(booth: Booth) -> Result<Arc<Self>, String> {
+    pub async fn start(booth: Booth) -> Result<Arc<Self>, BoothError> {
         let cfg = booth.config.devices.clone();
         let devices = tokio::task::spawn_blocking(move || Devices::from_config(&cfg))
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| BoothError::Devices(e.to_string()))?;
         Ok(Self::with_devices(booth, devices))
     }
 

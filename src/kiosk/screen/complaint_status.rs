@@ -6,7 +6,7 @@ use iced::widget::{column, row, text, Space};
 use iced::{Element, Length, Task};
 
 use super::{Action, Ctx, Page};
-use crate::booth::service::complaints::ComplaintStatus;
+use crate::booth::service::complaints::{ComplaintError, ComplaintStatus};
 use crate::kiosk::i18n::{tr, Lang};
 use crate::kiosk::Nav;
 use crate::t;
@@ -20,18 +20,26 @@ pub const TICKET_DIGITS: usize = 12;
 pub enum Message {
     Key(Key),
     Check,
-    Checked(Result<Answer, String>),
+    Checked(Result<Answer, ComplaintError>),
     Back,
 }
 
 /// What the check found.
 pub type Answer = ComplaintStatus;
 
+/// Why there is no answer.
+#[derive(Debug, Clone)]
+pub enum Problem {
+    /// Not a ticket number (its check digit is wrong).
+    Mistyped,
+    Check(ComplaintError),
+}
+
 #[derive(Default)]
 pub struct State {
     number: String,
     checking: bool,
-    answer: Option<Result<Answer, String>>,
+    answer: Option<Result<Answer, Problem>>,
 }
 
 impl Page for State {
@@ -46,7 +54,7 @@ impl Page for State {
             }
             Message::Check => {
                 let Ok(ticket) = TicketNo::parse(&self.number) else {
-                    self.answer = Some(Err("mistyped".into()));
+                    self.answer = Some(Err(Problem::Mistyped));
                     return Action::None;
                 };
                 if self.checking {
@@ -57,7 +65,7 @@ impl Page for State {
             }
             Message::Checked(r) => {
                 self.checking = false;
-                self.answer = Some(r);
+                self.answer = Some(r.map_err(Problem::Check));
             }
             Message::Back => return Action::Go(Nav::Home),
         }
@@ -66,12 +74,7 @@ impl Page for State {
 
     fn perform(ctx: Ctx, ticket: TicketNo) -> Task<Message> {
         Task::perform(
-            async move {
-                ctx.service
-                    .complaint_status(&ctx.who, ticket)
-                    .await
-                    .map_err(|e| e.to_string())
-            },
+            async move { ctx.service.complaint_status(&ctx.who, ticket).await },
             Message::Checked,
         )
     }
@@ -86,10 +89,12 @@ impl State {
         };
         let answer: Element<'_, Message> = match &self.answer {
             None => Space::new().into(),
-            Some(Err(e)) if e == "mistyped" => theme::alert(t!(lang, "complaint-status-mistyped")),
-            Some(Err(e)) => {
-                theme::alert(t!(lang, "complaint-status-unreachable", reason = e.clone()))
-            }
+            Some(Err(Problem::Mistyped)) => theme::alert(t!(lang, "complaint-status-mistyped")),
+            Some(Err(Problem::Check(e))) => theme::alert(t!(
+                lang,
+                "complaint-status-unreachable",
+                reason = e.to_string()
+            )),
             Some(Ok(Answer::StillHere)) => {
                 theme::panel(text(t!(lang, "complaint-status-queued")).size(theme::BODY))
             }

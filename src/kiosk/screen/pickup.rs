@@ -45,7 +45,7 @@ pub struct State {
     problem: Option<Problem>,
     /// The camera is looking for the receipt's QR code.
     scanning: bool,
-    preview: Option<Result<iced::widget::image::Handle, String>>,
+    preview: Option<Result<iced::widget::image::Handle, ktpel_hal::DeviceError>>,
 }
 
 impl Page for State {
@@ -183,7 +183,7 @@ impl State {
                     .width(Length::Fixed(480.0))
                     .height(Length::Fixed(360.0))
                     .into(),
-                Some(Err(e)) => theme::alert(t!(lang, "record-camera-failed", reason = e.clone())),
+                Some(Err(e)) => crate::kiosk::device_error(lang, e),
                 None => text(t!(lang, "record-camera-starting"))
                     .size(theme::BODY)
                     .into(),

@@ -66,7 +66,7 @@ pub struct State {
     history: Vec<SelftestEntry>,
     /// Whether device choices can be saved (the booth runs on a config file, not the built-in).
     can_save: bool,
-    assigned: Option<Result<String, String>>,
+    assigned: Option<Result<String, TechnicianError>>,
     blanks: Option<BlankStock>,
     /// Blank cards typed on the keypad.
     count: String,
@@ -146,7 +146,7 @@ impl Page for State {
                     return Action::Run(Request::Assign(role, found.settings(driver), what));
                 }
             }
-            Message::Assigned(r) => self.assigned = Some(r.map_err(|e| e.to_string())),
+            Message::Assigned(r) => self.assigned = Some(r),
             Message::BlanksKey(k) => keypad::apply(&mut self.count, k, 4),
             Message::LoadBlanks | Message::CountBlanks => {
                 let Ok(n) = self.count.parse::<u32>() else {
@@ -304,7 +304,7 @@ impl State {
                         c = c.push(theme::alert(t!(
                             lang,
                             "tech-assign-failed",
-                            reason = e.clone()
+                            reason = e.to_string()
                         )))
                     }
                     None => {}

@@ -92,7 +92,7 @@ pub struct State {
     /// The SOP's steps and their clocks; this is the last before the save.
     procedure: Procedure,
     /// The newest preview frame, or why there is none.
-    preview: Option<Result<iced::widget::image::Handle, String>>,
+    preview: Option<Result<iced::widget::image::Handle, ktpel_hal::DeviceError>>,
     /// The live verdict on the framing.
     face_check: Option<crate::kiosk::preview::FaceCheck>,
     mode: Mode,

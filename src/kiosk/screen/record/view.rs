@@ -321,9 +321,7 @@ impl State {
                         .width(Length::Fixed(if still.is_some() { 320.0 } else { 480.0 }))
                         .height(Length::Fixed(if still.is_some() { 240.0 } else { 360.0 }))
                         .into(),
-                    Some(Err(e)) => {
-                        theme::alert(t!(lang, "record-camera-failed", reason = e.clone()))
-                    }
+                    Some(Err(e)) => crate::kiosk::device_error(lang, e),
                     None => text(t!(lang, "record-camera-starting"))
                         .size(theme::BODY)
                         .into(),
