@@ -6,7 +6,8 @@
 //! within 10 MB of its value at applicant 10, and under 100 MB.
 //!
 //! Under `cargo test` (no `--bench` argument) it runs three applicants of each, so the code
-//! stays working without slowing the test run.
+//! stays working without slowing the test run. `KTPEL_MEMORY_APPLICANTS=n` sets the count
+//! (a short run under heaptrack, say).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 #[path = "../tests/common/mod.rs"]
@@ -94,7 +95,11 @@ fn kiosk_day(n: usize) -> Vec<u64> {
             if counts.get(ktpel_booth::queue::State::PrintReady) > 0 {
                 break;
             }
-            assert!(std::time::Instant::now() < deadline, "no verdict");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no print-ready verdict for applicant {}: queue {counts:?}",
+                i + 1
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         k.wait_for_text("SIAP CETAK — panggil pemohon", Duration::from_secs(30));
@@ -121,7 +126,11 @@ const PART: &str = "KTPEL_MEMORY_PART";
 
 fn main() {
     let bench = std::env::args().any(|a| a == "--bench");
-    let n = if bench { 80 } else { 3 };
+    // KTPEL_MEMORY_APPLICANTS overrides the count (e.g. a short run under heaptrack).
+    let n = std::env::var("KTPEL_MEMORY_APPLICANTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if bench { 80 } else { 3 });
     match std::env::var(PART).as_deref() {
         Ok("day") => {
             let ok = judge("simulate-day", &headless_day(n));

@@ -2,275 +2,47 @@
 //!
 //! `PPRRDD DDMMYY SSSS`: province · regency/city · district (same rules as the NIK) · the date
 //! the KK was issued (a real calendar date, no + 40; century as for the NIK, so never in the
-//! future) · serial 0001–9999.
-
-use std::fmt;
-use std::hash::{Hash, Hasher};
-use std::ops::RangeInclusive;
+//! future) · serial 0001–9999. Parsing and errors are shared with the NIK ([`super::number`]).
 
 use jiff::civil::Date;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use thiserror::Error;
 
-use super::nik::{mask, no_such_date, number, resolve_ddmmyy, sixteen_digits, DateProblem};
-use super::region::{RegionCode, RegionError};
+use super::number::{Kind, PopulationNumber};
+use super::region::RegionCode;
 
-/// The part of a KK number that an error is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum KkPart {
-    /// The number as a whole (its length).
-    Whole,
-    /// Digits 1–2.
-    Province,
-    /// Digits 3–4.
-    Regency,
-    /// Digits 5–6.
-    District,
-    /// Digits 7–8.
-    IssueDay,
-    /// Digits 9–10.
-    IssueMonth,
-    /// Digits 7–12 taken together.
-    IssueDate,
-    /// Digits 13–16.
-    Serial,
-}
+pub use super::number::{NumberError as KkError, Part as KkPart};
 
-impl KkPart {
-    /// The 1-based digit positions of this part.
-    pub fn positions(self) -> RangeInclusive<usize> {
-        match self {
-            KkPart::Whole => 1..=16,
-            KkPart::Province => 1..=2,
-            KkPart::Regency => 3..=4,
-            KkPart::District => 5..=6,
-            KkPart::IssueDay => 7..=8,
-            KkPart::IssueMonth => 9..=10,
-            KkPart::IssueDate => 7..=12,
-            KkPart::Serial => 13..=16,
-        }
+/// The KK number's kind: the date is the issue date, the day field is the plain day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KkKind {}
+
+impl Kind for KkKind {
+    const NAME: &'static str = "KK number";
+    const TYPE: &'static str = "KkNumber";
+    const DATE: &'static str = "issue";
+    const DAY_RANGES: &'static str = "01–31";
+    type Extra = ();
+
+    fn read_day(field: u8) -> Option<(u8, ())> {
+        (1..=31).contains(&field).then_some((field, ()))
     }
 
-    /// The part a 1-based digit position belongs to.
-    pub fn at(position: usize) -> KkPart {
-        match position {
-            1..=2 => KkPart::Province,
-            3..=4 => KkPart::Regency,
-            5..=6 => KkPart::District,
-            7..=8 => KkPart::IssueDay,
-            9..=10 => KkPart::IssueMonth,
-            11..=12 => KkPart::IssueDate,
-            13..=16 => KkPart::Serial,
-            _ => KkPart::Whole,
-        }
-    }
-
-    /// English name of the part.
-    pub fn label(self) -> &'static str {
-        match self {
-            KkPart::Whole => "number",
-            KkPart::Province => "province",
-            KkPart::Regency => "regency/city",
-            KkPart::District => "district",
-            KkPart::IssueDay => "issue day",
-            KkPart::IssueMonth => "issue month",
-            KkPart::IssueDate => "issue date",
-            KkPart::Serial => "serial",
-        }
-    }
-}
-
-impl fmt::Display for KkPart {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
-}
-
-/// Why a string is not a valid KK number. Each variant names the wrong part and its value.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum KkError {
-    /// Not 16 characters.
-    #[error("a KK number has 16 digits, this one has {len} characters")]
-    Length { len: usize },
-    /// A character that is not an ASCII digit; `position` is 1-based.
-    #[error("character {position} of the KK number ({part}) is {found:?}, not a digit", part = KkPart::at(*.position))]
-    NonDigit { position: usize, found: char },
-    /// Province code not in the Kemendagri list.
-    #[error("province code {code:02} is not an Indonesian province")]
-    UnknownProvince { code: u8 },
-    /// Regency code 00.
-    #[error("regency code {code:02} is not valid (kabupaten 01–70, kota 71–99)")]
-    Regency { code: u8 },
-    /// District code 00.
-    #[error("district code {code:02} is not valid (01–99)")]
-    District { code: u8 },
-    /// Day field outside 01–31.
-    #[error("issue day {day:02} is not a valid day (01–31)")]
-    IssueDay { day: u8 },
-    /// Month field outside 01–12.
-    #[error("issue month {month:02} is not a month (01–12)")]
-    IssueMonth { month: u8 },
-    /// The issue date does not exist in the year the century rule gives.
-    #[error("{}", no_such_date(*.day, *.month, *.year))]
-    NoSuchDate { day: u8, month: u8, year: i16 },
-    /// Serial 0000 (or above 9999 when building).
-    #[error("serial {serial:04} is not valid (0001–9999)")]
-    Serial { serial: u16 },
-}
-
-impl KkError {
-    /// The part of the KK number that is wrong.
-    pub fn part(&self) -> KkPart {
-        match self {
-            KkError::Length { .. } => KkPart::Whole,
-            KkError::NonDigit { position, .. } => KkPart::at(*position),
-            KkError::UnknownProvince { .. } => KkPart::Province,
-            KkError::Regency { .. } => KkPart::Regency,
-            KkError::District { .. } => KkPart::District,
-            KkError::IssueDay { .. } => KkPart::IssueDay,
-            KkError::IssueMonth { .. } => KkPart::IssueMonth,
-            KkError::NoSuchDate { .. } => KkPart::IssueDate,
-            KkError::Serial { .. } => KkPart::Serial,
-        }
-    }
-}
-
-impl From<RegionError> for KkError {
-    fn from(e: RegionError) -> Self {
-        match e {
-            RegionError::Length { len } => KkError::Length { len },
-            RegionError::NonDigit { position, found } => KkError::NonDigit { position, found },
-            RegionError::UnknownProvince { code } => KkError::UnknownProvince { code },
-            RegionError::Regency { code } => KkError::Regency { code },
-            RegionError::District { code } => KkError::District { code },
-        }
+    fn write_day(day: u8, _: ()) -> u8 {
+        day
     }
 }
 
 /// A valid KK number. Equal when the digits are equal; `Debug` prints only the masked form.
-#[derive(Clone)]
-pub struct KkNumber {
-    digits: String,
-    region: RegionCode,
-    issue_date: Date,
-    serial: u16,
-}
+pub type KkNumber = PopulationNumber<KkKind>;
 
-impl KkNumber {
-    /// Parses and validates every part; `today` decides the century of the issue year.
-    pub fn parse(s: &str, today: Date) -> Result<KkNumber, KkError> {
-        let d = sixteen_digits(s)?;
-        let region = RegionCode::from_digits(d)?;
-        let day = number(d, 6, 2) as u8;
-        if !(1..=31).contains(&day) {
-            return Err(KkError::IssueDay { day });
-        }
-        let month = number(d, 8, 2) as u8;
-        let yy = number(d, 10, 2) as u8;
-        let issue_date = resolve_ddmmyy(day, month, yy, today).map_err(|p| match p {
-            DateProblem::Month(month) => KkError::IssueMonth { month },
-            DateProblem::NoSuchDate { day, month, year } => {
-                KkError::NoSuchDate { day, month, year }
-            }
-        })?;
-        let serial = number(d, 12, 4);
-        if serial == 0 {
-            return Err(KkError::Serial { serial });
-        }
-        Ok(KkNumber {
-            digits: s.to_owned(),
-            region,
-            issue_date,
-            serial,
-        })
-    }
-
-    /// Parses with today's date in Asia/Jakarta.
-    pub fn parse_now(s: &str) -> Result<KkNumber, KkError> {
-        KkNumber::parse(s, super::nik::today_in_jakarta())
-    }
-
+impl PopulationNumber<KkKind> {
     /// Builds a KK number (for generators and tests); fails when the serial is 0 or above 9999.
     pub fn build(region: RegionCode, issue_date: Date, serial: u16) -> Result<KkNumber, KkError> {
-        if !(1..=9999).contains(&serial) {
-            return Err(KkError::Serial { serial });
-        }
-        let digits = format!(
-            "{region}{:02}{:02}{:02}{serial:04}",
-            issue_date.day(),
-            issue_date.month(),
-            issue_date.year().rem_euclid(100)
-        );
-        Ok(KkNumber {
-            digits,
-            region,
-            issue_date,
-            serial,
-        })
-    }
-
-    /// The 16 digits.
-    pub fn as_str(&self) -> &str {
-        &self.digits
-    }
-
-    /// Province · regency · district of the family's registration.
-    pub fn region(&self) -> RegionCode {
-        self.region
+        Self::build_with(region, issue_date, (), serial)
     }
 
     /// The date the KK was issued.
     pub fn issue_date(&self) -> Date {
-        self.issue_date
-    }
-
-    /// Serial 1..=9999.
-    pub fn serial(&self) -> u16 {
-        self.serial
-    }
-
-    /// First six and last four digits, the rest `*`.
-    pub fn masked(&self) -> String {
-        mask(&self.digits)
-    }
-}
-
-impl PartialEq for KkNumber {
-    fn eq(&self, other: &Self) -> bool {
-        self.digits == other.digits
-    }
-}
-
-impl Eq for KkNumber {}
-
-impl Hash for KkNumber {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.digits.hash(state);
-    }
-}
-
-impl fmt::Display for KkNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.digits)
-    }
-}
-
-impl fmt::Debug for KkNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "KkNumber({})", self.masked())
-    }
-}
-
-impl Serialize for KkNumber {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.digits)
-    }
-}
-
-impl<'de> Deserialize<'de> for KkNumber {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(deserializer)?;
-        KkNumber::parse_now(&s).map_err(serde::de::Error::custom)
+        self.date()
     }
 }
 
@@ -312,15 +84,31 @@ mod tests {
     fn errors() {
         use KkError as E;
         let cases: &[(&str, KkError, KkPart)] = &[
-            ("327301170815001", E::Length { len: 15 }, KkPart::Whole),
-            ("32730117081500011", E::Length { len: 17 }, KkPart::Whole),
+            (
+                "327301170815001",
+                E::Length {
+                    what: "KK number",
+                    len: 15,
+                },
+                KkPart::Whole,
+            ),
+            (
+                "32730117081500011",
+                E::Length {
+                    what: "KK number",
+                    len: 17,
+                },
+                KkPart::Whole,
+            ),
             (
                 "32730117a8150001",
                 E::NonDigit {
+                    what: "KK number",
+                    date: "issue",
                     position: 9,
                     found: 'a',
                 },
-                KkPart::IssueMonth,
+                KkPart::Month,
             ),
             (
                 "2073011708150001",
@@ -343,27 +131,49 @@ mod tests {
                 E::District { code: 0 },
                 KkPart::District,
             ),
-            ("3273010008150001", E::IssueDay { day: 0 }, KkPart::IssueDay),
+            (
+                "3273010008150001",
+                E::Day {
+                    date: "issue",
+                    ranges: "01–31",
+                    day: 0,
+                },
+                KkPart::Day,
+            ),
             (
                 "3273013208150001",
-                E::IssueDay { day: 32 },
-                KkPart::IssueDay,
+                E::Day {
+                    date: "issue",
+                    ranges: "01–31",
+                    day: 32,
+                },
+                KkPart::Day,
             ),
             // no + 40 on a KK
             (
                 "3273015708150001",
-                E::IssueDay { day: 57 },
-                KkPart::IssueDay,
+                E::Day {
+                    date: "issue",
+                    ranges: "01–31",
+                    day: 57,
+                },
+                KkPart::Day,
             ),
             (
                 "3273011700150001",
-                E::IssueMonth { month: 0 },
-                KkPart::IssueMonth,
+                E::Month {
+                    date: "issue",
+                    month: 0,
+                },
+                KkPart::Month,
             ),
             (
                 "3273011713150001",
-                E::IssueMonth { month: 13 },
-                KkPart::IssueMonth,
+                E::Month {
+                    date: "issue",
+                    month: 13,
+                },
+                KkPart::Month,
             ),
             (
                 "3273012902150001",
@@ -372,7 +182,7 @@ mod tests {
                     month: 2,
                     year: 2015,
                 },
-                KkPart::IssueDate,
+                KkPart::Date,
             ),
             (
                 "3273013106150001",
@@ -381,7 +191,7 @@ mod tests {
                     month: 6,
                     year: 2015,
                 },
-                KkPart::IssueDate,
+                KkPart::Date,
             ),
             ("3273011708150000", E::Serial { serial: 0 }, KkPart::Serial),
         ];

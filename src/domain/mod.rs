@@ -3,6 +3,7 @@
 
 pub mod kk;
 pub mod nik;
+pub mod number;
 pub mod numbers;
 pub mod population;
 pub mod region;

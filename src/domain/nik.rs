@@ -1,27 +1,19 @@
 //! NIK (Nomor Induk Kependudukan): the 16-digit population number (PP 37/2007).
 //!
 //! `PPRRDD DDMMYY SSSS`: province · regency/city · district where the NIK was first issued ·
-//! birth date with 40 added to the day for women · serial 0001–9999.
-//!
-//! The century of `YY` is not in the number: the birth year is the latest year ending in `YY`
-//! such that the birth date is not after `today` (which is injected, so tests are exact).
+//! birth date with 40 added to the day for women · serial 0001–9999. The parsing, the century
+//! rule and the errors are the ones every population number shares ([`super::number`]); what is
+//! the NIK's own is the sex carried in the day field.
 
 use std::fmt;
-use std::hash::{Hash, Hasher};
-use std::ops::RangeInclusive;
 
 use jiff::civil::Date;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use thiserror::Error;
+use serde::{Deserialize, Serialize};
 
-use super::region::{Province, RegionCode, RegionError};
+use super::number::{Kind, PopulationNumber};
+use super::region::RegionCode;
 
-/// Today's date in Asia/Jakarta (WIB, UTC+7; Indonesia has no daylight saving time).
-///
-/// Uses a fixed +07:00 offset, so it needs no time-zone database.
-pub fn today_in_jakarta() -> Date {
-    crate::clock::WIB.to_datetime(jiff::Timestamp::now()).date()
-}
+pub use super::number::{mask, today_in_jakarta, NumberError as NikError, Part as NikPart};
 
 /// Sex as encoded in the NIK (women: day + 40).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -58,276 +50,35 @@ impl fmt::Display for Sex {
     }
 }
 
-/// The part of a NIK that an error is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum NikPart {
-    /// The number as a whole (its length).
-    Whole,
-    /// Digits 1–2.
-    Province,
-    /// Digits 3–4.
-    Regency,
-    /// Digits 5–6.
-    District,
-    /// Digits 7–8 (day, + 40 for women).
-    BirthDay,
-    /// Digits 9–10.
-    BirthMonth,
-    /// Digits 7–12 taken together (a day that does not exist in that month and year).
-    BirthDate,
-    /// Digits 13–16.
-    Serial,
-}
-
-impl NikPart {
-    /// The 1-based digit positions of this part, e.g. 7..=8 for the birth day (for highlighting).
-    pub fn positions(self) -> RangeInclusive<usize> {
-        match self {
-            NikPart::Whole => 1..=16,
-            NikPart::Province => 1..=2,
-            NikPart::Regency => 3..=4,
-            NikPart::District => 5..=6,
-            NikPart::BirthDay => 7..=8,
-            NikPart::BirthMonth => 9..=10,
-            NikPart::BirthDate => 7..=12,
-            NikPart::Serial => 13..=16,
-        }
-    }
-
-    /// The part a 1-based digit position belongs to (the year digits 11–12 give `BirthDate`).
-    pub fn at(position: usize) -> NikPart {
-        match position {
-            1..=2 => NikPart::Province,
-            3..=4 => NikPart::Regency,
-            5..=6 => NikPart::District,
-            7..=8 => NikPart::BirthDay,
-            9..=10 => NikPart::BirthMonth,
-            11..=12 => NikPart::BirthDate,
-            13..=16 => NikPart::Serial,
-            _ => NikPart::Whole,
-        }
-    }
-
-    /// English name of the part.
-    pub fn label(self) -> &'static str {
-        match self {
-            NikPart::Whole => "number",
-            NikPart::Province => "province",
-            NikPart::Regency => "regency/city",
-            NikPart::District => "district",
-            NikPart::BirthDay => "birth day",
-            NikPart::BirthMonth => "birth month",
-            NikPart::BirthDate => "birth date",
-            NikPart::Serial => "serial",
-        }
-    }
-}
-
-impl fmt::Display for NikPart {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
-}
-
-/// Why a string is not a valid NIK. Each variant names the wrong part and its value.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum NikError {
-    /// Not 16 characters.
-    #[error("a NIK has 16 digits, this one has {len} characters")]
-    Length { len: usize },
-    /// A character that is not an ASCII digit; `position` is 1-based.
-    #[error("character {position} of the NIK ({part}) is {found:?}, not a digit", part = NikPart::at(*.position))]
-    NonDigit { position: usize, found: char },
-    /// Province code not in the Kemendagri list.
-    #[error("province code {code:02} is not an Indonesian province")]
-    UnknownProvince { code: u8 },
-    /// Regency code 00.
-    #[error("regency code {code:02} is not valid (kabupaten 01–70, kota 71–99)")]
-    Regency { code: u8 },
-    /// District code 00.
-    #[error("district code {code:02} is not valid (01–99)")]
-    District { code: u8 },
-    /// Day field outside 01–31 (men) and 41–71 (women).
-    #[error("birth day {day:02} is not a valid day (men 01–31, women 41–71)")]
-    BirthDay { day: u8 },
-    /// Month field outside 01–12.
-    #[error("birth month {month:02} is not a month (01–12)")]
-    BirthMonth { month: u8 },
-    /// The birth date does not exist in the year the century rule gives.
-    #[error("{}", no_such_date(*.day, *.month, *.year))]
-    NoSuchDate { day: u8, month: u8, year: i16 },
-    /// Serial 0000 (or above 9999 when building).
-    #[error("serial {serial:04} is not valid (0001–9999)")]
-    Serial { serial: u16 },
-}
-
-impl NikError {
-    /// The part of the NIK that is wrong.
-    pub fn part(&self) -> NikPart {
-        match self {
-            NikError::Length { .. } => NikPart::Whole,
-            NikError::NonDigit { position, .. } => NikPart::at(*position),
-            NikError::UnknownProvince { .. } => NikPart::Province,
-            NikError::Regency { .. } => NikPart::Regency,
-            NikError::District { .. } => NikPart::District,
-            NikError::BirthDay { .. } => NikPart::BirthDay,
-            NikError::BirthMonth { .. } => NikPart::BirthMonth,
-            NikError::NoSuchDate { .. } => NikPart::BirthDate,
-            NikError::Serial { .. } => NikPart::Serial,
-        }
-    }
-}
-
-impl From<RegionError> for NikError {
-    fn from(e: RegionError) -> Self {
-        match e {
-            RegionError::Length { len } => NikError::Length { len },
-            RegionError::NonDigit { position, found } => NikError::NonDigit { position, found },
-            RegionError::UnknownProvince { code } => NikError::UnknownProvince { code },
-            RegionError::Regency { code } => NikError::Regency { code },
-            RegionError::District { code } => NikError::District { code },
-        }
-    }
-}
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// English month name of 1..=12 ("?" otherwise).
-pub(super) fn month_name(month: u8) -> &'static str {
-    usize::from(month)
-        .checked_sub(1)
-        .and_then(|i| MONTHS.get(i))
-        .copied()
-        .unwrap_or("?")
-}
-
-/// "29 February 1901 does not exist (1901 is not a leap year)".
-pub(super) fn no_such_date(day: u8, month: u8, year: i16) -> String {
-    let name = month_name(month);
-    let why = match Date::new(year, month as i8, 1) {
-        Ok(first) if month == 2 && day == 29 && !first.in_leap_year() => {
-            format!("{year} is not a leap year")
-        }
-        Ok(first) => format!("{name} {year} has {} days", first.days_in_month()),
-        Err(_) => format!("year {year} is outside the supported range"),
-    };
-    format!("{day} {name} {year} does not exist ({why})")
-}
-
-/// Why a DDMMYY field did not give a date (the caller turns it into its own error type).
+/// The NIK's kind: the date is the birth date, the day field carries the sex.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum DateProblem {
-    Month(u8),
-    NoSuchDate { day: u8, month: u8, year: i16 },
-}
+pub enum NikKind {}
 
-/// The date with this day, month and two-digit year in the latest year ending in `yy` such
-/// that the date is not after `today`. The day is the calendar day (already without the + 40).
-pub(super) fn resolve_ddmmyy(day: u8, month: u8, yy: u8, today: Date) -> Result<Date, DateProblem> {
-    if !(1..=12).contains(&month) {
-        return Err(DateProblem::Month(month));
-    }
-    let this_year = today.year();
-    let yy = i16::from(yy);
-    let mut year = this_year - (this_year - yy).rem_euclid(100);
-    let later_this_year = (month as i8, day as i8) > (today.month(), today.day());
-    if year == this_year && later_this_year {
-        year -= 100;
-    }
-    Date::new(year, month as i8, day as i8).map_err(|_| DateProblem::NoSuchDate {
-        day,
-        month,
-        year,
-    })
-}
+impl Kind for NikKind {
+    const NAME: &'static str = "NIK";
+    const TYPE: &'static str = "Nik";
+    const DATE: &'static str = "birth";
+    const DAY_RANGES: &'static str = "men 01–31, women 41–71";
+    type Extra = Sex;
 
-/// Checks that `s` is exactly 16 ASCII digits and returns them. The error's `Length` and
-/// `NonDigit` (1-based position) are about the 16-character string, for the caller to convert.
-pub(super) fn sixteen_digits(s: &str) -> Result<&[u8], RegionError> {
-    let len = s.chars().count();
-    if len != 16 {
-        return Err(RegionError::Length { len });
-    }
-    if let Some((i, c)) = s.chars().enumerate().find(|(_, c)| !c.is_ascii_digit()) {
-        return Err(RegionError::NonDigit {
-            position: i + 1,
-            found: c,
-        });
-    }
-    Ok(s.as_bytes())
-}
-
-/// The number made of `n` ASCII digits starting at `at`.
-pub(super) fn number(d: &[u8], at: usize, n: usize) -> u16 {
-    d.iter()
-        .skip(at)
-        .take(n)
-        .fold(0u16, |acc, b| acc * 10 + u16::from(b.wrapping_sub(b'0')))
-}
-
-/// A valid NIK.
-///
-/// Two `Nik`s are equal when their digits are equal. `Debug` prints only the masked form,
-/// never the full number (it is personal data and must not reach logs).
-#[derive(Clone)]
-pub struct Nik {
-    digits: String,
-    region: RegionCode,
-    birth_date: Date,
-    sex: Sex,
-    serial: u16,
-}
-
-impl Nik {
-    /// Parses and validates every part of a NIK; `today` decides the century of the birth year.
-    pub fn parse(s: &str, today: Date) -> Result<Nik, NikError> {
-        let d = sixteen_digits(s)?;
-        let region = RegionCode::from_digits(d)?;
-        let day_field = number(d, 6, 2) as u8;
-        let (sex, day) = match day_field {
-            1..=31 => (Sex::Male, day_field),
-            41..=71 => (Sex::Female, day_field - 40),
-            _ => return Err(NikError::BirthDay { day: day_field }),
-        };
-        let month = number(d, 8, 2) as u8;
-        let yy = number(d, 10, 2) as u8;
-        let birth_date = resolve_ddmmyy(day, month, yy, today).map_err(|p| match p {
-            DateProblem::Month(month) => NikError::BirthMonth { month },
-            DateProblem::NoSuchDate { day, month, year } => {
-                NikError::NoSuchDate { day, month, year }
-            }
-        })?;
-        let serial = number(d, 12, 4);
-        if serial == 0 {
-            return Err(NikError::Serial { serial });
+    fn read_day(field: u8) -> Option<(u8, Sex)> {
+        match field {
+            1..=31 => Some((field, Sex::Male)),
+            41..=71 => Some((field - 40, Sex::Female)),
+            _ => None,
         }
-        Ok(Nik {
-            digits: s.to_owned(),
-            region,
-            birth_date,
-            sex,
-            serial,
-        })
     }
 
-    /// Parses with today's date in Asia/Jakarta.
-    pub fn parse_now(s: &str) -> Result<Nik, NikError> {
-        Nik::parse(s, today_in_jakarta())
+    fn write_day(day: u8, sex: Sex) -> u8 {
+        day + sex.day_offset()
     }
+}
 
+/// A valid NIK. Two are equal when their digits are equal; `Debug` prints only the masked
+/// form, never the full number (it is personal data and must not reach logs).
+pub type Nik = PopulationNumber<NikKind>;
+
+impl PopulationNumber<NikKind> {
     /// Builds the NIK of a person (for generators and tests). Fails when the serial is 0 or
     /// above 9999.
     ///
@@ -339,62 +90,22 @@ impl Nik {
         sex: Sex,
         serial: u16,
     ) -> Result<Nik, NikError> {
-        if !(1..=9999).contains(&serial) {
-            return Err(NikError::Serial { serial });
-        }
-        let day = birth_date.day() as u8 + sex.day_offset();
-        let digits = format!(
-            "{region}{day:02}{:02}{:02}{serial:04}",
-            birth_date.month(),
-            birth_date.year().rem_euclid(100)
-        );
-        Ok(Nik {
-            digits,
-            region,
-            birth_date,
-            sex,
-            serial,
-        })
-    }
-
-    /// The 16 digits.
-    pub fn as_str(&self) -> &str {
-        &self.digits
-    }
-
-    /// Province · regency · district of first issue.
-    pub fn region(&self) -> RegionCode {
-        self.region
-    }
-
-    /// The province of first issue.
-    pub fn province(&self) -> &'static Province {
-        self.region.province()
+        Self::build_with(region, birth_date, sex, serial)
     }
 
     /// The birth date (century from the `today` given when parsing).
     pub fn birth_date(&self) -> Date {
-        self.birth_date
+        self.date()
     }
 
     /// Sex (from the day field).
     pub fn sex(&self) -> Sex {
-        self.sex
-    }
-
-    /// Serial 1..=9999.
-    pub fn serial(&self) -> u16 {
-        self.serial
-    }
-
-    /// First six and last four digits, the rest `*`: "327301******0001".
-    pub fn masked(&self) -> String {
-        mask(&self.digits)
+        self.extra()
     }
 
     /// The decoded parts as label/value pairs, for the CLI.
     pub fn describe(&self) -> Vec<(&'static str, String)> {
-        let r = self.region;
+        let r = self.region();
         let province = r.province();
         let regency = match r.regency() {
             Some(reg) => format!("{:02} {}", r.regency_code(), reg.name),
@@ -408,12 +119,12 @@ impl Nik {
             Some(dist) => format!("{:02} {}", r.district_code(), dist.name),
             None => format!("{:02}", r.district_code()),
         };
-        let day = self.birth_date.day();
-        let sex = match self.sex {
-            Sex::Male => format!("{} (day field {day:02})", self.sex.ktp_label()),
+        let day = self.birth_date().day();
+        let sex = match self.sex() {
+            Sex::Male => format!("{} (day field {day:02})", self.sex().ktp_label()),
             Sex::Female => format!(
                 "{} (day field {} = {day:02} + 40)",
-                self.sex.ktp_label(),
+                self.sex().ktp_label(),
                 day + 40
             ),
         };
@@ -424,9 +135,9 @@ impl Nik {
             ),
             ("Regency/city", regency),
             ("District", district),
-            ("Birth date", card_date(self.birth_date)),
+            ("Birth date", card_date(self.birth_date())),
             ("Sex", sex),
-            ("Serial", format!("{:04}", self.serial)),
+            ("Serial", format!("{:04}", self.serial())),
         ]
     }
 }
@@ -434,67 +145,6 @@ impl Nik {
 /// A date as printed on the card: "17-08-1990".
 pub fn card_date(date: Date) -> String {
     format!("{:02}-{:02}-{:04}", date.day(), date.month(), date.year())
-}
-
-/// First six and last four characters shown, the rest `*`.
-/// The first six and last four digits shown, the birth date hidden ("327301******0001").
-pub fn mask(digits: &str) -> String {
-    digits
-        .chars()
-        .enumerate()
-        .map(|(i, c)| if (6..12).contains(&i) { '*' } else { c })
-        .collect()
-}
-
-impl PartialEq for Nik {
-    fn eq(&self, other: &Self) -> bool {
-        self.digits == other.digits
-    }
-}
-
-impl Eq for Nik {}
-
-impl Hash for Nik {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.digits.hash(state);
-    }
-}
-
-impl PartialOrd for Nik {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Nik {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.digits.cmp(&other.digits)
-    }
-}
-
-impl fmt::Display for Nik {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.digits)
-    }
-}
-
-impl fmt::Debug for Nik {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Nik({})", self.masked())
-    }
-}
-
-impl Serialize for Nik {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.digits)
-    }
-}
-
-impl<'de> Deserialize<'de> for Nik {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(deserializer)?;
-        Nik::parse_now(&s).map_err(serde::de::Error::custom)
-    }
 }
 
 #[cfg(test)]
@@ -684,13 +334,43 @@ mod tests {
     fn errors() {
         use NikError as E;
         let cases: &[(&str, NikError, NikPart)] = &[
-            ("", E::Length { len: 0 }, NikPart::Whole),
-            ("327301170890000", E::Length { len: 15 }, NikPart::Whole),
-            ("32730117089000011", E::Length { len: 17 }, NikPart::Whole),
-            ("3273011708900001 ", E::Length { len: 17 }, NikPart::Whole),
+            (
+                "",
+                E::Length {
+                    what: "NIK",
+                    len: 0,
+                },
+                NikPart::Whole,
+            ),
+            (
+                "327301170890000",
+                E::Length {
+                    what: "NIK",
+                    len: 15,
+                },
+                NikPart::Whole,
+            ),
+            (
+                "32730117089000011",
+                E::Length {
+                    what: "NIK",
+                    len: 17,
+                },
+                NikPart::Whole,
+            ),
+            (
+                "3273011708900001 ",
+                E::Length {
+                    what: "NIK",
+                    len: 17,
+                },
+                NikPart::Whole,
+            ),
             (
                 "x273011708900001",
                 E::NonDigit {
+                    what: "NIK",
+                    date: "birth",
                     position: 1,
                     found: 'x',
                 },
@@ -699,22 +379,28 @@ mod tests {
             (
                 "327301x708900001",
                 E::NonDigit {
+                    what: "NIK",
+                    date: "birth",
                     position: 7,
                     found: 'x',
                 },
-                NikPart::BirthDay,
+                NikPart::Day,
             ),
             (
                 "32730117089-0001",
                 E::NonDigit {
+                    what: "NIK",
+                    date: "birth",
                     position: 12,
                     found: '-',
                 },
-                NikPart::BirthDate,
+                NikPart::Date,
             ),
             (
                 "327301170890000é",
                 E::NonDigit {
+                    what: "NIK",
+                    date: "birth",
                     position: 16,
                     found: 'é',
                 },
@@ -723,6 +409,8 @@ mod tests {
             (
                 "３273011708900001",
                 E::NonDigit {
+                    what: "NIK",
+                    date: "birth",
                     position: 1,
                     found: '３',
                 },
@@ -761,38 +449,64 @@ mod tests {
             ),
             (
                 "3273010008900001",
-                E::BirthDay { day: 0 },
-                NikPart::BirthDay,
+                E::Day {
+                    date: "birth",
+                    ranges: "men 01–31, women 41–71",
+                    day: 0,
+                },
+                NikPart::Day,
             ),
             (
                 "3273013208900001",
-                E::BirthDay { day: 32 },
-                NikPart::BirthDay,
+                E::Day {
+                    date: "birth",
+                    ranges: "men 01–31, women 41–71",
+                    day: 32,
+                },
+                NikPart::Day,
             ),
             (
                 "3273014008900001",
-                E::BirthDay { day: 40 },
-                NikPart::BirthDay,
+                E::Day {
+                    date: "birth",
+                    ranges: "men 01–31, women 41–71",
+                    day: 40,
+                },
+                NikPart::Day,
             ),
             (
                 "3273017208900001",
-                E::BirthDay { day: 72 },
-                NikPart::BirthDay,
+                E::Day {
+                    date: "birth",
+                    ranges: "men 01–31, women 41–71",
+                    day: 72,
+                },
+                NikPart::Day,
             ),
             (
                 "3273019908900001",
-                E::BirthDay { day: 99 },
-                NikPart::BirthDay,
+                E::Day {
+                    date: "birth",
+                    ranges: "men 01–31, women 41–71",
+                    day: 99,
+                },
+                NikPart::Day,
             ),
             (
                 "3273011700900001",
-                E::BirthMonth { month: 0 },
-                NikPart::BirthMonth,
+                E::Month {
+                    date: "birth",
+                    month: 0,
+                },
+                NikPart::Month,
             ),
             (
                 "3273011713900001",
-                E::BirthMonth { month: 13 },
-                NikPart::BirthMonth,
+                E::Month {
+                    date: "birth",
+                    month: 13,
+                },
+                NikPart::Month,
             ),
             (
                 "3273013104900001",
@@ -801,7 +515,7 @@ mod tests {
                     month: 4,
                     year: 1990,
                 },
-                NikPart::BirthDate,
+                NikPart::Date,
             ),
             (
                 "3273017104900001",
@@ -810,7 +524,7 @@ mod tests {
                     month: 4,
                     year: 1990,
                 },
-                NikPart::BirthDate,
+                NikPart::Date,
             ),
             (
                 "3171062902010005",
@@ -819,7 +533,7 @@ mod tests {
                     month: 2,
                     year: 2001,
                 },
-                NikPart::BirthDate,
+                NikPart::Date,
             ),
             (
                 "3171066902250005",
@@ -828,7 +542,7 @@ mod tests {
                     month: 2,
                     year: 2025,
                 },
-                NikPart::BirthDate,
+                NikPart::Date,
             ),
             (
                 "3171063002000005",
@@ -837,7 +551,7 @@ mod tests {
                     month: 2,
                     year: 2000,
                 },
-                NikPart::BirthDate,
+                NikPart::Date,
             ),
             ("3273011708900000", E::Serial { serial: 0 }, NikPart::Serial),
         ];

@@ -447,15 +447,15 @@ pub fn lookup_message(lang: Lang, e: &LookupError) -> String {
 
 pub fn nik_message(lang: Lang, e: &NikError) -> String {
     match *e {
-        NikError::Length { len } => t!(lang, "nik-err-length", len = len),
+        NikError::Length { len, .. } => t!(lang, "nik-err-length", len = len),
         NikError::NonDigit { position, .. } => t!(lang, "nik-err-digit", position = position),
         NikError::UnknownProvince { code } => {
             t!(lang, "nik-err-province", code = format!("{code:02}"))
         }
         NikError::Regency { code } => t!(lang, "nik-err-regency", code = format!("{code:02}")),
         NikError::District { code } => t!(lang, "nik-err-district", code = format!("{code:02}")),
-        NikError::BirthDay { day } => t!(lang, "nik-err-day", day = format!("{day:02}")),
-        NikError::BirthMonth { month } => t!(lang, "nik-err-month", month = format!("{month:02}")),
+        NikError::Day { day, .. } => t!(lang, "nik-err-day", day = format!("{day:02}")),
+        NikError::Month { month, .. } => t!(lang, "nik-err-month", month = format!("{month:02}")),
         NikError::NoSuchDate { day, month, year } => t!(
             lang,
             "nik-err-date",
