@@ -13,23 +13,89 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{mpsc, oneshot};
 
-/// Why a database could not be opened as the booth needs it.
-#[derive(Debug, thiserror::Error)]
-pub enum OpenError {
+/// What went wrong with a durable database, whichever store owns it (the queue, the desk): the
+/// one mapping from SQLite's answers to what a caller can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DbError {
     #[error("cannot create {dir}: {reason}")]
     Directory { dir: String, reason: String },
-    #[error(transparent)]
-    Sqlite(#[from] rusqlite::Error),
+    #[error("SQLite failed: {0}")]
+    Sqlite(String),
+    #[error("the disk is full: nothing was saved (free some space and try again)")]
+    DiskFull,
+    #[error("the database file is damaged: {0}")]
+    Corrupt(String),
+    #[error(
+        "the database was written by a newer version (schema {found}, this one knows {supported})"
+    )]
+    NewerSchema { found: u32, supported: u32 },
     /// A setting did not take (its name and what SQLite answered).
-    #[error("{0}")]
+    #[error("SQLite did not accept a setting durability depends on: {0}")]
     Pragma(String),
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => DbError::DiskFull,
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+                DbError::Corrupt(e.to_string())
+            }
+            _ => DbError::Sqlite(e.to_string()),
+        }
+    }
+}
+
+/// One step of a schema: migration `i` of a list takes the schema from version `i` to `i + 1`.
+/// Most are SQL; one that must compute what SQL cannot (a hash chain) is a function.
+pub enum Migration<E> {
+    Sql(&'static str),
+    Code(fn(&rusqlite::Transaction<'_>) -> Result<(), E>),
+}
+
+/// The schema version a file is at (`PRAGMA user_version`).
+pub fn schema_version(conn: &Connection) -> Result<u32, DbError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Brings `conn`'s schema to the end of `migrations`, each step in one immediate transaction
+/// together with its version number, so a crash leaves the file at a step's edge. A file
+/// written by a newer program is refused, not touched. `what` names the store in the log.
+pub fn migrate<E: From<DbError>>(
+    conn: &mut Connection,
+    migrations: &[Migration<E>],
+    what: &'static str,
+) -> Result<u32, E> {
+    let latest = migrations.len() as u32;
+    let current = schema_version(conn)?;
+    if current > latest {
+        return Err(DbError::NewerSchema {
+            found: current,
+            supported: latest,
+        }
+        .into());
+    }
+    for (i, migration) in migrations.iter().enumerate().skip(current as usize) {
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(DbError::from)?;
+        match migration {
+            Migration::Sql(sql) => tx.execute_batch(sql).map_err(DbError::from)?,
+            Migration::Code(f) => f(&tx)?,
+        }
+        tx.pragma_update(None, "user_version", i as u32 + 1)
+            .map_err(DbError::from)?;
+        tx.commit().map_err(DbError::from)?;
+        tracing::info!(store = what, version = i + 1, "schema migrated");
+    }
+    Ok(schema_version(conn)?)
 }
 
 /// Opens (creating it and its directory if needed) the database at `path` for durable writes.
 /// The folder is made 0700 and the file 0600 before SQLite opens it, so its WAL and shared-memory
 /// files, which SQLite creates with the database file's mode, are private too.
-pub fn open(path: &Path) -> Result<Connection, OpenError> {
-    crate::private_fs::create_file(path).map_err(|e| OpenError::Directory {
+pub fn open(path: &Path) -> Result<Connection, DbError> {
+    crate::private_fs::create_file(path).map_err(|e| DbError::Directory {
         dir: path.parent().unwrap_or(path).display().to_string(),
         reason: e.to_string(),
     })?;
@@ -44,18 +110,16 @@ pub fn open(path: &Path) -> Result<Connection, OpenError> {
 }
 
 /// Sets and reads back the pragmas durability depends on.
-pub fn make_durable(conn: &Connection) -> Result<(), OpenError> {
+pub fn make_durable(conn: &Connection) -> Result<(), DbError> {
     conn.busy_timeout(Duration::from_secs(5))?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(OpenError::Pragma(format!(
-            "journal_mode is {mode}, not wal"
-        )));
+        return Err(DbError::Pragma(format!("journal_mode is {mode}, not wal")));
     }
     conn.pragma_update(None, "synchronous", "FULL")?;
     let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
     if sync != 2 {
-        return Err(OpenError::Pragma(format!(
+        return Err(DbError::Pragma(format!(
             "synchronous is {sync}, not 2 (FULL)"
         )));
     }
@@ -63,7 +127,7 @@ pub fn make_durable(conn: &Connection) -> Result<(), OpenError> {
     conn.pragma_update(None, "secure_delete", "ON")?;
     let secure: i64 = conn.query_row("PRAGMA secure_delete", [], |r| r.get(0))?;
     if secure != 1 {
-        return Err(OpenError::Pragma("secure_delete did not turn on".into()));
+        return Err(DbError::Pragma("secure_delete did not turn on".into()));
     }
     Ok(())
 }

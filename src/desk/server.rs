@@ -11,6 +11,7 @@ use axum::{Json, Router};
 
 use super::store::{DeskError, Via};
 use super::DeskCore;
+use crate::durable_db::DbError;
 use crate::wire::complaint::{
     ApiError, Channel, Complaint, DeskInfo, TicketNo, COMPLAINTS_PATH, HEALTH_PATH, INFO_PATH,
     MAX_BODY, TICKETS_PATH,
@@ -33,7 +34,7 @@ fn desk_error(e: DeskError) -> Response {
         DeskError::Invalid(c) => field_error("invalid_complaint", c.field(), c.to_string()),
         DeskError::IdConflict(_) => error(StatusCode::CONFLICT, "id_conflict", e.to_string()),
         DeskError::TicketTaken(_) => error(StatusCode::CONFLICT, "ticket_taken", e.to_string()),
-        DeskError::DiskFull | DeskError::Closed => error(
+        DeskError::Db(DbError::DiskFull) | DeskError::Closed => error(
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
             e.to_string(),

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::audit::{self, content_hash, AuditReport, Event};
 use crate::clock::{add, from_millis, to_millis};
 use crate::domain::numbers::local_day;
-use crate::durable_db::{self, Stopped, Writer};
+use crate::durable_db::{self, DbError, Migration, Stopped, Writer};
 use crate::seal::LocalKey;
 use crate::wire::complaint::{
     check_text, needs_answer, next_stage, Action, Actor, Category, Channel, Complaint,
@@ -27,9 +27,9 @@ use crate::wire::complaint::{
 };
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
-    include_str!("migrations/0001_init.sql"),
-    include_str!("migrations/0002_sealed.sql"),
+const MIGRATIONS: &[Migration<DeskError>] = &[
+    Migration::Sql(include_str!("migrations/0001_init.sql")),
+    Migration::Sql(include_str!("migrations/0002_sealed.sql")),
 ];
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
 
@@ -38,16 +38,11 @@ pub const SECRETARIAT_ID: &str = "secretariat";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeskError {
-    #[error("the desk database failed: {0}")]
-    Sqlite(String),
-    #[error("the disk is full: nothing was saved (free some space and try again)")]
-    DiskFull,
-    #[error("the desk database is damaged: {0}")]
+    #[error("the desk database: {0}")]
+    Db(#[from] DbError),
+    /// A row whose content does not read back (the file itself is sound).
+    #[error("the desk holds a damaged entry: {0}")]
     Corrupt(String),
-    #[error("the desk database was written by a newer desk (schema {found}, this desk knows {supported})")]
-    NewerSchema { found: u32, supported: u32 },
-    #[error("SQLite did not accept a setting the desk depends on: {0}")]
-    Pragma(String),
     #[error("{0}")]
     Io(String),
     #[error("the complaint is not valid: {0}")]
@@ -76,23 +71,7 @@ pub enum DeskError {
 
 impl From<rusqlite::Error> for DeskError {
     fn from(e: rusqlite::Error) -> Self {
-        match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DiskFull) => DeskError::DiskFull,
-            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
-                DeskError::Corrupt(e.to_string())
-            }
-            _ => DeskError::Sqlite(e.to_string()),
-        }
-    }
-}
-
-impl From<durable_db::OpenError> for DeskError {
-    fn from(e: durable_db::OpenError) -> Self {
-        match e {
-            durable_db::OpenError::Directory { .. } => DeskError::Io(e.to_string()),
-            durable_db::OpenError::Sqlite(e) => e.into(),
-            durable_db::OpenError::Pragma(p) => DeskError::Pragma(p),
-        }
+        DeskError::Db(e.into())
     }
 }
 
@@ -181,24 +160,6 @@ pub struct Store {
     key: LocalKey,
 }
 
-fn migrate(conn: &mut Connection) -> Result<u32, DeskError> {
-    let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if current > LATEST {
-        return Err(DeskError::NewerSchema {
-            found: current,
-            supported: LATEST,
-        });
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i as u32 + 1)?;
-        tx.commit()?;
-        tracing::info!(version = i + 1, "desk schema migrated");
-    }
-    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
-}
-
 const ENTRY_COLUMNS: &str = "id, content, stage, deadline_at, escalation_note, answer,
      answered_by, answered_at, stored_at, updated_at";
 
@@ -239,9 +200,9 @@ impl Store {
     /// [`crate::durable_db`]), migrated to the latest schema, and checked.
     pub fn open(path: &Path, key: LocalKey) -> Result<Self, DeskError> {
         let mut conn = durable_db::open(path)?;
-        migrate(&mut conn)?;
+        durable_db::migrate(&mut conn, MIGRATIONS, "desk")?;
         if let Some(damage) = durable_db::damage(&conn)? {
-            return Err(DeskError::Corrupt(damage));
+            return Err(DbError::Corrupt(damage).into());
         }
         let mut store = Self { conn, key };
         store.seal_old_rows()?;
@@ -539,7 +500,7 @@ impl Store {
         };
         if n != 1 {
             // Only this thread writes, so the stage cannot have moved since it was read.
-            return Err(DeskError::Sqlite(format!(
+            return Err(DeskError::Corrupt(format!(
                 "complaint {id} was not in stage {from}"
             )));
         }

@@ -28,24 +28,19 @@ pub use selftests::SelftestEntry;
 pub use state::{Handover, State};
 pub use store::Store;
 
-use crate::durable_db::{self, Stopped, Writer};
+use crate::durable_db::{DbError, Stopped, Writer};
 use crate::seal::{LocalKey, SealError};
 use crate::wire::centre::CentreStatus;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum QueueError {
-    #[error("the queue database failed: {0}")]
-    Sqlite(String),
-    #[error("the disk is full: the record was NOT saved (free some space and try again)")]
-    DiskFull,
-    #[error("the queue file is damaged: {0}")]
+    #[error("the queue database: {0}")]
+    Db(#[from] DbError),
+    /// A row whose content does not read back (the file itself is sound).
+    #[error("the queue holds a damaged entry: {0}")]
     Corrupt(String),
     #[error("not recorded: {0}")]
     Invalid(String),
-    #[error("the queue file was written by a newer booth (schema {found}, this booth knows {supported})")]
-    NewerSchema { found: u32, supported: u32 },
-    #[error("SQLite did not accept a setting the queue depends on: {0}")]
-    Pragma(String),
     #[error("{0}")]
     Io(String),
     #[error("packet {0} is not in the queue")]
@@ -82,23 +77,7 @@ pub enum QueueError {
 
 impl From<rusqlite::Error> for QueueError {
     fn from(e: rusqlite::Error) -> Self {
-        match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DiskFull) => QueueError::DiskFull,
-            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
-                QueueError::Corrupt(e.to_string())
-            }
-            _ => QueueError::Sqlite(e.to_string()),
-        }
-    }
-}
-
-impl From<durable_db::OpenError> for QueueError {
-    fn from(e: durable_db::OpenError) -> Self {
-        match e {
-            durable_db::OpenError::Directory { .. } => QueueError::Io(e.to_string()),
-            durable_db::OpenError::Sqlite(e) => e.into(),
-            durable_db::OpenError::Pragma(p) => QueueError::Pragma(p),
-        }
+        QueueError::Db(e.into())
     }
 }
 

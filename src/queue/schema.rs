@@ -1,4 +1,5 @@
-//! Versioned migrations, applied in order under `PRAGMA user_version`, each in one transaction.
+//! The queue's versioned migrations, applied in order under `PRAGMA user_version` by
+//! [`durable_db::migrate`], each in one transaction.
 //! Most are SQL files; a migration that must compute something SQL cannot (a SHA-256 hash
 //! chain) is a function.
 
@@ -6,14 +7,10 @@ use rusqlite::{params, Connection, Transaction};
 
 use super::audit::{self, complaint_delivery, Event};
 use super::QueueError;
-
-enum Migration {
-    Sql(&'static str),
-    Code(fn(&Transaction<'_>) -> Result<(), QueueError>),
-}
+use crate::durable_db::{self, Migration};
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[Migration] = &[
+const MIGRATIONS: &[Migration<QueueError>] = &[
     Migration::Sql(include_str!("migrations/0001_init.sql")),
     Migration::Sql(include_str!("migrations/0002_complaints.sql")),
     Migration::Sql(include_str!("migrations/0003_selftests.sql")),
@@ -24,29 +21,13 @@ const MIGRATIONS: &[Migration] = &[
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
 
 pub fn version(conn: &Connection) -> Result<u32, QueueError> {
-    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    Ok(durable_db::schema_version(conn)?)
 }
 
-/// Brings the schema to [`LATEST`]. A file written by a newer booth is refused, not touched.
+/// Brings the schema to [`LATEST`] with the one runner the booth's stores share. A file
+/// written by a newer booth is refused, not touched.
 pub fn migrate(conn: &mut Connection) -> Result<u32, QueueError> {
-    let current = version(conn)?;
-    if current > LATEST {
-        return Err(QueueError::NewerSchema {
-            found: current,
-            supported: LATEST,
-        });
-    }
-    for (i, migration) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        match migration {
-            Migration::Sql(sql) => tx.execute_batch(sql)?,
-            Migration::Code(f) => f(&tx)?,
-        }
-        tx.pragma_update(None, "user_version", i as u32 + 1)?;
-        tx.commit()?;
-        tracing::info!(version = i + 1, "queue schema migrated");
-    }
-    version(conn)
+    durable_db::migrate(conn, MIGRATIONS, "queue")
 }
 
 /// 0004: complaints' deliveries join the audit chain. Complaints taken before this have no
@@ -140,7 +121,7 @@ mod tests {
             .unwrap();
         assert!(matches!(
             migrate(&mut conn),
-            Err(QueueError::NewerSchema { .. })
+            Err(QueueError::Db(durable_db::DbError::NewerSchema { .. }))
         ));
     }
 }

@@ -11,7 +11,7 @@ use super::state::{Handover, State};
 use super::{ApplicantSummary, Committed, Counts, NewRecord, Outgoing, QueueError, QueueRow};
 use crate::clock::{add, from_millis, to_millis};
 use crate::domain::numbers::{local_day, luhn_digit};
-use crate::durable_db;
+use crate::durable_db::{self, DbError};
 use crate::seal::LocalKey;
 use crate::wire::centre::{CentreStatus, Personalization};
 
@@ -77,7 +77,7 @@ impl Store {
         let mut conn = durable_db::open(path)?;
         super::schema::migrate(&mut conn)?;
         if let Some(damage) = durable_db::damage(&conn)? {
-            return Err(QueueError::Corrupt(damage));
+            return Err(DbError::Corrupt(damage).into());
         }
         Ok(Self {
             conn,

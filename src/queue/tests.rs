@@ -310,7 +310,14 @@ fn a_file_that_is_not_a_database_is_reported_as_damaged() {
     let path = dir.path().join("q.db");
     std::fs::write(&path, vec![0x5Au8; 8192]).unwrap();
     let r = Store::open(&path, LocalKey::from_bytes(&[7u8; 32]).unwrap(), 1);
-    assert!(matches!(r, Err(QueueError::Corrupt(_))), "{:?}", r.err());
+    assert!(
+        matches!(
+            r,
+            Err(QueueError::Db(crate::durable_db::DbError::Corrupt(_)))
+        ),
+        "{:?}",
+        r.err()
+    );
 }
 
 #[tokio::test]

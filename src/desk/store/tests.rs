@@ -61,7 +61,9 @@ fn the_file_is_durable_and_migrations_refuse_a_newer_file() {
     drop(store);
     assert!(matches!(
         Store::open(&dir.path().join("desk.sqlite"), key()),
-        Err(DeskError::NewerSchema { .. })
+        Err(DeskError::Db(
+            crate::durable_db::DbError::NewerSchema { .. }
+        ))
     ));
 }
 
