@@ -158,3 +158,51 @@ fn the_reference_scanner_finds_what_it_must() {
     let names: Vec<_> = found.iter().map(|(l, n)| (*l, n.as_str())).collect();
     assert_eq!(names, [(1, "booth"), (1, "kiosk"), (2, "t")]);
 }
+
+/// A driver's `[dependencies]` entries for `ktpel-sim` that a real build would link: those not
+/// marked optional (an optional one is pulled in only by the driver's `sim` feature).
+fn linked_sim_dependency(manifest: &str) -> Result<bool, toml::de::Error> {
+    let doc: toml::Table = toml::from_str(manifest)?;
+    let Some(deps) = doc.get("dependencies").and_then(|d| d.as_table()) else {
+        return Ok(false);
+    };
+    Ok(match deps.get("ktpel-sim") {
+        None => false,
+        Some(toml::Value::Table(t)) => t.get("optional").and_then(|o| o.as_bool()) != Some(true),
+        Some(_) => true,
+    })
+}
+
+#[test]
+fn real_drivers_do_not_link_the_simulators() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("drivers");
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for entry in std::fs::read_dir(&root).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let manifest = entry.path().join("Cargo.toml");
+        if name == "sim" || !manifest.exists() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        if linked_sim_dependency(&text).unwrap() {
+            wrong.push(name);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} driver crates found");
+    assert!(
+        wrong.is_empty(),
+        "drivers that link ktpel-sim outside a `sim` feature: {wrong:?}"
+    );
+}
+
+#[test]
+fn the_manifest_check_tells_a_linked_simulator_from_an_optional_one() {
+    let linked = "[dependencies]\nktpel-sim.workspace = true\n";
+    let optional = "[dependencies]\nktpel-sim = { workspace = true, optional = true }\n";
+    let dev = "[dev-dependencies]\nktpel-sim.workspace = true\n";
+    assert!(linked_sim_dependency(linked).unwrap());
+    assert!(!linked_sim_dependency(optional).unwrap());
+    assert!(!linked_sim_dependency(dev).unwrap());
+}

@@ -200,7 +200,7 @@ pub fn to_capture(
                 .collect(),
         })
         .collect();
-    let image = ktpel_sim::render_signature(
+    let image = ktpel_hal::render_signature(
         &strokes,
         max_x,
         max_y,

@@ -20,6 +20,7 @@ mod driver;
 pub mod error;
 mod queues;
 pub mod reasons;
+#[cfg(feature = "sim")]
 pub mod sim;
 pub mod status;
 

@@ -26,6 +26,7 @@ pub mod iso;
 pub mod jws;
 pub mod mjpeg;
 mod runtime;
+#[cfg(feature = "sim")]
 pub mod sim;
 pub mod wire;
 

@@ -284,7 +284,7 @@ impl Isdv4Pad {
         }
         let strokes = self.strokes.take();
         self.began = None;
-        let image = ktpel_sim::render_signature(
+        let image = ktpel_hal::render_signature(
             &strokes,
             u32::from(caps.max_x),
             u32::from(caps.max_y),

@@ -9,7 +9,7 @@
 //!   start; a signature is done when the pen has been away for
 //!   [`Isdv4Config::done_after`] after at least one stroke; `clear` starts over.
 //!
-//! The strokes are rendered with `ktpel_sim::render_signature`, the renderer every pad driver
+//! The strokes are rendered with `ktpel_hal::render_signature`, the renderer every pad driver
 //! shares (this crate uses nothing else of the simulator crate).
 
 mod driver;

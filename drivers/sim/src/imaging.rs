@@ -23,15 +23,6 @@ pub(crate) fn encode_jpeg(
     })
 }
 
-/// Encodes 8-bit grey pixels as a PNG.
-pub(crate) fn encode_png_gray(
-    pixels: &[u8],
-    width: u32,
-    height: u32,
-) -> DeviceResult<EncodedImage> {
-    encode_png(pixels, width, height, ExtendedColorType::L8)
-}
-
 /// Encodes RGB8 pixels as a PNG.
 pub(crate) fn encode_png_rgb(rgb: &[u8], width: u32, height: u32) -> DeviceResult<EncodedImage> {
     encode_png(rgb, width, height, ExtendedColorType::Rgb8)
@@ -162,7 +153,7 @@ mod tests {
         let rgb = vec![128u8; 16 * 8 * 3];
         let jpg = encode_jpeg(&rgb, 16, 8, 90).unwrap();
         assert_eq!(&jpg.bytes[..2], &[0xFF, 0xD8]);
-        let png = encode_png_gray(&rgb[..128], 16, 8).unwrap();
+        let png = encode_png_rgb(&rgb, 16, 8).unwrap();
         let back = image::load_from_memory(&png.bytes).unwrap();
         assert_eq!((back.width(), back.height()), (16, 8));
     }

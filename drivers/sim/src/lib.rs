@@ -48,6 +48,5 @@ pub use fingerprint::SimFingerprint;
 pub use imaging::mean_abs_diff;
 pub use iris_scanner::SimIris;
 pub use printer::{receipt_text, SimCardPrinter, SimReceiptPrinter, RECEIPT_COLUMNS};
-pub use signature::render_signature;
 pub use signature_pad::SimSignaturePad;
 pub use vpcd::{VpcdCard, VpcdHandle, VpcdOptions};

@@ -5,12 +5,12 @@ use crate::control::SimControl;
 use crate::device::{self, check, step};
 use crate::rng::mix;
 use crate::signature::{
-    render_signature, signature_strokes, PAD_MAX_PRESSURE, PAD_MAX_X, PAD_MAX_Y,
-    SIGNATURE_IMAGE_HEIGHT, SIGNATURE_IMAGE_WIDTH,
+    signature_strokes, PAD_MAX_PRESSURE, PAD_MAX_X, PAD_MAX_Y, SIGNATURE_IMAGE_HEIGHT,
+    SIGNATURE_IMAGE_WIDTH,
 };
 use ktpel_hal::{
-    Device, DeviceInfo, DeviceKind, DeviceResult, PenPoint, SelfTestReport, SignatureCapture,
-    SignaturePad, Stroke,
+    render_signature, Device, DeviceInfo, DeviceKind, DeviceResult, PenPoint, SelfTestReport,
+    SignatureCapture, SignaturePad, Stroke,
 };
 use std::time::Duration;
 

@@ -2,14 +2,12 @@
 //! like what real devices produce.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use ktpel_hal::{Eye, FingerPosition, GrayImage, PenPoint, Stroke};
+use ktpel_hal::{render_signature, Eye, FingerPosition, GrayImage, PenPoint, Stroke};
 use ktpel_sim::camera::portrait_rgb;
 use ktpel_sim::finger::{render_finger, FingerPattern, PatternClass, FINGER_HEIGHT, FINGER_WIDTH};
 use ktpel_sim::iris::{render_iris, IrisModel};
 use ktpel_sim::mean_abs_diff;
-use ktpel_sim::signature::{
-    render_signature, signature_strokes, PAD_MAX_PRESSURE, PAD_MAX_X, PAD_MAX_Y,
-};
+use ktpel_sim::signature::{signature_strokes, PAD_MAX_PRESSURE, PAD_MAX_X, PAD_MAX_Y};
 use std::collections::HashSet;
 use std::time::Instant;
 

@@ -19,7 +19,7 @@ pub(crate) fn portrait_jpeg(subject: u64) -> Vec<u8> {
 
 pub(crate) fn signature_png(subject: u64) -> Vec<u8> {
     let strokes = signature_strokes(subject, 1, false);
-    ktpel_sim::render_signature(
+    ktpel_hal::render_signature(
         &strokes,
         PAD_MAX_X,
         PAD_MAX_Y,
