@@ -168,6 +168,7 @@ async fn a_week_without_the_centre_loses_nothing_and_delivers_everything_once() 
         step(&rig, &tx, Duration::from_secs(600)).await;
     }
     assert_eq!(rig.centre.enrollments(), 20);
+    assert_eq!(rig.centre.packets_received(), 20, "a packet was sent twice");
     let rows = rig.booth.queue.list().await.unwrap();
     assert!(
         rows.iter().all(|r| r.state == State::PrintReady),
@@ -216,6 +217,15 @@ async fn sending_resumes_after_a_restart_and_a_packet_caught_mid_send_is_sent_on
     let s = step(&rig, &tx, Duration::from_secs(120)).await;
     assert_eq!(states(&rig).await, vec![State::Received; 2], "{s:?}");
     assert_eq!(rig.centre.enrollments(), 2);
+    // Once each: the centre deduplicates, so only its count of arrivals shows a double send.
+    assert_eq!(rig.centre.packets_received(), 2, "a packet was sent twice");
+    // And a later pass sends nothing again.
+    step(&rig, &tx, Duration::from_secs(120)).await;
+    assert_eq!(
+        rig.centre.packets_received(),
+        2,
+        "a received packet was sent again"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -170,6 +170,9 @@ pub(crate) struct Inner {
     fault: watch::Sender<Fault>,
     scripted: Mutex<HashMap<String, CentreStatus>>,
     bundles: Mutex<HashMap<Uuid, Personalization>>,
+    /// Whole packets that reached ingest, repeats included: what a test counts to prove a
+    /// packet was sent once.
+    packets_received: std::sync::atomic::AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -231,6 +234,8 @@ impl Inner {
 
     fn ingest(&self, id: Uuid, body: &[u8]) -> Result<(IngestOutcome, IngestReply), RequestError> {
         let _span = tracing::info_span!("centre.ingest", packet = %id).entered();
+        self.packets_received
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let sha = Sha256::digest(body).to_vec();
         if let Some(prev) = lock(&self.store).received(id)? {
             return repeat(id, &sha, &prev);
@@ -454,6 +459,7 @@ impl CentreSim {
             fault,
             scripted: Mutex::new(HashMap::new()),
             bundles: Mutex::new(HashMap::new()),
+            packets_received: std::sync::atomic::AtomicU64::new(0),
         });
         let router = server::router(inner.clone());
         let task = tokio::spawn(server::supervise(listener, addr, router, faults));
@@ -507,5 +513,12 @@ impl CentreSim {
     /// How many distinct packets the centre holds.
     pub fn enrollments(&self) -> u64 {
         lock(&self.inner.store).count().unwrap_or(0)
+    }
+
+    /// How many whole packets reached ingest since start, repeats of one packet included.
+    pub fn packets_received(&self) -> u64 {
+        self.inner
+            .packets_received
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 }

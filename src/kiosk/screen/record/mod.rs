@@ -422,3 +422,186 @@ impl Page for State {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::booth::service::applicant::Verified;
+    use crate::config::Config;
+    use crate::durable_db::DbError;
+    use crate::queue::QueueError;
+    use ktpel_hal::{
+        EncodedImage, Eye, FingerCapture, FingerException, FingerPosition, GrayImage, ImageFormat,
+        IrisCapture, Quality,
+    };
+
+    fn screen(touch: bool) -> State {
+        let today = jiff::civil::date(2026, 12, 5);
+        let resident = crate::domain::population::generate(7, 1, today).remove(0);
+        let confirmed = Confirmed {
+            verified: Verified {
+                resident: Box::new(resident),
+                here: Vec::new(),
+                centre: Vec::new(),
+                centre_unknown: None,
+            },
+            approval: None,
+        };
+        let config = Config::load(None).unwrap();
+        let (state, first) = State::new(confirmed, Procedure::new(&config, Instant::now()), touch);
+        assert!(matches!(first, Request::Begin(_)), "devices told first");
+        state
+    }
+
+    fn face() -> Captured {
+        Captured::Face(ktpel_hal::FaceCapture {
+            image: EncodedImage {
+                format: ImageFormat::Jpeg,
+                width: 1,
+                height: 1,
+                bytes: vec![0xFF, 0xD8, 0xFF, 0xD9],
+            },
+            quality: Quality(90),
+        })
+    }
+
+    fn finger(position: FingerPosition, q: u8) -> Captured {
+        Captured::Finger(FingerCapture {
+            position,
+            image: GrayImage::new(2, 2, vec![0; 4]).unwrap(),
+            resolution_ppi: 500,
+            quality: Quality(q),
+        })
+    }
+
+    fn iris(eye: Eye) -> Captured {
+        Captured::Iris(IrisCapture {
+            eye,
+            image: GrayImage::new(2, 2, vec![0; 4]).unwrap(),
+            quality: Quality(90),
+        })
+    }
+
+    fn capture(s: &mut State, slot: Slot, c: Captured) -> Action<Request> {
+        s.update(Message::Captured(slot, Ok(Box::new(c))))
+    }
+
+    #[test]
+    fn a_good_finger_scans_the_next_at_once_and_a_poor_one_waits_for_the_operator() {
+        let mut s = screen(false);
+        assert!(matches!(
+            s.update(Message::Capture),
+            Action::Run(Request::Capture(Slot::Face))
+        ));
+        assert!(s.is_busy());
+        // A second tap while the camera works asks nothing more.
+        assert!(matches!(s.update(Message::Capture), Action::None));
+        capture(&mut s, Slot::Face, face());
+        // The photo waits for the operator's look.
+        assert!(matches!(s.mode(), Mode::Capture(Slot::Face)));
+        s.update(Message::Next);
+        let thumb = Slot::Finger(FingerPosition::RightThumb);
+        assert!(matches!(s.mode(), Mode::Capture(sl) if *sl == thumb));
+        s.update(Message::Capture);
+        let next = capture(&mut s, thumb, finger(FingerPosition::RightThumb, 80));
+        let index = Slot::Finger(FingerPosition::RightIndex);
+        assert!(
+            matches!(next, Action::Run(Request::Capture(sl)) if sl == index),
+            "a good print goes straight on to the next finger"
+        );
+        let stay = capture(&mut s, index, finger(FingerPosition::RightIndex, 10));
+        assert!(matches!(stay, Action::None));
+        assert!(
+            matches!(s.mode(), Mode::Capture(sl) if *sl == index),
+            "a poor print stays for a retake"
+        );
+        assert_eq!(
+            s.captures().status(index),
+            SlotStatus::Captured(Some(Quality(10)))
+        );
+    }
+
+    #[test]
+    fn an_exception_moves_on_and_tells_the_slap_scanner_which_fingers_are_missing() {
+        let mut s = screen(false);
+        capture(&mut s, Slot::Face, face());
+        s.update(Message::Next);
+        let asked = s.update(Message::Except(Exception::Finger(FingerException::Missing)));
+        match asked {
+            Action::Run(Request::Exceptions(fingers, eyes)) => {
+                assert_eq!(fingers, vec![FingerPosition::RightThumb]);
+                assert!(eyes.is_empty());
+            }
+            other => panic!("expected the exceptions passed on, got {other:?}"),
+        }
+        assert!(matches!(
+            s.mode(),
+            Mode::Capture(Slot::Finger(FingerPosition::RightIndex))
+        ));
+    }
+
+    #[test]
+    fn a_failed_device_call_is_shown_and_nothing_is_captured() {
+        let mut s = screen(false);
+        s.update(Message::Capture);
+        s.update(Message::Captured(
+            Slot::Face,
+            Err(DeviceError::other("the camera is unplugged")),
+        ));
+        assert!(!s.is_busy());
+        assert!(s.failure().is_some());
+        assert_eq!(s.captures().status(Slot::Face), SlotStatus::Empty);
+        // Next is refused on an empty slot.
+        s.update(Message::Next);
+        assert!(matches!(s.mode(), Mode::Capture(Slot::Face)));
+    }
+
+    #[test]
+    fn save_waits_for_every_slot_and_a_failed_save_keeps_every_capture() {
+        let mut s = screen(true);
+        capture(&mut s, Slot::Face, face());
+        s.update(Message::ToReview);
+        assert!(
+            matches!(s.update(Message::Save), Action::None),
+            "nothing saved with slots empty"
+        );
+        for p in FingerPosition::ALL {
+            capture(&mut s, Slot::Finger(p), finger(p, 90));
+        }
+        for e in Eye::BOTH {
+            capture(&mut s, Slot::Iris(e), iris(e));
+        }
+        // The signature, drawn on the screen.
+        s.update(Message::Goto(Slot::Signature));
+        assert!(matches!(s.mode(), Mode::Capture(Slot::Signature)));
+        let points = [(10.0, 10.0, 0), (200.0, 120.0, 40), (400.0, 40.0, 90)];
+        s.update(Message::Stroke(DrawnStroke(
+            points
+                .iter()
+                .map(|&(x, y, t)| (iced::Point::new(x, y), t))
+                .collect(),
+        )));
+        s.update(Message::AcceptTouch);
+        assert!(matches!(s.mode(), Mode::Review), "back to the review");
+        let Action::Run(Request::Save(draft)) = s.update(Message::Save) else {
+            panic!("save asked for nothing")
+        };
+        assert!(draft.captures.first_empty().is_none());
+        assert!(matches!(s.mode(), Mode::Saving));
+        // Cancel is refused while saving.
+        assert!(matches!(s.update(Message::Cancel), Action::None));
+        s.update(Message::Saved(Err(RecordError::Queue(QueueError::Db(
+            DbError::DiskFull,
+        )))));
+        assert!(matches!(s.mode(), Mode::Review));
+        assert!(
+            s.captures().first_empty().is_none(),
+            "a failed save loses no capture"
+        );
+        assert!(matches!(
+            s.update(Message::Save),
+            Action::Run(Request::Save(_))
+        ));
+    }
+}
