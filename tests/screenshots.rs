@@ -121,3 +121,110 @@ fn every_screen_renders() {
     assert_eq!(written.len(), 20);
     drop(office);
 }
+
+/// Records one applicant through the screens, from home to "recorded", and back home.
+fn record_through_the_screens<P>(k: &mut emulator::Kiosk<P>, nik: &str)
+where
+    P: iced::Program<
+            State = ktpel_booth::kiosk::App,
+            Message = ktpel_booth::kiosk::Message,
+            Theme = iced::Theme,
+        > + 'static,
+{
+    k.drive(&[
+        &click("Mulai perekaman"),
+        &click("☐  Fotokopi Kartu Keluarga (KK)"),
+        &click("☐  Formulir permohonan KTP-el"),
+        &click("Lanjut"),
+    ]);
+    k.type_digits(nik);
+    k.drive(&[&click("Periksa ke SIAK")]);
+    k.wait_for_text("Data sesuai, lanjut", Duration::from_secs(10));
+    k.drive(&[
+        &click("Data sesuai, lanjut"),
+        &click("Ambil foto"),
+        &click("Lanjut"),
+        &click("Pindai"),
+        &click("Pindai"),
+        &click("Mulai tanda tangan"),
+        &click("Lanjut"),
+        &click("Simpan rekaman"),
+    ]);
+    k.wait_for_text("Selesai", Duration::from_secs(10));
+    k.drive(&[&click("Selesai")]);
+}
+
+/// The papers and screens of trustworthy issuance: no blanks left, the awaiting-blanks paper,
+/// a duplicate's own notice, the PIN lockout with its countdown and override, the supervisor.
+#[test]
+fn issuance_screens_render() {
+    let out = std::env::var_os("KTPEL_SCREENSHOTS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/screenshots"))
+        });
+    std::fs::create_dir_all(&out).unwrap();
+    let office = common::Office::open();
+    let (rt, hand) = (&office.rt, &office.hand);
+    let ready = office.centre.population()[0].clone();
+    let duplicate = office.centre.population()[1].clone();
+    office.centre.script_verdict(
+        &duplicate.nik,
+        ktpel_booth::wire::centre::CentreStatus::Duplicate,
+    );
+    // No blank cards are loaded: the office has run out.
+    let mut k = emulator::boot(office.config(), office.clock.clone());
+    let mut written = Vec::new();
+    macro_rules! shot {
+        ($k:expr, $name:expr) => {
+            written.push($k.shot(&out, $name))
+        };
+    }
+    emulator::sign_in(&mut k);
+    record_through_the_screens(&mut k, ready.nik.as_str());
+    record_through_the_screens(&mut k, duplicate.nik.as_str());
+    let running = k.running();
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        let counts = rt.block_on(running.queue().counts()).unwrap();
+        if counts.get(State::PrintReady) == 1 && counts.get(State::Duplicate) == 1 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no verdicts: {counts:?}"
+        );
+        hand.advance(Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    k.wait_for_text("SIAP CETAK — panggil pemohon", Duration::from_secs(30));
+    shot!(k, "21-home-no-blanks");
+    k.drive(&[&click(&ready.name)]);
+    k.wait_for_text("Cetak surat menunggu blanko", Duration::from_secs(10));
+    k.drive(&[&click("Cetak surat menunggu blanko")]);
+    shot!(k, "22-awaiting-blanks-paper");
+    k.drive(&[&click("Kembali"), &click(&duplicate.name)]);
+    k.wait_for_text("Cetak surat pemberitahuan", Duration::from_secs(10));
+    k.drive(&[&click("Cetak surat pemberitahuan")]);
+    shot!(k, "23-duplicate-notice");
+    k.drive(&[&click("Kembali"), &click("Keluar")]);
+    for _ in 0..5 {
+        k.type_digits("111111");
+        k.drive(&[&click("Masuk")]);
+    }
+    k.wait_for_text("Buka kunci (supervisor)", Duration::from_secs(10));
+    shot!(k, "24-signin-locked");
+    k.drive(&[&click("Buka kunci (supervisor)")]);
+    k.wait_for_text(
+        "PIN supervisor untuk membuka kunci",
+        Duration::from_secs(10),
+    );
+    // The supervisor's PIN clears the lockout and signs the supervisor in.
+    k.type_digits("975310");
+    k.drive(&[&click("Masuk")]);
+    k.wait_for_text("Area supervisor", Duration::from_secs(10));
+    k.drive(&[&click("Area supervisor")]);
+    shot!(k, "25-supervisor-area");
+    assert_eq!(written.len(), 5);
+    drop(office);
+}

@@ -45,8 +45,8 @@ impl Verdict {
     fn meaning(self) -> &'static str {
         match self {
             Verdict::Duplicate => {
-                "Data Anda sudah pernah direkam dan tercatat di pusat. KTP-el TIDAK DAPAT dicetak \
-                 dari perekaman ini."
+                "Pusat menemukan rekaman lain yang sama dengan data Anda. KTP-el TIDAK DAPAT \
+                 dicetak dari perekaman ini."
             }
             Verdict::Adjudicate => {
                 "Pusat belum dapat memastikan data Anda secara otomatis. Petugas pusat akan \
