@@ -80,6 +80,8 @@ fn kiosk_day(n: usize) -> Vec<u64> {
     let mut config = office.config();
     config.transmit.verdict_poll_secs = 5;
     let mut k = emulator::boot(config, office.clock.clone());
+    // The kiosk's window draws after every change; so does this run (see `Kiosk::redraw`).
+    k.redraw_each_step = true;
     k.load_blanks(n as u32 + 5);
     emulator::sign_in(&mut k);
     let residents = office.centre.population().to_vec();

@@ -114,8 +114,11 @@ fn wait_for_print_ready(
 /// chip as a reader would.
 fn issue_the_card<P>(k: &mut emulator::Kiosk<P>)
 where
-    P: iced::Program<State = ktpel_booth::kiosk::App, Message = ktpel_booth::kiosk::Message>
-        + 'static,
+    P: iced::Program<
+            State = ktpel_booth::kiosk::App,
+            Message = ktpel_booth::kiosk::Message,
+            Theme = iced::Theme,
+        > + 'static,
 {
     k.wait_for_text("Cetak KTP-el", Duration::from_secs(30));
     k.drive(&["click \"Cetak KTP-el\"", "click \"Tulis chip\""]);
