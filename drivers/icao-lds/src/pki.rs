@@ -309,6 +309,11 @@ pub fn read_certificate(bytes: &[u8]) -> Result<Certificate, PkiError> {
     }
 }
 
+/// A certificate as DER.
+pub fn certificate_der(cert: &Certificate) -> Result<Vec<u8>, PkiError> {
+    Ok(cert.to_der()?)
+}
+
 /// A certificate as PEM text.
 pub fn certificate_pem(cert: &Certificate) -> Result<String, PkiError> {
     use der::EncodePem;
