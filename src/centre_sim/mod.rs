@@ -631,3 +631,50 @@ impl CentreSim {
         lock(&self.inner.store).count().unwrap_or(0)
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod pki_tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_chip_pki_is_created_once_kept_private_and_loaded_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (clock, _hand) = Clock::manual("2026-11-25T02:00:00Z".parse().unwrap());
+        let (csca, signer, file) = chip_pki(Some(dir.path()), &clock).unwrap();
+        assert_eq!(
+            file.as_deref(),
+            Some(dir.path().join(CSCA_CERT_FILE).as_path())
+        );
+        for name in [
+            CSCA_KEY_FILE,
+            CSCA_CERT_FILE,
+            SIGNER_KEY_FILE,
+            SIGNER_CERT_FILE,
+        ] {
+            let mode = std::fs::metadata(dir.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{name}");
+        }
+        // The document signer chains to the CSCA and the booth's verifier accepts the pair.
+        let now = std::time::SystemTime::from(clock.now());
+        ktpel_icao_lds::pa::check_csca(&csca.certificate, now).unwrap();
+        assert_eq!(
+            signer.certificate.tbs_certificate.issuer,
+            csca.certificate.tbs_certificate.subject
+        );
+        // Loaded again: the same CSCA and document signer, not new ones.
+        let (again_csca, again_signer, _) = chip_pki(Some(dir.path()), &clock).unwrap();
+        assert_eq!(again_csca.certificate, csca.certificate);
+        assert_eq!(again_signer.certificate, signer.certificate);
+        // Half a PKI is an error, never silently replaced.
+        std::fs::remove_file(dir.path().join(SIGNER_KEY_FILE)).unwrap();
+        assert!(matches!(
+            chip_pki(Some(dir.path()), &clock),
+            Err(CentreSimError::Keys(_))
+        ));
+    }
+}

@@ -437,7 +437,7 @@ impl Store {
             &packet,
             "card_print",
             PrintOutcome::Spoiled.as_str(),
-            &format!("card {attempt}: {why}"),
+            &format!("card {attempt}; chip spent: {why}"),
         )?;
         tx.commit()?;
         Ok(())
