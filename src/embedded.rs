@@ -113,7 +113,11 @@ pub fn remote_for(sim: &crate::centre_sim::CentreSim) -> crate::config::RemoteCe
         siak_api_key: sim.siak_api_key().into(),
         centre_api_key: sim.centre_api_key().into(),
         hpke_public_key: sim.hpke_public().to_bytes(),
-        document_signer_key: sim.document_signer_public().to_vec(),
+        // The embedded centre always has a state folder and writes its CSCA certificate there.
+        csca_certificate: sim
+            .csca_certificate_file()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default(),
     }
 }
 

@@ -49,14 +49,11 @@ pub enum SealError {
     LocalOpen,
 }
 
-/// An Ed25519 signing key: the booth's identity ([`BoothKey`]) or the centre's document signer
-/// ([`DocumentSigner`]).
+/// An Ed25519 signing key: the booth's identity ([`BoothKey`]).
 pub struct Ed25519Key(SigningKey);
 
 /// The booth's identity: it signs every sealed packet.
 pub type BoothKey = Ed25519Key;
-/// The centre's document signer: it signs the chip's security object.
-pub type DocumentSigner = Ed25519Key;
 
 impl Ed25519Key {
     pub fn generate() -> Self {

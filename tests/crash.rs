@@ -35,9 +35,30 @@ fn config(dir: &Path) -> Config {
         hpke_public_key: ktpel_booth::seal::CentreSecretKey::generate()
             .public()
             .to_bytes(),
-        document_signer_key: vec![1; 32],
+        csca_certificate: csca_file(dir),
     });
     c
+}
+
+/// A CSCA certificate for the booth to trust (nothing here is ever verified against it).
+fn csca_file(dir: &Path) -> PathBuf {
+    let path = dir.join("csca.pem");
+    if !path.exists() {
+        let now = std::time::SystemTime::now();
+        let csca = ktpel_icao_lds::pki::KeyAndCertificate::new_csca(
+            "CN=CSCA crash test,C=ID",
+            now,
+            std::time::Duration::from_secs(3600),
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(
+            &path,
+            ktpel_icao_lds::pki::certificate_pem(&csca.certificate).unwrap(),
+        )
+        .unwrap();
+    }
+    path
 }
 
 fn child(dir: PathBuf) {

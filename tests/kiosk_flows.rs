@@ -144,7 +144,11 @@ where
         .into_iter()
         .filter(|(fid, _)| ktpel_booth::booth::issuance::PROFILE_FIDS.contains(fid))
         .collect();
-    let verified = ktpel_booth::card::verify(&chip, running.booth().trusted_signer());
+    let verified = ktpel_booth::card::verify(
+        &chip,
+        running.booth().trusted_csca(),
+        std::time::SystemTime::from(running.booth().clock.now()),
+    );
     assert!(verified.is_ok(), "the chip verifies: {verified:?}");
 }
 

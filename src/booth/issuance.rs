@@ -7,10 +7,10 @@
 
 use ktpel_card_pcsc::{write_files, CancelFlag, ChipError, Progress, WriteOptions, WriteReport};
 use ktpel_hal::{CardEncoder, CardPrinter, DeviceError, EncodedImage};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::card::face::{self, CardFaceError, IssueInfo};
-use crate::card::profile::{self, VerifyError, DG1, DG2, DG3, DG7, EF_COM, EF_SOD};
+use crate::card::profile::{self, VerifyError, DG1, DG11, DG12, DG2, DG3, DG7, EF_COM, EF_SOD};
 use crate::wire::centre::Personalization;
 use crate::wire::sod;
 
@@ -19,7 +19,7 @@ pub const CARD_WAIT: Duration = Duration::from_secs(30);
 
 /// Every file the profile may write: cleared from a torn card before a new write, so nothing
 /// of a previous applicant stays on it.
-pub const PROFILE_FIDS: [u16; 6] = [EF_COM, DG1, DG2, DG3, DG7, EF_SOD];
+pub const PROFILE_FIDS: [u16; 8] = [EF_COM, DG1, DG2, DG3, DG7, DG11, DG12, EF_SOD];
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum IssueError {
@@ -51,6 +51,15 @@ impl IssueError {
     /// The card holds a complete personalisation: writing needs the operator's re-issue.
     pub fn needs_reissue(&self) -> bool {
         matches!(self, IssueError::Chip(ChipError::AlreadyPersonalised))
+    }
+
+    /// The card can never carry this record: its chip is locked (issued, closed for writing)
+    /// or does not lock. It is spent, and counted as spoiled.
+    pub fn card_spent(&self) -> bool {
+        matches!(
+            self,
+            IssueError::Chip(ChipError::CardLocked | ChipError::NotLocked { .. })
+        )
     }
 
     /// The device failure behind this error, for advice by kind.
@@ -93,11 +102,14 @@ pub struct Encoded {
 }
 
 /// Waits for a card, writes the bundle's files (re-issuing over a personalised card only when
-/// `reissue`), reads them back and checks the security object against `trusted_signer`.
+/// `reissue`), locks the card, reads everything back and runs passive authentication against
+/// the trusted CSCA at time `now`.
+#[allow(clippy::too_many_arguments)]
 pub fn encode_chip(
     encoder: &mut dyn CardEncoder,
     p: &Personalization,
-    trusted_signer: &[u8],
+    trusted_csca: &ktpel_icao_lds::Certificate,
+    now: SystemTime,
     reissue: bool,
     cancel: Option<CancelFlag>,
     progress: &mut dyn FnMut(Progress),
@@ -105,7 +117,7 @@ pub fn encode_chip(
     let files =
         sod::files(&p.sod, &p.data_groups).map_err(|e| IssueError::Bundle(e.to_string()))?;
     // Never write what would not verify.
-    profile::verify(&files, trusted_signer).map_err(|e| IssueError::Bundle(e.to_string()))?;
+    profile::verify(&files, trusted_csca, now).map_err(|e| IssueError::Bundle(e.to_string()))?;
     let span = tracing::info_span!("device.card_encoder.encode", files = files.len());
     let _enter = span.enter();
     let info = encoder.wait_card(CARD_WAIT)?;
@@ -126,7 +138,7 @@ pub fn encode_chip(
     let released = encoder.release();
     let (report, back) = result?;
     released?;
-    profile::verify(&back, trusted_signer)
+    profile::verify(&back, trusted_csca, now)
         .map_err(|e: VerifyError| IssueError::Verify(e.to_string()))?;
     tracing::info!(
         apdus = report.apdus,

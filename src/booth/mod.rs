@@ -105,7 +105,7 @@ pub struct Booth {
     pub queue: Queue,
     pub client: CentreClient,
     centre_public: CentrePublicKey,
-    trusted_signer: Vec<u8>,
+    trusted_csca: ktpel_icao_lds::Certificate,
     booth_key: Arc<BoothKey>,
     /// The office's complaint desk.
     pub desk: crate::booth::desk_client::DeskClient,
@@ -138,7 +138,15 @@ impl Booth {
             timeout,
         )?;
         let centre_public = CentrePublicKey::from_bytes(&remote.hpke_public_key)?;
-        let trusted_signer = remote.document_signer_key.clone();
+        let trusted_csca = std::fs::read(&remote.csca_certificate)
+            .map_err(|e| e.to_string())
+            .and_then(|b| ktpel_icao_lds::pki::read_certificate(&b).map_err(|e| e.to_string()))
+            .map_err(|e| {
+                BoothError::Keys(format!(
+                    "the CSCA certificate {}: {e}",
+                    remote.csca_certificate.display()
+                ))
+            })?;
         let desk = crate::booth::desk_client::DeskClient::new(
             &config.complaints.desk,
             &config.complaints.api_key,
@@ -171,7 +179,7 @@ impl Booth {
             queue,
             client,
             centre_public,
-            trusted_signer,
+            trusted_csca,
             booth_key,
             desk,
             services: Vec::new(),
@@ -184,9 +192,9 @@ impl Booth {
     }
 
     /// The transmitter for this booth's queue and centre (not yet running).
-    /// The document signer's public key the booth trusts for chip security objects.
-    pub fn trusted_signer(&self) -> &[u8] {
-        &self.trusted_signer
+    /// The country signing CA the booth trusts for chip security objects.
+    pub fn trusted_csca(&self) -> &ktpel_icao_lds::Certificate {
+        &self.trusted_csca
     }
 
     pub fn transmitter(&self) -> Transmitter {
@@ -195,7 +203,7 @@ impl Booth {
             self.client.clone(),
             self.clock.clone(),
             Settings::from(&self.config.transmit),
-            self.trusted_signer.clone(),
+            self.trusted_csca.clone(),
         )
         .with_desk(self.desk.clone())
     }

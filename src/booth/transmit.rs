@@ -73,7 +73,8 @@ pub struct Transmitter {
     desk: Option<crate::booth::desk_client::DeskClient>,
     clock: Clock,
     settings: Settings,
-    trusted_signer: Vec<u8>,
+    /// The country signing CA chips must chain to.
+    trusted_csca: ktpel_icao_lds::Certificate,
     wake: Arc<Notify>,
     status: watch::Sender<TransmitStatus>,
 }
@@ -132,7 +133,7 @@ impl Transmitter {
         client: CentreClient,
         clock: Clock,
         settings: Settings,
-        trusted_signer: Vec<u8>,
+        trusted_csca: ktpel_icao_lds::Certificate,
     ) -> Self {
         let (status, _) = watch::channel(TransmitStatus::default());
         Self {
@@ -141,7 +142,7 @@ impl Transmitter {
             desk: None,
             clock,
             settings,
-            trusted_signer,
+            trusted_csca,
             wake: Arc::new(Notify::new()),
             status,
         }
@@ -399,7 +400,8 @@ impl Transmitter {
                             .poll_failed(id, "print ready came without the card's data")
                             .await;
                     };
-                    if let Err(e) = sod::verify(&p.sod, &self.trusted_signer, &p.data_groups) {
+                    let now = std::time::SystemTime::from(self.clock.now());
+                    if let Err(e) = sod::verify(&p.sod, &self.trusted_csca, now, &p.data_groups) {
                         tracing::error!(packet = %id, error = %e, "security object refused");
                         return self.poll_failed(id, &format!("bad_sod: {e}")).await;
                     }

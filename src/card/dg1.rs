@@ -1,62 +1,51 @@
-//! DG1 (file 0101): the holder's data printed on the face of the KTP-el, in card order.
+//! The face fields on the chip, as ICAO Doc 9303 part 10 places them, so that a standard
+//! reader parses every group:
 //!
-//! ```text
-//! 61 L                 DG1 template (ICAO's application tag 1)
-//!    5F10 NIK          16 ASCII digits            (ICAO DG11 "personal number")
-//!    5F0E Nama         UTF-8                      (ICAO DG11 "full name")
-//!    5F11 Tempat lahir UTF-8                      (ICAO DG11 "place of birth")
-//!    5F2B Tgl lahir    8 ASCII digits YYYYMMDD    (ICAO DG11 "date of birth")
-//!    5F35 Jenis kelamin 'M' or 'F'                (ISO/IEC 7816-6 "sex", ICAO letters)
-//!    80 Gol. darah     "A" "B" "AB" "O" or "-"
-//!    81 Alamat         UTF-8 (street)
-//!    82 RT             3 ASCII digits
-//!    83 RW             3 ASCII digits
-//!    84 Kel/Desa       UTF-8
-//!    85 Kecamatan      UTF-8
-//!    86 Kabupaten/Kota UTF-8, as on the card header
-//!    87 Provinsi       UTF-8, without "PROVINSI"
-//!    88 Agama          UTF-8, the card label (e.g. "ISLAM")
-//!    89 Status perkawinan UTF-8, the card label (e.g. "BELUM KAWIN")
-//!    5F13 Pekerjaan    UTF-8                      (ICAO DG11 "profession")
-//!    8A Kewarganegaraan UTF-8 ("WNI")
-//!    8B Berlaku hingga UTF-8 ("SEUMUR HIDUP")
-//! ```
+//! - **DG1** (0101): the TD1 machine readable zone (part 5) built from the holder: document
+//!   code `ID`, issuing state `IDN`, the NIK as document number (16 digits: the overflow rule
+//!   puts digits 10–16 and the number's check digit in the optional data), date of birth, sex,
+//!   no expiry (`SEUMUR HIDUP`: the date and its check digit are filler), nationality `IDN` for
+//!   a citizen (`WNI`) and `XXX` (unspecified) otherwise, the name transliterated.
+//! - **DG11** (010B), additional personal details: full name `5F0E`, NIK `5F10`, full date of
+//!   birth `5F2B`, place of birth `5F11`, address `5F42` as its parts separated by `<` (Alamat,
+//!   `RT rrr/RW www`, Kel/Desa, Kecamatan, Kabupaten/Kota, Provinsi), profession `5F13`
+//!   (Pekerjaan), and the fields ICAO has no element for in the personal summary `5F15`:
+//!   `GOL. DARAH: …<AGAMA: …<STATUS PERKAWINAN: …<KEWARGANEGARAAN: …`.
+//! - **DG12** (010C), additional document details: issuing authority `5F19`
+//!   (`DINAS DUKCAPIL <Kabupaten/Kota>`) and endorsements `5F1B` (`BERLAKU HINGGA: …`).
 //!
-//! Every object is present exactly once and in this order; text is at most
-//! [`MAX_TEXT_BYTES`] bytes of UTF-8 without control characters.
+//! Decoding reads all three and requires the MRZ to be exactly the one the decoded fields give,
+//! so DG1 and DG11 can never disagree. Text fields are at most [`MAX_TEXT_BYTES`] bytes of
+//! UTF-8 without control characters; those that share a `<`-separated element may not contain
+//! `<`.
 
 use jiff::civil::Date;
+use ktpel_icao_lds::lds::{self, Dg11, Dg12, LdsError};
+use ktpel_icao_lds::mrz::{self, Td1};
 
-use super::profile::{BuildError, ProfileError, DG1};
-use super::reader::Reader;
-use super::tlv;
+use super::profile::{BuildError, ProfileError, DG1, DG11, DG12};
 use crate::domain::nik::Sex;
 use crate::domain::resident::{BloodType, MaritalStatus, Religion, Resident};
 
-pub const TAG_DG1: u32 = 0x61;
-pub const TAG_NIK: u32 = 0x5F10;
-pub const TAG_NAME: u32 = 0x5F0E;
-pub const TAG_BIRTH_PLACE: u32 = 0x5F11;
-pub const TAG_BIRTH_DATE: u32 = 0x5F2B;
-pub const TAG_SEX: u32 = 0x5F35;
-pub const TAG_BLOOD_TYPE: u32 = 0x80;
-pub const TAG_ADDRESS: u32 = 0x81;
-pub const TAG_RT: u32 = 0x82;
-pub const TAG_RW: u32 = 0x83;
-pub const TAG_KELURAHAN: u32 = 0x84;
-pub const TAG_KECAMATAN: u32 = 0x85;
-pub const TAG_KABUPATEN: u32 = 0x86;
-pub const TAG_PROVINSI: u32 = 0x87;
-pub const TAG_RELIGION: u32 = 0x88;
-pub const TAG_MARITAL_STATUS: u32 = 0x89;
-pub const TAG_OCCUPATION: u32 = 0x5F13;
-pub const TAG_NATIONALITY: u32 = 0x8A;
-pub const TAG_VALID_UNTIL: u32 = 0x8B;
-
-/// The longest text field DG1 holds, in bytes of UTF-8.
+/// The longest text field the chip holds, in bytes of UTF-8.
 pub const MAX_TEXT_BYTES: usize = 120;
 
-/// The holder's data as DG1 carries it.
+/// The issuing state and the citizens' nationality (ICAO Doc 9303 part 3).
+pub const ISSUING_STATE: &str = "IDN";
+/// The nationality code of a holder who is not a citizen: unspecified.
+pub const NATIONALITY_UNSPECIFIED: &str = "XXX";
+/// The MRZ document code of the KTP-el (an identity card).
+pub const DOCUMENT_CODE: &str = "ID";
+const AUTHORITY_PREFIX: &str = "DINAS DUKCAPIL ";
+const VALID_UNTIL_PREFIX: &str = "BERLAKU HINGGA: ";
+const SUMMARY_LABELS: [&str; 4] = [
+    "GOL. DARAH: ",
+    "AGAMA: ",
+    "STATUS PERKAWINAN: ",
+    "KEWARGANEGARAAN: ",
+];
+
+/// The holder's data as DG1, DG11 and DG12 carry it.
 ///
 /// `Debug` shows nothing personal.
 #[derive(Clone, PartialEq, Eq)]
@@ -112,38 +101,6 @@ impl Holder {
             valid_until: r.valid_until.clone(),
         }
     }
-
-    fn texts(&self) -> [(u32, &'static str, &str); 12] {
-        [
-            (TAG_NAME, "name", &self.name),
-            (TAG_BIRTH_PLACE, "birth place", &self.birth_place),
-            (TAG_ADDRESS, "address", &self.address),
-            (TAG_KELURAHAN, "kelurahan", &self.kelurahan),
-            (TAG_KECAMATAN, "kecamatan", &self.kecamatan),
-            (TAG_KABUPATEN, "kabupaten", &self.kabupaten),
-            (TAG_PROVINSI, "provinsi", &self.provinsi),
-            (TAG_OCCUPATION, "occupation", &self.occupation),
-            (TAG_NATIONALITY, "nationality", &self.nationality),
-            (TAG_VALID_UNTIL, "valid until", &self.valid_until),
-            (TAG_RELIGION, "religion", self.religion.ktp_label()),
-            (
-                TAG_MARITAL_STATUS,
-                "marital status",
-                self.marital_status.ktp_label(),
-            ),
-        ]
-    }
-}
-
-fn sex_code(sex: Sex) -> u8 {
-    match sex {
-        Sex::Male => b'M',
-        Sex::Female => b'F',
-    }
-}
-
-fn date_digits(d: Date) -> String {
-    format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
 }
 
 fn text_problem(s: &str) -> Option<String> {
@@ -166,8 +123,99 @@ fn digits_problem(s: &str, n: usize) -> Option<String> {
     }
 }
 
-/// Encodes DG1 for `h`.
-pub fn encode(h: &Holder) -> Result<Vec<u8>, BuildError> {
+/// The three files that carry the face fields.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HolderFiles {
+    pub dg1: Vec<u8>,
+    pub dg11: Vec<u8>,
+    pub dg12: Vec<u8>,
+}
+
+fn icao_date(d: Date) -> mrz::Date {
+    mrz::Date {
+        year: d.year() as u16,
+        month: d.month() as u8,
+        day: d.day() as u8,
+    }
+}
+
+fn td1(h: &Holder) -> Td1 {
+    Td1 {
+        document_code: DOCUMENT_CODE.into(),
+        issuing_state: ISSUING_STATE.into(),
+        document_number: h.nik.clone(),
+        birth: icao_date(h.birth_date),
+        sex: match h.sex {
+            Sex::Male => mrz::Sex::Male,
+            Sex::Female => mrz::Sex::Female,
+        },
+        expiry: None,
+        nationality: if h.nationality == "WNI" {
+            ISSUING_STATE.into()
+        } else {
+            NATIONALITY_UNSPECIFIED.into()
+        },
+        optional2: String::new(),
+        primary: h.name.clone(),
+        secondary: String::new(),
+    }
+}
+
+fn rt_rw(h: &Holder) -> String {
+    format!("RT {}/RW {}", h.rt, h.rw)
+}
+
+fn summary(h: &Holder) -> String {
+    let values = [
+        h.blood_type.ktp_label(),
+        h.religion.ktp_label(),
+        h.marital_status.ktp_label(),
+        h.nationality.as_str(),
+    ];
+    SUMMARY_LABELS
+        .iter()
+        .zip(values)
+        .map(|(l, v)| format!("{l}{v}"))
+        .collect::<Vec<_>>()
+        .join("<")
+}
+
+fn dg11(h: &Holder) -> Dg11 {
+    Dg11 {
+        full_name: Some(h.name.clone()),
+        personal_number: Some(h.nik.clone()),
+        birth: Some(icao_date(h.birth_date)),
+        place_of_birth: Some(h.birth_place.clone()),
+        address: vec![
+            h.address.clone(),
+            rt_rw(h),
+            h.kelurahan.clone(),
+            h.kecamatan.clone(),
+            h.kabupaten.clone(),
+            h.provinsi.clone(),
+        ],
+        profession: Some(h.occupation.clone()),
+        summary: Some(summary(h)),
+    }
+}
+
+fn dg12(h: &Holder) -> Dg12 {
+    Dg12 {
+        issuing_authority: Some(format!("{AUTHORITY_PREFIX}{}", h.kabupaten)),
+        date_of_issue: None,
+        endorsements: Some(format!("{VALID_UNTIL_PREFIX}{}", h.valid_until)),
+    }
+}
+
+fn lds_build(field: &'static str) -> impl Fn(LdsError) -> BuildError {
+    move |e| BuildError::Field {
+        field,
+        reason: e.to_string(),
+    }
+}
+
+/// Encodes DG1, DG11 and DG12 for `h`.
+pub fn encode(h: &Holder) -> Result<HolderFiles, BuildError> {
     let bad = |field: &'static str, reason: String| BuildError::Field { field, reason };
     if let Some(r) = digits_problem(&h.nik, 16) {
         return Err(bad("NIK", r));
@@ -177,133 +225,185 @@ pub fn encode(h: &Holder) -> Result<Vec<u8>, BuildError> {
             return Err(bad(field, r));
         }
     }
-    for (_, field, v) in h.texts() {
+    let texts: [(&'static str, &str, bool); 10] = [
+        ("name", &h.name, false),
+        ("birth place", &h.birth_place, false),
+        ("address", &h.address, true),
+        ("kelurahan", &h.kelurahan, true),
+        ("kecamatan", &h.kecamatan, true),
+        ("kabupaten", &h.kabupaten, true),
+        ("provinsi", &h.provinsi, true),
+        ("occupation", &h.occupation, false),
+        ("nationality", &h.nationality, true),
+        ("valid until", &h.valid_until, false),
+    ];
+    for (field, v, separated) in texts {
         if let Some(r) = text_problem(v) {
             return Err(bad(field, r));
         }
-    }
-    let birth_date = date_digits(h.birth_date);
-    let fields: [(u32, &[u8]); 18] = [
-        (TAG_NIK, h.nik.as_bytes()),
-        (TAG_NAME, h.name.as_bytes()),
-        (TAG_BIRTH_PLACE, h.birth_place.as_bytes()),
-        (TAG_BIRTH_DATE, birth_date.as_bytes()),
-        (TAG_SEX, &[sex_code(h.sex)]),
-        (TAG_BLOOD_TYPE, h.blood_type.ktp_label().as_bytes()),
-        (TAG_ADDRESS, h.address.as_bytes()),
-        (TAG_RT, h.rt.as_bytes()),
-        (TAG_RW, h.rw.as_bytes()),
-        (TAG_KELURAHAN, h.kelurahan.as_bytes()),
-        (TAG_KECAMATAN, h.kecamatan.as_bytes()),
-        (TAG_KABUPATEN, h.kabupaten.as_bytes()),
-        (TAG_PROVINSI, h.provinsi.as_bytes()),
-        (TAG_RELIGION, h.religion.ktp_label().as_bytes()),
-        (TAG_MARITAL_STATUS, h.marital_status.ktp_label().as_bytes()),
-        (TAG_OCCUPATION, h.occupation.as_bytes()),
-        (TAG_NATIONALITY, h.nationality.as_bytes()),
-        (TAG_VALID_UNTIL, h.valid_until.as_bytes()),
-    ];
-    let mut body = Vec::new();
-    for (tag, value) in fields {
-        tlv::push(&mut body, tag, value)?;
-    }
-    Ok(tlv::encode(TAG_DG1, &body)?)
-}
-
-/// Decodes DG1.
-pub fn decode(bytes: &[u8]) -> Result<Holder, ProfileError> {
-    let mut file = Reader::new(DG1, bytes, 0)?;
-    let outer = file.take(TAG_DG1)?;
-    file.finish()?;
-    let mut r = file.nested(outer)?;
-    let bad = |field: &'static str, reason: String| ProfileError::BadField {
-        fid: DG1,
-        field,
-        reason,
-    };
-    let mut text = |tag: u32, field: &'static str| -> Result<String, ProfileError> {
-        let t = r.take(tag)?;
-        let s = std::str::from_utf8(t.value).map_err(|_| bad(field, "not UTF-8".into()))?;
-        if let Some(reason) = text_problem(s) {
-            return Err(bad(field, reason));
-        }
-        Ok(s.to_owned())
-    };
-    let nik = text(TAG_NIK, "NIK")?;
-    if let Some(reason) = digits_problem(&nik, 16) {
-        return Err(bad("NIK", reason));
-    }
-    let name = text(TAG_NAME, "name")?;
-    let birth_place = text(TAG_BIRTH_PLACE, "birth place")?;
-    let birth_date = text(TAG_BIRTH_DATE, "birth date")?;
-    let birth_date = parse_date(&birth_date)
-        .ok_or_else(|| bad("birth date", "not a calendar date as YYYYMMDD".into()))?;
-    let sex = match text(TAG_SEX, "sex")?.as_str() {
-        "M" => Sex::Male,
-        "F" => Sex::Female,
-        _ => return Err(bad("sex", "neither M nor F".into())),
-    };
-    let blood = text(TAG_BLOOD_TYPE, "blood type")?;
-    let blood_type = BloodType::ALL
-        .into_iter()
-        .find(|b| b.ktp_label() == blood)
-        .ok_or_else(|| bad("blood type", "not A, B, AB, O or -".into()))?;
-    let address = text(TAG_ADDRESS, "address")?;
-    let rt = text(TAG_RT, "RT")?;
-    let rw = text(TAG_RW, "RW")?;
-    for (field, v) in [("RT", &rt), ("RW", &rw)] {
-        if let Some(reason) = digits_problem(v, 3) {
-            return Err(bad(field, reason));
+        if separated && v.contains('<') {
+            return Err(bad(field, "contains <, which separates ICAO fields".into()));
         }
     }
-    let kelurahan = text(TAG_KELURAHAN, "kelurahan")?;
-    let kecamatan = text(TAG_KECAMATAN, "kecamatan")?;
-    let kabupaten = text(TAG_KABUPATEN, "kabupaten")?;
-    let provinsi = text(TAG_PROVINSI, "provinsi")?;
-    let religion = text(TAG_RELIGION, "religion")?;
-    let religion = Religion::ALL
-        .into_iter()
-        .find(|x| x.ktp_label() == religion)
-        .ok_or_else(|| bad("religion", "not a religion the card knows".into()))?;
-    let marital = text(TAG_MARITAL_STATUS, "marital status")?;
-    let marital_status = MaritalStatus::ALL
-        .into_iter()
-        .find(|x| x.ktp_label() == marital)
-        .ok_or_else(|| bad("marital status", "not a status the card knows".into()))?;
-    let occupation = text(TAG_OCCUPATION, "occupation")?;
-    let nationality = text(TAG_NATIONALITY, "nationality")?;
-    let valid_until = text(TAG_VALID_UNTIL, "valid until")?;
-    r.finish()?;
-    Ok(Holder {
-        nik,
-        name,
-        birth_place,
-        birth_date,
-        sex,
-        blood_type,
-        address,
-        rt,
-        rw,
-        kelurahan,
-        kecamatan,
-        kabupaten,
-        provinsi,
-        religion,
-        marital_status,
-        occupation,
-        nationality,
-        valid_until,
+    Ok(HolderFiles {
+        dg1: lds::encode_dg1(&td1(h)).map_err(lds_build("MRZ"))?,
+        dg11: dg11(h).encode().map_err(lds_build("DG11"))?,
+        dg12: dg12(h).encode().map_err(lds_build("DG12"))?,
     })
 }
 
-fn parse_date(s: &str) -> Option<Date> {
-    if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+fn lds_read(fid: u16, field: &'static str) -> impl Fn(LdsError) -> ProfileError {
+    move |e| ProfileError::BadField {
+        fid,
+        field,
+        reason: e.to_string(),
     }
-    let year: i16 = s.get(0..4)?.parse().ok()?;
-    let month: i8 = s.get(4..6)?.parse().ok()?;
-    let day: i8 = s.get(6..8)?.parse().ok()?;
-    Date::new(year, month, day).ok()
+}
+
+fn required<T>(fid: u16, field: &'static str, v: Option<T>) -> Result<T, ProfileError> {
+    v.ok_or_else(|| ProfileError::BadField {
+        fid,
+        field,
+        reason: "missing".into(),
+    })
+}
+
+fn checked(fid: u16, field: &'static str, v: String) -> Result<String, ProfileError> {
+    match text_problem(&v) {
+        Some(reason) => Err(ProfileError::BadField { fid, field, reason }),
+        None => Ok(v),
+    }
+}
+
+/// Decodes the holder from DG1, DG11 and DG12, and checks that the MRZ is the one these
+/// fields give.
+pub fn decode(dg1: &[u8], dg11_file: &[u8], dg12_file: &[u8]) -> Result<Holder, ProfileError> {
+    let mrz = lds::decode_dg1(dg1).map_err(lds_read(DG1, "MRZ"))?;
+    let d11 = Dg11::decode(dg11_file).map_err(lds_read(DG11, "DG11"))?;
+    let d12 = Dg12::decode(dg12_file).map_err(lds_read(DG12, "DG12"))?;
+    let bad11 = |field: &'static str, reason: &str| ProfileError::BadField {
+        fid: DG11,
+        field,
+        reason: reason.into(),
+    };
+    let nik = required(DG11, "NIK", d11.personal_number)?;
+    if let Some(reason) = digits_problem(&nik, 16) {
+        return Err(ProfileError::BadField {
+            fid: DG11,
+            field: "NIK",
+            reason,
+        });
+    }
+    let birth = required(DG11, "birth date", d11.birth)?;
+    let birth_date = Date::new(birth.year as i16, birth.month as i8, birth.day as i8)
+        .map_err(|_| bad11("birth date", "not a calendar date"))?;
+    let sex = match mrz.as_bytes().get(37) {
+        Some(b'M') => Sex::Male,
+        Some(b'F') => Sex::Female,
+        _ => {
+            return Err(ProfileError::BadField {
+                fid: DG1,
+                field: "sex",
+                reason: "neither M nor F".into(),
+            })
+        }
+    };
+    let [address, rt_rw, kelurahan, kecamatan, kabupaten, provinsi]: [String; 6] = d11
+        .address
+        .try_into()
+        .map_err(|_| bad11("address", "not six parts"))?;
+    let (rt, rw) = rt_rw
+        .strip_prefix("RT ")
+        .and_then(|r| r.split_once("/RW "))
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .ok_or_else(|| bad11("RT/RW", "not RT rrr/RW www"))?;
+    for (field, v) in [("RT", &rt), ("RW", &rw)] {
+        if let Some(reason) = digits_problem(v, 3) {
+            return Err(ProfileError::BadField {
+                fid: DG11,
+                field,
+                reason,
+            });
+        }
+    }
+    let summary = required(DG11, "personal summary", d11.summary)?;
+    let parts: Vec<&str> = summary.split('<').collect();
+    let [blood, religion, marital, nationality]: [&str; 4] = parts
+        .try_into()
+        .map_err(|_| bad11("personal summary", "not four fields"))?;
+    let value = |part: &str, label: &str, field: &'static str| {
+        part.strip_prefix(label)
+            .map(str::to_owned)
+            .ok_or_else(|| bad11(field, "label missing"))
+    };
+    let blood = value(blood, SUMMARY_LABELS[0], "blood type")?;
+    let blood_type = BloodType::ALL
+        .into_iter()
+        .find(|b| b.ktp_label() == blood)
+        .ok_or_else(|| bad11("blood type", "not A, B, AB, O or -"))?;
+    let religion = value(religion, SUMMARY_LABELS[1], "religion")?;
+    let religion = Religion::ALL
+        .into_iter()
+        .find(|x| x.ktp_label() == religion)
+        .ok_or_else(|| bad11("religion", "not a religion the card knows"))?;
+    let marital = value(marital, SUMMARY_LABELS[2], "marital status")?;
+    let marital_status = MaritalStatus::ALL
+        .into_iter()
+        .find(|x| x.ktp_label() == marital)
+        .ok_or_else(|| bad11("marital status", "not a status the card knows"))?;
+    let nationality = value(nationality, SUMMARY_LABELS[3], "nationality")?;
+    let valid_until = required(DG12, "endorsements", d12.endorsements.clone())?
+        .strip_prefix(VALID_UNTIL_PREFIX)
+        .map(str::to_owned)
+        .ok_or_else(|| ProfileError::BadField {
+            fid: DG12,
+            field: "valid until",
+            reason: "not BERLAKU HINGGA: …".into(),
+        })?;
+    let holder = Holder {
+        nik,
+        name: checked(DG11, "name", required(DG11, "name", d11.full_name)?)?,
+        birth_place: checked(
+            DG11,
+            "birth place",
+            required(DG11, "birth place", d11.place_of_birth)?,
+        )?,
+        birth_date,
+        sex,
+        blood_type,
+        address: checked(DG11, "address", address)?,
+        rt,
+        rw,
+        kelurahan: checked(DG11, "kelurahan", kelurahan)?,
+        kecamatan: checked(DG11, "kecamatan", kecamatan)?,
+        kabupaten: checked(DG11, "kabupaten", kabupaten)?,
+        provinsi: checked(DG11, "provinsi", provinsi)?,
+        religion,
+        marital_status,
+        occupation: checked(
+            DG11,
+            "occupation",
+            required(DG11, "occupation", d11.profession)?,
+        )?,
+        nationality: checked(DG11, "nationality", nationality)?,
+        valid_until: checked(DG12, "valid until", valid_until)?,
+    };
+    // The MRZ and DG12 must be exactly what the personal details give.
+    if td1(&holder).encode().ok().as_deref() != Some(mrz.as_str()) {
+        return Err(ProfileError::BadField {
+            fid: DG1,
+            field: "MRZ",
+            reason: "does not match the personal details in DG11".into(),
+        });
+    }
+    if dg12(&holder) != d12 {
+        return Err(ProfileError::BadField {
+            fid: DG12,
+            field: "DG12",
+            reason: "does not match the personal details in DG11".into(),
+        });
+    }
+    Ok(holder)
 }
 
 #[cfg(test)]
@@ -319,15 +419,16 @@ mod tests {
     }
 
     #[test]
-    fn round_trips_and_starts_as_documented() {
+    fn round_trips_through_the_mrz_dg11_and_dg12() {
         let h = holder();
-        let bytes = encode(&h).unwrap();
-        assert_eq!(bytes[0], 0x61);
-        let body_at = if bytes[1] == 0x81 { 3 } else { 4 };
-        // The NIK comes first: 5F10 10 <16 digits>.
-        assert_eq!(&bytes[body_at..body_at + 3], &[0x5F, 0x10, 0x10]);
-        assert_eq!(&bytes[body_at + 3..body_at + 19], h.nik.as_bytes());
-        assert_eq!(decode(&bytes).unwrap(), h);
+        let f = encode(&h).unwrap();
+        // DG1: 61 5D 5F1F 5A, then "IDIDN" and the first nine NIK digits.
+        assert_eq!(&f.dg1[..5], &[0x61, 0x5D, 0x5F, 0x1F, 0x5A]);
+        assert_eq!(&f.dg1[5..10], b"IDIDN");
+        assert_eq!(&f.dg1[10..19], &h.nik.as_bytes()[..9]);
+        assert_eq!(f.dg11[0], 0x6B);
+        assert_eq!(f.dg12[0], 0x6C);
+        assert_eq!(decode(&f.dg1, &f.dg11, &f.dg12).unwrap(), h);
     }
 
     #[test]
@@ -344,57 +445,38 @@ mod tests {
             encode(&h),
             Err(BuildError::Field { field: "name", .. })
         ));
-
-        // Sex 'X' on the wire.
-        let h = holder();
-        let mut bytes = encode(&h).unwrap();
-        let at = bytes
-            .windows(3)
-            .position(|w| w == [0x5F, 0x35, 0x01])
-            .unwrap();
-        bytes[at + 3] = b'X';
-        match decode(&bytes) {
-            Err(ProfileError::BadField { field, .. }) => assert_eq!(field, "sex"),
-            other => panic!("{other:?}"),
-        }
-        // A birth date that is no date.
-        let mut bytes = encode(&h).unwrap();
-        let at = bytes
-            .windows(3)
-            .position(|w| w == [0x5F, 0x2B, 0x08])
-            .unwrap();
-        bytes[at + 7..at + 11].copy_from_slice(b"1399");
-        match decode(&bytes) {
-            Err(ProfileError::BadField { field, .. }) => assert_eq!(field, "birth date"),
-            other => panic!("{other:?}"),
-        }
+        let mut h = holder();
+        h.kecamatan = "A<B".into();
+        assert!(matches!(
+            encode(&h),
+            Err(BuildError::Field {
+                field: "kecamatan",
+                ..
+            })
+        ));
     }
 
     #[test]
-    fn fields_out_of_order_are_refused_at_their_offset() {
+    fn an_mrz_that_disagrees_with_dg11_is_refused() {
         let h = holder();
-        let bytes = encode(&h).unwrap();
-        // Swap NIK and name by rebuilding the body.
-        let mut body = Vec::new();
-        tlv::push(&mut body, TAG_NAME, h.name.as_bytes()).unwrap();
-        tlv::push(&mut body, TAG_NIK, h.nik.as_bytes()).unwrap();
-        let swapped = tlv::encode(TAG_DG1, &body).unwrap();
-        match decode(&swapped) {
-            Err(ProfileError::UnexpectedTag {
-                expected,
-                found,
-                at,
-                ..
-            }) => {
-                assert_eq!((expected, found), (TAG_NIK, TAG_NAME));
-                assert_eq!(at, 2);
-            }
+        let f = encode(&h).unwrap();
+        let mut renamed = h.clone();
+        renamed.name = format!("{} X", h.name);
+        let r = encode(&renamed).unwrap();
+        match decode(&r.dg1, &f.dg11, &f.dg12) {
+            Err(ProfileError::BadField { field: "MRZ", .. }) => {}
             other => panic!("{other:?}"),
         }
-        // A truncated file.
+        // A bad check digit in the MRZ.
+        let mut dg1 = f.dg1.clone();
+        dg1[5 + 31] = if dg1[5 + 31] == b'9' {
+            b'0'
+        } else {
+            dg1[5 + 31] + 1
+        };
         assert!(matches!(
-            decode(&bytes[..bytes.len() - 1]),
-            Err(ProfileError::Tlv { .. })
+            decode(&dg1, &f.dg11, &f.dg12),
+            Err(ProfileError::BadField { fid: DG1, .. })
         ));
     }
 }

@@ -1,8 +1,9 @@
 //! The card: the chip's 8 KB profile (data groups and security object) and the printed face.
 //!
-//! - [`profile::build`] makes the chip's files from an approved enrollment (the centre does
-//!   this on *print ready*); [`profile::decode`] reads them back and [`profile::verify`] checks
-//!   them against the document signer. The layout is in `docs/card-profile.md`.
+//! - [`profile::build`] makes the chip's files (ICAO Doc 9303 LDS1) from an approved
+//!   enrollment (the centre does this on *print ready*); [`profile::decode`] reads them back and
+//!   [`profile::verify`] runs passive authentication against the country signing CA. The
+//!   layout is in `docs/card-profile.md`.
 //! - [`face::render_front`] draws the KTP-el front at 300 dpi from the print-ready bundle.
 
 pub mod biometric;
@@ -13,8 +14,10 @@ mod font;
 pub mod images;
 pub mod profile;
 mod reader;
-pub mod security;
 pub mod tlv;
+
+/// The document signer: an ECDSA P-256 key with its certificate from the country signing CA.
+pub use ktpel_icao_lds::pki::KeyAndCertificate as DocumentSigner;
 
 pub use profile::{
     build, decode, verify, BuildError, ChipProfile, DecodedProfile, ProfileError, Verified,

@@ -1,35 +1,42 @@
-//! The KTP-el chip profile: ISO/IEC 7816-4 transparent files laid out in the manner of the
-//! ICAO 9303 LDS, built by the centre from an approved enrollment, checked by the booth against
-//! the security object, and small enough for the e-KTP chip's 8 KB EEPROM.
+//! The KTP-el chip profile: the ICAO Doc 9303 LDS1 application (AID A0000002471001) with
+//! ISO/IEC 7816-4 transparent files, built by the centre from an approved enrollment, checked by
+//! passive authentication against the country signing CA, and small enough for the e-KTP
+//! chip's 8 KB EEPROM.
 //!
 //! | file | id | contents |
 //! |---|---|---|
-//! | EF.COM | 011E | profile version and the tags of the data groups present |
-//! | DG1 | 0101 | the face fields ([`super::dg1`]) |
+//! | EF.COM | 011E | LDS 0107, Unicode 040000, the tags of the data groups present |
+//! | DG1 | 0101 | the TD1 MRZ ([`super::dg1`]) |
 //! | DG2 | 0102 | the portrait, JPEG in an ISO/IEC 19794-5 record ([`super::biometric`]) |
 //! | DG3 | 0103 | two fingers' minutiae, ISO/IEC 19794-2, and index-finger exceptions ([`super::dg3`]) |
 //! | DG7 | 0107 | the signature, a 1-bit PNG ([`super::biometric`]) |
-//! | EF.SOD | 011D | SHA-256 of every DG, signed by the document signer ([`super::security`]) |
+//! | DG11 | 010B | additional personal details: the face fields ([`super::dg1`]) |
+//! | DG12 | 010C | additional document details ([`super::dg1`]) |
+//! | EF.SOD | 011D | CMS SignedData over an LDSSecurityObject, document signer certificate inside |
 //!
 //! `docs/card-profile.md` gives every byte.
 
-use sha2::{Digest, Sha256};
+use std::time::SystemTime;
+
+use ktpel_icao_lds::lds::Com as IcaoCom;
+use ktpel_icao_lds::pa::{self, PaError, PaReport};
+use ktpel_icao_lds::pki::KeyAndCertificate;
+use ktpel_icao_lds::{sod, Certificate};
 
 use super::biometric::{self, Portrait, SignatureImage};
 use super::dg1::{self, Holder};
 use super::dg3::{self, Fingers};
 use super::images::{self, ImageError, PortraitChoice};
-use super::reader::Reader;
-use super::security::{self, SecurityObject};
-use super::tlv::{self, TlvError, ValueTooLong};
+use super::tlv::ValueTooLong;
 use crate::enrollment::Enrollment;
-use crate::seal::DocumentSigner;
 
 pub const EF_COM: u16 = 0x011E;
 pub const DG1: u16 = 0x0101;
 pub const DG2: u16 = 0x0102;
 pub const DG3: u16 = 0x0103;
 pub const DG7: u16 = 0x0107;
+pub const DG11: u16 = 0x010B;
+pub const DG12: u16 = 0x010C;
 pub const EF_SOD: u16 = 0x011D;
 
 /// The e-KTP chip's EEPROM.
@@ -39,14 +46,9 @@ pub const EEPROM_BYTES: usize = 8192;
 pub const FILE_OVERHEAD_BYTES: usize = 32;
 /// EEPROM the builder leaves free: slack for a card whose file system charges a little more.
 pub const RESERVE_BYTES: usize = 256;
-
-/// EF.COM's template tag (ICAO's application tag 0).
-pub const TAG_COM: u32 = 0x60;
-pub const TAG_PROFILE_VERSION: u32 = 0x5F01;
-pub const TAG_TAG_LIST: u32 = 0x5C;
-/// The profile version EF.COM carries: "0100" is version 1.0 of `docs/card-profile.md` (not an
-/// ICAO LDS version).
-pub const PROFILE_VERSION: [u8; 4] = *b"0100";
+/// The encoder's two one-byte marker files (`ktpel_card_pcsc::BEGIN_MARKER_FID`,
+/// `COMMIT_MARKER_FID`) with their overhead: they share the EEPROM with the profile.
+pub const MARKER_BYTES: usize = 2 * (1 + FILE_OVERHEAD_BYTES);
 
 /// A data group of the profile: its number, file id and template tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +59,7 @@ pub struct DataGroup {
 }
 
 /// The data groups this profile knows, in file order.
-pub const DATA_GROUPS: [DataGroup; 4] = [
+pub const DATA_GROUPS: [DataGroup; 6] = [
     DataGroup {
         number: 1,
         fid: DG1,
@@ -78,6 +80,16 @@ pub const DATA_GROUPS: [DataGroup; 4] = [
         fid: DG7,
         tag: 0x67,
     },
+    DataGroup {
+        number: 11,
+        fid: DG11,
+        tag: 0x6B,
+    },
+    DataGroup {
+        number: 12,
+        fid: DG12,
+        tag: 0x6C,
+    },
 ];
 
 /// The data group stored in file `fid`.
@@ -96,13 +108,18 @@ pub enum BuildError {
     TooLong(#[from] ValueTooLong),
     #[error("the profile needs {needed} bytes of EEPROM, over the {budget} available")]
     OverBudget { needed: usize, budget: usize },
+    #[error("EF.SOD cannot be signed: {0}")]
+    Sign(String),
 }
 
 /// Why bytes read from (or meant for) a chip are not a well-formed profile.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProfileError {
     #[error("file {fid:04X}: {source}")]
-    Tlv { fid: u16, source: TlvError },
+    Tlv {
+        fid: u16,
+        source: super::tlv::TlvError,
+    },
     #[error("file {fid:04X}, byte {at}: tag {found:X} where the profile has tag {expected:X}")]
     UnexpectedTag {
         fid: u16,
@@ -130,27 +147,21 @@ pub enum ProfileError {
     ComMismatch { listed: Vec<u8>, present: Vec<u8> },
 }
 
-/// Why a profile does not verify.
+/// Why a profile does not verify: passive authentication failed (each check has its own
+/// message, [`PaError`]), or a file that passed it is not a well-formed profile file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
     #[error(transparent)]
     Profile(#[from] ProfileError),
-    #[error("the security object is signed by a key that is not the trusted document signer")]
-    UntrustedSigner,
-    #[error("the security object's signature does not verify")]
-    BadSignature,
-    #[error("DG{dg} does not match its hash in the security object")]
-    HashMismatch { dg: u8 },
-    #[error("DG{dg} is on the card but has no hash in the security object")]
-    Unlisted { dg: u8 },
-    #[error("DG{dg} has a hash in the security object but is not on the card")]
-    Missing { dg: u8 },
+    #[error("passive authentication failed: {0}")]
+    PassiveAuthentication(#[from] PaError),
 }
 
 /// EF.COM decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Com {
-    pub version: [u8; 4],
+    pub lds_version: [u8; 4],
+    pub unicode_version: [u8; 6],
     /// Data group numbers listed, in file order.
     pub groups: Vec<u8>,
 }
@@ -159,19 +170,23 @@ pub struct Com {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecodedProfile {
     pub com: Com,
+    /// DG1 (the MRZ), DG11 and DG12 together.
     pub holder: Holder,
+    /// The 90 characters of the MRZ.
+    pub mrz: String,
     pub portrait: Portrait,
     /// DG3, when EF.COM lists it (the booth always writes it).
     pub fingers: Option<Fingers>,
     pub signature: SignatureImage,
-    pub security: SecurityObject,
 }
 
-/// A profile whose security object verified under the trusted signer and whose every data
-/// group matched its hash.
+/// A profile that passed passive authentication under the trusted CSCA, and whose every file
+/// decoded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verified {
     pub profile: DecodedProfile,
+    /// The chain and the data groups that were checked.
+    pub chain: PaReport,
 }
 
 /// A built profile: the files in the order they are written to the card (EF.COM, the data
@@ -183,7 +198,6 @@ pub struct ChipProfile {
     /// The fingers DG3 holds.
     pub fingers: Vec<ktpel_hal::FingerPosition>,
 }
-
 impl std::fmt::Debug for ChipProfile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let sizes: Vec<String> = self
@@ -224,65 +238,93 @@ pub fn eeprom_bytes(files: &[(u16, Vec<u8>)]) -> usize {
         .sum()
 }
 
-fn encode_com(groups: &[DataGroup]) -> Result<Vec<u8>, ValueTooLong> {
-    let tags: Vec<u8> = groups.iter().map(|g| g.tag).collect();
-    let mut body = Vec::new();
-    tlv::push(&mut body, TAG_PROFILE_VERSION, &PROFILE_VERSION)?;
-    tlv::push(&mut body, TAG_TAG_LIST, &tags)?;
-    tlv::encode(TAG_COM, &body)
+fn encode_com(groups: &[DataGroup]) -> Result<Vec<u8>, BuildError> {
+    IcaoCom::new(groups.iter().map(|g| g.tag).collect())
+        .encode()
+        .map_err(|e| BuildError::Field {
+            field: "EF.COM",
+            reason: e.to_string(),
+        })
 }
 
 fn decode_com(bytes: &[u8]) -> Result<Com, ProfileError> {
-    let mut file = Reader::new(EF_COM, bytes, 0)?;
-    let outer = file.take(TAG_COM)?;
-    file.finish()?;
-    let mut com = file.nested(outer)?;
-    let version = com.take(TAG_PROFILE_VERSION)?;
-    let list = com.take(TAG_TAG_LIST)?;
-    com.finish()?;
-    let version: [u8; 4] = version
-        .value
-        .try_into()
-        .map_err(|_| ProfileError::BadField {
-            fid: EF_COM,
-            field: "profile version",
-            reason: "not 4 bytes".into(),
-        })?;
-    if version != PROFILE_VERSION {
-        return Err(ProfileError::BadField {
-            fid: EF_COM,
-            field: "profile version",
-            reason: format!("{:02X?} is not a version this booth reads", version),
-        });
+    let bad = |field: &'static str, reason: String| ProfileError::BadField {
+        fid: EF_COM,
+        field,
+        reason,
+    };
+    let com = IcaoCom::decode(bytes).map_err(|e| bad("EF.COM", e.to_string()))?;
+    if &com.lds_version != ktpel_icao_lds::lds::LDS_VERSION {
+        return Err(bad(
+            "LDS version",
+            format!("{:02X?} is not LDS 1.7", com.lds_version),
+        ));
     }
-    let mut groups: Vec<u8> = Vec::with_capacity(list.value.len());
-    for &tag in list.value {
+    if &com.unicode_version != ktpel_icao_lds::lds::UNICODE_VERSION {
+        return Err(bad(
+            "Unicode version",
+            format!("{:02X?} is not Unicode 4.0.0", com.unicode_version),
+        ));
+    }
+    let mut groups: Vec<u8> = Vec::with_capacity(com.tags.len());
+    for &tag in &com.tags {
         let g = DATA_GROUPS
             .into_iter()
             .find(|g| g.tag == tag)
-            .ok_or_else(|| ProfileError::BadField {
-                fid: EF_COM,
-                field: "tag list",
-                reason: format!("{tag:02X} is not a data group of the profile"),
+            .ok_or_else(|| {
+                bad(
+                    "tag list",
+                    format!("{tag:02X} is not a data group of the profile"),
+                )
             })?;
         if groups.last().is_some_and(|&prev| prev >= g.number) {
-            return Err(ProfileError::BadField {
-                fid: EF_COM,
-                field: "tag list",
-                reason: "out of order or repeated".into(),
-            });
+            return Err(bad("tag list", "out of order or repeated".into()));
         }
         groups.push(g.number);
     }
-    Ok(Com { version, groups })
+    Ok(Com {
+        lds_version: com.lds_version,
+        unicode_version: com.unicode_version,
+        groups,
+    })
 }
 
-/// Builds the complete profile of `e`, signed by `signer`, within [`EEPROM_BYTES`] less
-/// [`RESERVE_BYTES`]: every other file is built first and the portrait gets what is left.
-pub fn build(e: &Enrollment, signer: &DocumentSigner) -> Result<ChipProfile, BuildError> {
+/// The longest DER encoding of an ECDSA P-256 signature: SEQUENCE of two INTEGERs of at most
+/// 33 bytes each.
+const MAX_ECDSA_P256_DER: usize = 72;
+
+/// The longest EF.SOD over `count` data groups: signed once over empty groups (the hashes and
+/// the certificate have fixed sizes), with that signature's length replaced by the longest an
+/// ECDSA P-256 signature can have, plus two bytes in case an enclosing length needs a longer
+/// form.
+fn sod_len(signer: &KeyAndCertificate, count: usize) -> Result<usize, BuildError> {
+    let groups: Vec<(u8, &[u8])> = DATA_GROUPS
+        .iter()
+        .take(count)
+        .map(|g| (g.number, &[][..]))
+        .collect();
+    let sod = sod::sign(signer, &groups).map_err(|e| BuildError::Sign(e.to_string()))?;
+    let signature = sod::parse(&sod)
+        .ok()
+        .and_then(|p| {
+            p.signed_data
+                .signer_infos
+                .0
+                .as_slice()
+                .first()
+                .map(|si| si.signature.as_bytes().len())
+        })
+        .ok_or_else(|| BuildError::Sign("EF.SOD does not read back".into()))?;
+    Ok(sod.len() - signature + MAX_ECDSA_P256_DER + 2)
+}
+
+/// Builds the complete profile of `e`, signed by the document signer `signer`, within
+/// [`EEPROM_BYTES`] less [`RESERVE_BYTES`] and the encoder's markers: every other file is
+/// built first and the portrait gets what is left.
+pub fn build(e: &Enrollment, signer: &KeyAndCertificate) -> Result<ChipProfile, BuildError> {
     let _span = tracing::info_span!("card.profile.build", packet = %e.packet_id).entered();
     let holder = Holder::from_resident(&e.resident);
-    let dg1 = dg1::encode(&holder)?;
+    let holder_files = dg1::encode(&holder)?;
     let (signature_png, _, _) = images::signature_for_chip(&e.signature.image.bytes)?;
     let dg7 = biometric::encode_dg7(&signature_png)?;
     let fingers = dg3::choose(&e.fingers);
@@ -290,21 +332,23 @@ pub fn build(e: &Enrollment, signer: &DocumentSigner) -> Result<ChipProfile, Bui
     let groups = DATA_GROUPS;
     let com = encode_com(&groups)?;
 
-    let budget = EEPROM_BYTES - RESERVE_BYTES;
+    let budget = EEPROM_BYTES - RESERVE_BYTES - MARKER_BYTES;
     let fixed = [
         com.len(),
-        dg1.len(),
+        holder_files.dg1.len(),
         dg3.len(),
         dg7.len(),
-        security::encoded_len(groups.len()),
+        holder_files.dg11.len(),
+        holder_files.dg12.len(),
+        sod_len(signer, groups.len())?,
     ]
     .iter()
     .map(|l| l + FILE_OVERHEAD_BYTES)
     .sum::<usize>()
         + FILE_OVERHEAD_BYTES; // DG2's own overhead
     let left = budget.checked_sub(fixed).ok_or(BuildError::OverBudget {
-        needed: fixed,
-        budget,
+        needed: fixed + MARKER_BYTES,
+        budget: budget + MARKER_BYTES,
     })?;
     let wrapper = biometric::dg2_len(0);
     // dg2_len grows by one or two length bytes past 127 / 255 / 65535: leave room for them.
@@ -316,22 +360,38 @@ pub fn build(e: &Enrollment, signer: &DocumentSigner) -> Result<ChipProfile, Bui
         choice.height as u16,
         Some(e.resident.sex),
     )?;
-    let sod = security::sign(signer, &[(1, &dg1), (2, &dg2), (3, &dg3), (7, &dg7)])?;
+    let sod = sod::sign(
+        signer,
+        &[
+            (1, &holder_files.dg1),
+            (2, &dg2),
+            (3, &dg3),
+            (7, &dg7),
+            (11, &holder_files.dg11),
+            (12, &holder_files.dg12),
+        ],
+    )
+    .map_err(|e| BuildError::Sign(e.to_string()))?;
     let profile = ChipProfile {
         files: vec![
             (EF_COM, com),
-            (DG1, dg1),
+            (DG1, holder_files.dg1),
             (DG2, dg2),
             (DG3, dg3),
             (DG7, dg7),
+            (DG11, holder_files.dg11),
+            (DG12, holder_files.dg12),
             (EF_SOD, sod),
         ],
         portrait: choice,
         fingers: fingers.views.iter().map(|v| v.position).collect(),
     };
-    let needed = profile.eeprom_bytes();
-    if needed > budget {
-        return Err(BuildError::OverBudget { needed, budget });
+    let needed = profile.eeprom_bytes() + MARKER_BYTES;
+    if needed > budget + MARKER_BYTES {
+        return Err(BuildError::OverBudget {
+            needed,
+            budget: budget + MARKER_BYTES,
+        });
     }
     tracing::info!(
         eeprom = needed,
@@ -367,7 +427,7 @@ fn get<'a>(files: &[(u16, &'a [u8])], fid: u16) -> Result<&'a [u8], ProfileError
 }
 
 /// Decodes every file of a profile read from a card (or about to be written to one). Checks
-/// structure only: [`verify`] checks the signature and the hashes.
+/// structure only: [`verify`] does passive authentication.
 pub fn decode(files: &[(u16, Vec<u8>)]) -> Result<DecodedProfile, ProfileError> {
     let files = index(files)?;
     let com = decode_com(get(&files, EF_COM)?)?;
@@ -382,7 +442,13 @@ pub fn decode(files: &[(u16, Vec<u8>)]) -> Result<DecodedProfile, ProfileError> 
             present,
         });
     }
-    let holder = dg1::decode(get(&files, DG1)?)?;
+    let holder = dg1::decode(get(&files, DG1)?, get(&files, DG11)?, get(&files, DG12)?)?;
+    let mrz =
+        ktpel_icao_lds::lds::decode_dg1(get(&files, DG1)?).map_err(|e| ProfileError::BadField {
+            fid: DG1,
+            field: "MRZ",
+            reason: e.to_string(),
+        })?;
     let portrait = biometric::decode_dg2(get(&files, DG2)?)?;
     let fingers = if present.contains(&3) {
         Some(dg3::decode(get(&files, DG3)?)?)
@@ -390,47 +456,41 @@ pub fn decode(files: &[(u16, Vec<u8>)]) -> Result<DecodedProfile, ProfileError> 
         None
     };
     let signature = biometric::decode_dg7(get(&files, DG7)?)?;
-    let security = security::decode(EF_SOD, get(&files, EF_SOD)?)?;
+    // EF.SOD must be a SignedData over an LDSSecurityObject; its signature and hashes are
+    // passive authentication's business.
+    sod::parse(get(&files, EF_SOD)?).map_err(|reason| ProfileError::BadField {
+        fid: EF_SOD,
+        field: "EF.SOD",
+        reason,
+    })?;
     Ok(DecodedProfile {
         com,
         holder,
+        mrz,
         portrait,
         fingers,
         signature,
-        security,
     })
 }
 
-/// Checks a profile against the document signer `trusted_signer` (its Ed25519 public key): the
-/// security object's signature, then every data group's hash, then the structure of every file.
-pub fn verify(files: &[(u16, Vec<u8>)], trusted_signer: &[u8]) -> Result<Verified, VerifyError> {
+/// Passive authentication of a profile (Doc 9303 part 11) against the trusted country signing
+/// CA `csca` at time `now`: the document signer certificate chains to it and is valid, EF.SOD's
+/// signature verifies, every data group on the card matches its hash and every listed group is
+/// on the card; then every file must decode.
+pub fn verify(
+    files: &[(u16, Vec<u8>)],
+    csca: &Certificate,
+    now: SystemTime,
+) -> Result<Verified, VerifyError> {
     let indexed = index(files)?;
-    let sod = security::decode(EF_SOD, get(&indexed, EF_SOD)?)?;
-    if sod.signer_key.as_slice() != trusted_signer {
-        return Err(VerifyError::UntrustedSigner);
-    }
-    if !sod.signature_verifies() {
-        return Err(VerifyError::BadSignature);
-    }
-    for (fid, bytes) in &indexed {
-        let Some(g) = data_group(*fid) else { continue };
-        let listed = sod
-            .hash_of(g.number)
-            .ok_or(VerifyError::Unlisted { dg: g.number })?;
-        if listed.as_slice() != Sha256::digest(bytes).as_slice() {
-            return Err(VerifyError::HashMismatch { dg: g.number });
-        }
-    }
-    for (dg, _) in &sod.hashes {
-        let on_card = DATA_GROUPS
-            .iter()
-            .any(|g| g.number == *dg && indexed.iter().any(|(f, _)| *f == g.fid));
-        if !on_card {
-            return Err(VerifyError::Missing { dg: *dg });
-        }
-    }
+    let ef_sod = get(&indexed, EF_SOD)?;
+    let groups: Vec<(u8, &[u8])> = indexed
+        .iter()
+        .filter_map(|(fid, bytes)| data_group(*fid).map(|g| (g.number, *bytes)))
+        .collect();
+    let chain = pa::verify(ef_sod, &groups, csca, now)?;
     let profile = decode(files)?;
-    Ok(Verified { profile })
+    Ok(Verified { profile, chain })
 }
 
 #[cfg(test)]

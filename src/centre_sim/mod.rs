@@ -12,7 +12,7 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -27,7 +27,8 @@ use crate::domain::resident::Resident;
 use crate::domain::{nik::Nik, population};
 use crate::enrollment::Enrollment;
 use crate::keyfile;
-use crate::seal::{CentreSecretKey, DocumentSigner, SealedPacket};
+use crate::seal::{CentreSecretKey, SealedPacket};
+use ktpel_icao_lds::pki::KeyAndCertificate;
 
 /// A fault the simulator can be told to show.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -163,7 +164,14 @@ pub(crate) enum IngestOutcome {
 pub(crate) struct Inner {
     config: CentreSimConfig,
     hpke: CentreSecretKey,
-    signer: DocumentSigner,
+    /// The country signing CA: its key only ever signs document signer certificates.
+    csca: KeyAndCertificate,
+    /// The document signer that signs every chip's EF.SOD.
+    signer: KeyAndCertificate,
+    /// Where the CSCA certificate was written for booths to trust (with a state folder).
+    csca_file: Option<PathBuf>,
+    /// The CSCA certificate as PEM, as the keys endpoint publishes it.
+    csca_pem: String,
     store: Mutex<CentreStore>,
     population: HashMap<String, Resident>,
     roster: Vec<Resident>,
@@ -228,7 +236,7 @@ impl Inner {
     fn public_keys(&self) -> CentreKeys {
         CentreKeys {
             hpke_public_b64: B64.encode(self.hpke.public().to_bytes()),
-            document_signer_b64: B64.encode(self.signer.public()),
+            csca_certificate_pem: self.csca_pem.clone(),
         }
     }
 
@@ -385,6 +393,108 @@ impl Inner {
     }
 }
 
+/// Subject of the simulated country signing CA.
+pub const CSCA_SUBJECT: &str = "CN=CSCA Indonesia (simulation),O=Dukcapil (simulation),C=ID";
+/// Subject of the simulated document signer.
+pub const DOCUMENT_SIGNER_SUBJECT: &str =
+    "CN=Document Signer KTP-el 1 (simulation),O=Dukcapil (simulation),C=ID";
+/// The CSCA certificate's validity (Doc 9303 part 12: key usage 3–5 years plus the longest
+/// validity of a document signer).
+pub const CSCA_LIFETIME: Duration = Duration::from_secs(15 * 365 * 24 * 3600);
+/// The document signer certificate's validity.
+pub const DOCUMENT_SIGNER_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+/// How far before "now" certificates start: slack for a booth clock a little behind.
+const BACKDATE: Duration = Duration::from_secs(24 * 3600);
+
+const CSCA_KEY_FILE: &str = "csca-p256.pk8";
+const CSCA_CERT_FILE: &str = "csca.pem";
+const SIGNER_KEY_FILE: &str = "document-signer-p256.pk8";
+const SIGNER_CERT_FILE: &str = "document-signer.der";
+
+/// The chip PKI: the CSCA and the document signer it issued, loaded from `dir` or created
+/// (and written there: private keys as PKCS #8 and certificates, each file 0600 and written
+/// atomically). Without a folder both live in memory only.
+fn chip_pki(
+    dir: Option<&Path>,
+    clock: &Clock,
+) -> Result<(KeyAndCertificate, KeyAndCertificate, Option<PathBuf>), CentreSimError> {
+    let keys = |e: String| CentreSimError::Keys(e);
+    let not_before = std::time::SystemTime::from(clock.now()) - BACKDATE;
+    let create = || -> Result<(KeyAndCertificate, KeyAndCertificate), CentreSimError> {
+        let csca = KeyAndCertificate::new_csca(CSCA_SUBJECT, not_before, CSCA_LIFETIME)
+            .map_err(|e| keys(e.to_string()))?;
+        let signer = csca
+            .issue_document_signer(
+                DOCUMENT_SIGNER_SUBJECT,
+                &[crate::card::dg1::DOCUMENT_CODE],
+                not_before,
+                DOCUMENT_SIGNER_LIFETIME,
+            )
+            .map_err(|e| keys(e.to_string()))?;
+        Ok((csca, signer))
+    };
+    let Some(dir) = dir else {
+        let (csca, signer) = create()?;
+        return Ok((csca, signer, None));
+    };
+    let read = |name: &str| -> Result<Option<Vec<u8>>, CentreSimError> {
+        match std::fs::read(dir.join(name)) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(keys(format!("{}: {e}", dir.join(name).display()))),
+        }
+    };
+    let files = (
+        read(CSCA_KEY_FILE)?,
+        read(CSCA_CERT_FILE)?,
+        read(SIGNER_KEY_FILE)?,
+        read(SIGNER_CERT_FILE)?,
+    );
+    let (csca, signer) = match files {
+        (Some(ck), Some(cc), Some(sk), Some(sc)) => {
+            let cc = ktpel_icao_lds::pki::read_certificate(&cc)
+                .and_then(|c| ktpel_icao_lds::pki::certificate_der(&c))
+                .map_err(|e| keys(format!("{CSCA_CERT_FILE}: {e}")))?;
+            let csca = KeyAndCertificate::from_der(&ck, &cc)
+                .map_err(|e| keys(format!("{CSCA_KEY_FILE}: {e}")))?;
+            let signer = KeyAndCertificate::from_der(&sk, &sc)
+                .map_err(|e| keys(format!("{SIGNER_KEY_FILE}: {e}")))?;
+            (csca, signer)
+        }
+        (None, None, None, None) => {
+            let (csca, signer) = create()?;
+            let write = |name: &str, bytes: &[u8]| {
+                keyfile::write_atomically(&dir.join(name), bytes)
+                    .map_err(|e| keys(format!("{}: {e}", dir.join(name).display())))
+            };
+            let pem = ktpel_icao_lds::pki::certificate_pem(&csca.certificate)
+                .map_err(|e| keys(e.to_string()))?;
+            write(
+                CSCA_KEY_FILE,
+                &csca.private_key_der().map_err(|e| keys(e.to_string()))?,
+            )?;
+            write(CSCA_CERT_FILE, pem.as_bytes())?;
+            write(
+                SIGNER_KEY_FILE,
+                &signer.private_key_der().map_err(|e| keys(e.to_string()))?,
+            )?;
+            write(
+                SIGNER_CERT_FILE,
+                &signer.certificate_der().map_err(|e| keys(e.to_string()))?,
+            )?;
+            (csca, signer)
+        }
+        _ => {
+            return Err(keys(format!(
+                "{} holds only part of the chip PKI ({CSCA_KEY_FILE}, {CSCA_CERT_FILE}, \
+                 {SIGNER_KEY_FILE}, {SIGNER_CERT_FILE}): restore it from backup",
+                dir.display()
+            )))
+        }
+    };
+    Ok((csca, signer, Some(dir.join(CSCA_CERT_FILE))))
+}
+
 /// A running centre simulator. Dropping it stops the server.
 pub struct CentreSim {
     inner: Arc<Inner>,
@@ -401,7 +511,10 @@ impl Drop for CentreSim {
 impl CentreSim {
     /// Generates (or loads) keys, builds the population and starts serving.
     pub async fn start(config: CentreSimConfig) -> Result<Self, CentreSimError> {
-        let (hpke, signer, nik_key, db) = match &config.state_dir {
+        let (csca, signer, csca_file) = chip_pki(config.state_dir.as_deref(), &config.clock)?;
+        let csca_pem = ktpel_icao_lds::pki::certificate_pem(&csca.certificate)
+            .map_err(|e| CentreSimError::Keys(e.to_string()))?;
+        let (hpke, nik_key, db) = match &config.state_dir {
             Some(dir) => {
                 let load = |name: &str, gen: &dyn Fn() -> Vec<u8>| {
                     keyfile::load_or_create(&dir.join(name), 32, gen)
@@ -410,25 +523,19 @@ impl CentreSim {
                 let hpke = load("hpke-x25519.key", &|| {
                     CentreSecretKey::generate().to_bytes()
                 })?;
-                let signer = load("document-signer-ed25519.key", &|| {
-                    DocumentSigner::generate().to_bytes().to_vec()
-                })?;
                 let nik_key = load("nik-tag.key", &|| {
                     crate::seal::LocalKey::generate_bytes().to_vec()
                 })?;
-                (hpke, signer, nik_key, Some(dir.join("centre.db")))
+                (hpke, nik_key, Some(dir.join("centre.db")))
             }
             None => (
                 CentreSecretKey::generate().to_bytes(),
-                DocumentSigner::generate().to_bytes().to_vec(),
                 crate::seal::LocalKey::generate_bytes().to_vec(),
                 None,
             ),
         };
         let hpke =
             CentreSecretKey::from_bytes(&hpke).map_err(|e| CentreSimError::Keys(e.to_string()))?;
-        let signer =
-            DocumentSigner::from_bytes(&signer).map_err(|e| CentreSimError::Keys(e.to_string()))?;
         let store = CentreStore::open(db.as_deref(), nik_key)?;
         let roster = population_of(config.population_seed, config.population_size);
         let population = roster
@@ -452,7 +559,10 @@ impl CentreSim {
         let inner = Arc::new(Inner {
             config,
             hpke,
+            csca,
             signer,
+            csca_file,
+            csca_pem,
             store: Mutex::new(store),
             population,
             roster,
@@ -483,8 +593,20 @@ impl CentreSim {
         self.inner.hpke.public()
     }
 
-    pub fn document_signer_public(&self) -> [u8; 32] {
-        self.inner.signer.public()
+    /// The country signing CA's certificate: what booths trust.
+    pub fn csca_certificate(&self) -> &ktpel_icao_lds::Certificate {
+        &self.inner.csca.certificate
+    }
+
+    /// The file the CSCA certificate was written to (PEM), when the simulator has a state
+    /// folder.
+    pub fn csca_certificate_file(&self) -> Option<&Path> {
+        self.inner.csca_file.as_deref()
+    }
+
+    /// The document signer (key and certificate) that signs the chips.
+    pub fn document_signer(&self) -> &KeyAndCertificate {
+        &self.inner.signer
     }
 
     pub fn siak_api_key(&self) -> &str {
@@ -520,5 +642,52 @@ impl CentreSim {
         self.inner
             .packets_received
             .load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod pki_tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_chip_pki_is_created_once_kept_private_and_loaded_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (clock, _hand) = Clock::manual("2026-11-25T02:00:00Z".parse().unwrap());
+        let (csca, signer, file) = chip_pki(Some(dir.path()), &clock).unwrap();
+        assert_eq!(
+            file.as_deref(),
+            Some(dir.path().join(CSCA_CERT_FILE).as_path())
+        );
+        for name in [
+            CSCA_KEY_FILE,
+            CSCA_CERT_FILE,
+            SIGNER_KEY_FILE,
+            SIGNER_CERT_FILE,
+        ] {
+            let mode = std::fs::metadata(dir.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{name}");
+        }
+        // The document signer chains to the CSCA and the booth's verifier accepts the pair.
+        let now = std::time::SystemTime::from(clock.now());
+        ktpel_icao_lds::pa::check_csca(&csca.certificate, now).unwrap();
+        assert_eq!(
+            signer.certificate.tbs_certificate.issuer,
+            csca.certificate.tbs_certificate.subject
+        );
+        // Loaded again: the same CSCA and document signer, not new ones.
+        let (again_csca, again_signer, _) = chip_pki(Some(dir.path()), &clock).unwrap();
+        assert_eq!(again_csca.certificate, csca.certificate);
+        assert_eq!(again_signer.certificate, signer.certificate);
+        // Half a PKI is an error, never silently replaced.
+        std::fs::remove_file(dir.path().join(SIGNER_KEY_FILE)).unwrap();
+        assert!(matches!(
+            chip_pki(Some(dir.path()), &clock),
+            Err(CentreSimError::Keys(_))
+        ));
     }
 }

@@ -11,8 +11,9 @@ use ktpel_booth::config::Config;
 
 #[derive(Subcommand)]
 pub enum CardCommand {
-    /// Read the card in the reader: print the decoded profile and whether the security object's
-    /// signature and every data group's hash verify. Exits 0 verified, 2 not verified.
+    /// Read the card in the reader: print the decoded profile, the certificate chain and the
+    /// verdict of passive authentication (document signer chained to the trusted CSCA, EF.SOD's
+    /// signature, every data group's hash). Exits 0 verified, 2 not verified.
     Read {
         /// Read through pcscd instead of the configured card encoder.
         #[arg(long)]
@@ -20,9 +21,10 @@ pub enum CardCommand {
         /// The PC/SC reader's name (with --pcsc; default the first reader).
         #[arg(long, value_name = "NAME")]
         reader: Option<String>,
-        /// The document signer's public key (base64); default the one the booth's config trusts.
-        #[arg(long, value_name = "BASE64")]
-        signer_key: Option<String>,
+        /// The country signing CA's certificate (PEM or DER) to trust; default the one the
+        /// booth's config trusts.
+        #[arg(long, value_name = "FILE")]
+        csca: Option<std::path::PathBuf>,
         /// Seconds to wait for a card.
         #[arg(long, default_value_t = 10)]
         wait: u64,
@@ -37,11 +39,11 @@ pub fn run(
     let CardCommand::Read {
         pcsc,
         reader,
-        signer_key,
+        csca,
         wait,
     } = command;
     match load(config, data_dir) {
-        Ok((config, dir)) => match card_read(&config, &dir, pcsc, reader, signer_key, wait) {
+        Ok((config, dir)) => match card_read(&config, &dir, pcsc, reader, csca, wait) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(2),
             Err(e) => {
@@ -53,24 +55,26 @@ pub fn run(
     }
 }
 
-/// `card read`: reads the profile's files from a card and checks them. `Ok(true)` when the
-/// security object and every hash verify.
+/// `card read`: reads the profile's files from a card and checks them. `Ok(true)` when passive
+/// authentication succeeds.
 fn card_read(
     config: &Config,
     dir: &std::path::Path,
     pcsc: bool,
     reader: Option<String>,
-    signer_key: Option<String>,
+    csca: Option<std::path::PathBuf>,
     wait: u64,
 ) -> anyhow::Result<bool> {
-    use base64::Engine as _;
     use ktpel_booth::booth::issuance::PROFILE_FIDS;
-    let signer = match signer_key {
-        Some(k) => base64::engine::general_purpose::STANDARD
-            .decode(k.trim())
-            .context("--signer-key is not base64")?,
+    let csca = match csca {
+        Some(path) => {
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            ktpel_icao_lds::pki::read_certificate(&bytes)
+                .with_context(|| format!("{} is not an X.509 certificate", path.display()))?
+        }
         None => {
-            // The booth's own trust: its config's document signer, or the embedded centre's.
+            // The booth's own trust: its config's CSCA, or the embedded centre's.
             let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             let (booth, _) = rt
                 .block_on(ktpel_booth::embedded::start(
@@ -78,8 +82,8 @@ fn card_read(
                     dir.to_path_buf(),
                     Clock::System,
                 ))
-                .context("cannot open the booth to learn its document signer")?;
-            booth.trusted_signer().to_vec()
+                .context("cannot open the booth to learn the CSCA it trusts")?;
+            booth.trusted_csca().clone()
         }
     };
     let mut encoder: Box<dyn ktpel_hal::CardEncoder> = if pcsc {
@@ -155,9 +159,25 @@ fn card_read(
             out(&format!("  finger {} not stored: {gap:?}", p.as_str()));
         }
     }
-    match ktpel_booth::card::verify(&files, &signer) {
-        Ok(_) => {
-            out("VERIFIED: the security object is signed by the trusted document signer and every data group matches its hash");
+    out(&format!("  MRZ               : {}", &profile.mrz[0..30]));
+    out(&format!("                      {}", &profile.mrz[30..60]));
+    out(&format!("                      {}", &profile.mrz[60..90]));
+    out(&format!("trusted CSCA: {}", csca.tbs_certificate.subject));
+    match ktpel_booth::card::verify(&files, &csca, std::time::SystemTime::now()) {
+        Ok(v) => {
+            out("chain:");
+            out(&format!("  CSCA            {}", v.chain.csca_subject));
+            out(&format!(
+                "  document signer {} (serial {}, issued by {}, valid {} to {})",
+                v.chain.signer_subject,
+                v.chain.signer_serial,
+                v.chain.signer_issuer,
+                v.chain.signer_not_before,
+                v.chain.signer_not_after
+            ));
+            let groups: Vec<String> = v.chain.groups.iter().map(|g| format!("DG{g}")).collect();
+            out(&format!("  hashes checked  {}", groups.join(" ")));
+            out("VERIFIED: passive authentication succeeded (the document signer chains to the trusted CSCA, EF.SOD's signature verifies, every data group matches its hash)");
             Ok(true)
         }
         Err(e) => {

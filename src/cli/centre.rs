@@ -70,10 +70,14 @@ async fn serve(config: CentreSimConfig, fault: Fault) -> anyhow::Result<()> {
         "  hpke_public_key     = \"{}\"",
         keys.hpke_public_b64
     ));
-    out(&format!(
-        "  document_signer_key = \"{}\"",
-        keys.document_signer_b64
-    ));
+    match sim.csca_certificate_file() {
+        Some(path) => out(&format!("  csca_certificate    = \"{}\"", path.display())),
+        None => out(&format!(
+            "  CSCA certificate (save it to a file for csca_certificate; no --state-dir, so it \
+             is new on every start):\n{}",
+            keys.csca_certificate_pem
+        )),
+    }
     out(&format!(
         "  {} residents in SIAK; Ctrl-C stops",
         sim.population().len()

@@ -242,9 +242,9 @@ pub struct RemoteCentreConfig {
     /// The centre's HPKE public key (base64, 32 bytes).
     #[serde(deserialize_with = "key32_b64")]
     pub hpke_public_key: Vec<u8>,
-    /// The centre's document-signer public key (base64, 32 bytes).
-    #[serde(deserialize_with = "key32_b64")]
-    pub document_signer_key: Vec<u8>,
+    /// The country signing CA's certificate file (PEM or DER): the trust anchor of the chips'
+    /// passive authentication. Read when the booth starts.
+    pub csca_certificate: std::path::PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -405,6 +405,44 @@ impl Store {
         Ok(())
     }
 
+    /// The chip of print `print_id` can never be written (locked without a verified write of
+    /// this record, or not locking at all): the card is spent, counted as spoiled, and only a
+    /// reprint on a new blank can issue the record.
+    pub fn card_chip_spent(
+        &mut self,
+        print_id: i64,
+        why: &str,
+        now: Timestamp,
+    ) -> Result<(), QueueError> {
+        let tx = self
+            .conn_and_key()
+            .0
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (packet, attempt): (String, u32) = tx
+            .query_row(
+                "SELECT packet_id, attempt FROM card_prints
+                 WHERE id = ?1 AND outcome = 'printed' AND chip_at IS NULL",
+                [print_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or(QueueError::UnknownPrint(print_id))?;
+        tx.execute(
+            "UPDATE card_prints SET outcome = 'spoiled', error = ?1 WHERE id = ?2",
+            params![why, print_id],
+        )?;
+        append(
+            &tx,
+            now,
+            &packet,
+            "card_print",
+            PrintOutcome::Spoiled.as_str(),
+            &format!("card {attempt}; chip spent: {why}"),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The technician loads (`delta` > 0) or corrects the count of blank cards.
     pub fn adjust_blanks(
         &mut self,

@@ -208,8 +208,9 @@ pub struct DataGroupFile {
 /// The security object as written to the chip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedSod {
-    /// EF.SOD (file 011D), base64: the SHA-256 of every data group, the document signer's key
-    /// and its Ed25519 signature, laid out as `docs/card-profile.md` says.
+    /// EF.SOD (file 011D), base64: a CMS SignedData over the LDSSecurityObject (SHA-256 of
+    /// every data group), with the document signer's certificate, as `docs/card-profile.md`
+    /// says.
     pub ef_sod_b64: String,
 }
 
@@ -217,8 +218,8 @@ pub struct SignedSod {
 pub struct CentreKeys {
     /// The HPKE (X25519) public key packets are sealed to, base64.
     pub hpke_public_b64: String,
-    /// The document signer's Ed25519 public key, base64.
-    pub document_signer_b64: String,
+    /// The country signing CA's certificate, PEM: the trust anchor of the chips.
+    pub csca_certificate_pem: String,
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! The chip profile on the wire: the centre turns a built [`ChipProfile`] into the files of a
-//! print-ready bundle, and the booth checks those files against the document signer before it
-//! keeps the bundle (and again, through [`crate::card::verify`], on a card a citizen brings
-//! back). The security object itself is EF.SOD of the profile ([`crate::card::security`]).
+//! print-ready bundle, and the booth runs passive authentication on those files against the
+//! trusted country signing CA before it keeps the bundle (and again, through
+//! [`crate::card::verify`], on a card a citizen brings back). EF.SOD itself is a CMS
+//! SignedData built by `ktpel_icao_lds::sod`.
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
@@ -57,13 +58,15 @@ pub fn files(sod: &SignedSod, groups: &[DataGroupFile]) -> Result<Vec<(u16, Vec<
     Ok(out)
 }
 
-/// Checks a bundle's chip files: EF.SOD signed by `trusted_signer`, every data group matching
-/// its hash, every file well-formed.
+/// Checks a bundle's chip files by passive authentication at time `now`: the document signer
+/// chains to `trusted_csca`, EF.SOD's signature and every data group's hash verify, every file
+/// is well-formed.
 pub fn verify(
     sod: &SignedSod,
-    trusted_signer: &[u8],
+    trusted_csca: &ktpel_icao_lds::Certificate,
+    now: std::time::SystemTime,
     groups: &[DataGroupFile],
 ) -> Result<Verified, SodError> {
     let files = files(sod, groups)?;
-    Ok(crate::card::verify(&files, trusted_signer)?)
+    Ok(crate::card::verify(&files, trusted_csca, now)?)
 }

@@ -116,7 +116,12 @@ pub fn config_for(centre: &CentreSim, data_dir: &Path) -> Config {
         siak_api_key: centre.siak_api_key().into(),
         centre_api_key: centre.centre_api_key().into(),
         hpke_public_key: b64(&keys.hpke_public_b64),
-        document_signer_key: b64(&keys.document_signer_b64),
+        csca_certificate: {
+            let path = data_dir.join("csca.pem");
+            std::fs::create_dir_all(data_dir).unwrap();
+            std::fs::write(&path, &keys.csca_certificate_pem).unwrap();
+            path
+        },
     });
     config.transmit.backoff_base_secs = 2;
     config.transmit.backoff_max_secs = 300;

@@ -153,6 +153,47 @@ pub fn create_file(fid: u16, size: u16) -> Apdu {
     build(0xE0, 0x00, 0x00, &fcp(fid, size), None)
 }
 
+/// The ICAO Doc 9303 LDS1 application identifier.
+pub const LDS1_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
+
+/// Compact security attributes (ISO/IEC 7816-4 §7.4.3.4) of an issued data file: access mode
+/// `47` (DELETE FILE, WRITE BINARY, UPDATE BINARY, READ BINARY), then one condition per mode:
+/// never (`FF`), never, never, always (`00`). The card enforces them once the application is
+/// operational.
+pub const READ_ONLY_ATTRIBUTES: [u8; 5] = [0x47, 0xFF, 0xFF, 0xFF, 0x00];
+
+/// The FCP of a transparent EF with compact security attributes (`8C`).
+pub fn fcp_with_attributes(fid: u16, size: u16, attributes: &[u8]) -> Vec<u8> {
+    let mut f = fcp(fid, size);
+    f.push(0x8C);
+    f.push(attributes.len() as u8);
+    f.extend_from_slice(attributes);
+    f[1] = (f.len() - 2) as u8;
+    f
+}
+
+/// CREATE FILE of a transparent EF whose FCP carries [`READ_ONLY_ATTRIBUTES`].
+pub fn create_read_only_file(fid: u16, size: u16) -> Apdu {
+    build(
+        0xE0,
+        0x00,
+        0x00,
+        &fcp_with_attributes(fid, size, &READ_ONLY_ATTRIBUTES),
+        None,
+    )
+}
+
+/// SELECT the LDS1 application by its AID, no answer data.
+pub fn select_lds1() -> Apdu {
+    build(0xA4, 0x04, 0x0C, &LDS1_AID, None)
+}
+
+/// ACTIVATE FILE (ISO/IEC 7816-9) of the LDS1 application, by DF name: ends personalisation,
+/// the application goes to life-cycle state *operational, activated*.
+pub fn activate_lds1() -> Apdu {
+    build(0x44, 0x04, 0x00, &LDS1_AID, None)
+}
+
 /// DELETE FILE by file identifier.
 pub fn delete_file(fid: u16) -> Apdu {
     build(0xE4, 0x00, 0x00, &fid.to_be_bytes(), None)

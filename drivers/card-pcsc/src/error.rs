@@ -20,6 +20,18 @@ pub enum ChipError {
     /// re-issue may overwrite it.
     #[error("this card is already personalised; choose re-issue to overwrite it")]
     AlreadyPersonalised,
+    /// The card's personalisation was closed (its LDS1 application is operational): nothing
+    /// on it can be written again, not even by a re-issue. The card is spent: count it and
+    /// use a new one.
+    #[error("this card is locked (issued and closed for writing, SW 6982): it cannot be written again; count it as spent and use a new card")]
+    CardLocked,
+    /// After closing personalisation the card still accepted an UPDATE BINARY: it does not
+    /// enforce its access conditions and must not be issued.
+    #[error("the card still accepts writes after personalisation was closed (UPDATE BINARY answered {sw:04X}): it must not be issued")]
+    NotLocked { sw: u16 },
+    /// The card has no ICAO LDS1 application (SELECT by AID A0000002471001 failed).
+    #[error("the card has no ICAO LDS1 application (SELECT A0000002471001 answered {sw:04X}): it is not a KTP-el blank")]
+    NoApplication { sw: u16 },
     /// The card holds a file this booth did not write (no personalisation marker before it):
     /// it is not a blank card of ours, and it was left as it was.
     #[error("this card already holds file {fid:04X}, which this booth did not write: it is not a blank KTP-el card (nothing was changed on it)")]
@@ -65,6 +77,9 @@ impl ChipError {
         match self {
             ChipError::CardRemoved { .. } => ErrorKind::Disconnected,
             ChipError::AlreadyPersonalised
+            | ChipError::CardLocked
+            | ChipError::NotLocked { .. }
+            | ChipError::NoApplication { .. }
             | ChipError::ForeignCard { .. }
             | ChipError::Unsupported { .. }
             | ChipError::CardFull { .. } => ErrorKind::NeedsAttention,

@@ -36,8 +36,10 @@
 //!
 //! # The personaliser ([`write_files`])
 //!
-//! Per file one CREATE FILE with an FCP of the file's size (`62 0B 82 01 01 83 02 fid 80 02
-//! size`), which also makes it current, then UPDATE BINARY in chunks of the largest command
+//! First a SELECT of the ICAO LDS1 application by its AID (`A0 00 00 02 47 10 01`), where the
+//! files live. Per file one CREATE FILE with an FCP of the file's size and its security
+//! attributes (`62 12 82 01 01 83 02 fid 80 02 size 8C 05 47 FF FF FF 00`: read always,
+//! update, write and delete never), which also makes it current, then UPDATE BINARY in chunks of the largest command
 //! the card and reader take (extended APDUs when both do; each APDU uses the short encoding
 //! whenever its lengths fit). Then per file a SELECT and READ BINARY in chunks of the largest
 //! response, compared byte for byte. Progress (phase, bytes done / total) after every APDU
@@ -55,9 +57,16 @@
 //! one [`ChipError::CardFull`] (6A84). A card pulled mid-way gives [`ChipError::CardRemoved`]:
 //! the enrollment must stay "not issued".
 //!
+//! **Locked after issuance.** After the commit marker, ACTIVATE FILE puts the application in
+//! its operational life-cycle state, where the card enforces the attributes; the personaliser
+//! then proves an UPDATE BINARY is refused (6982) or fails with [`ChipError::NotLocked`]. A
+//! tear before the ACTIVATE leaves a partial card the next attempt overwrites; a card found
+//! locked is spent ([`ChipError::CardLocked`]) and only a new card can be issued.
+//!
 //! **APDU count.** [`WriteReport`] gives the APDUs sent and [`min_apdus`], the fewest any
-//! writer needs for these files and lengths (per file CREATE + ⌈size/Lc⌉ UPDATE + SELECT +
-//! ⌈size/Le⌉ READ); the personaliser adds the two markers and nothing else on a blank card.
+//! writer needs for these files and lengths (SELECT of the application, per file CREATE +
+//! ⌈size/Lc⌉ UPDATE + SELECT + ⌈size/Le⌉ READ, ACTIVATE, SELECT and the refused UPDATE); the
+//! personaliser adds the two markers and nothing else on a blank card.
 //!
 //! # Privacy
 //!
@@ -82,5 +91,5 @@ pub use encoder::{map_error, CancelHandle, ExtendedLength, PcscConfig, PcscEncod
 pub use error::ChipError;
 pub use personalise::{
     card_state, min_apdus, read_files, write_files, CancelFlag, CardState, Limits, Phase, Progress,
-    WriteOptions, WriteReport, BEGIN_MARKER_FID, COMMIT_MARKER_FID, MAX_FILE_SIZE,
+    WriteOptions, WriteReport, BEGIN_MARKER_FID, COMMIT_MARKER_FID, FIXED_MIN_APDUS, MAX_FILE_SIZE,
 };

@@ -24,16 +24,28 @@
 //! The markers cost two APDUs per card (and 66 bytes of an 8 KB EEPROM with the virtual
 //! card's 32-byte per-file overhead).
 //!
+//! # Locking (life cycle)
+//!
+//! Every file, markers included, is created with compact security attributes
+//! ([`apdu::READ_ONLY_ATTRIBUTES`]: READ always; UPDATE, WRITE, DELETE never). While the
+//! application is in its initialisation state the card does not enforce them, so a torn or
+//! failed attempt is overwritten by the next one. Once every file is written and read back and
+//! the commit marker is on, ACTIVATE FILE puts the LDS1 application in its operational state;
+//! from then on the card refuses every UPDATE, CREATE and DELETE (6982), and the personaliser
+//! proves it: it selects the first file and sends an UPDATE BINARY of its first byte (the
+//! same value), which must be refused ([`ChipError::NotLocked`] otherwise). A card found locked
+//! is spent ([`ChipError::CardLocked`]): not even a re-issue can write it.
+//!
 //! # APDUs
 //!
-//! Writing: per file one CREATE FILE (which makes the new EF current, so no SELECT) and
-//! `⌈size / Lc max⌉` UPDATE BINARY. Verifying: per file one SELECT and `⌈size / Le max⌉` READ
-//! BINARY. That is the minimum this crate reports ([`min_apdus`]); the markers add two. The
-//! lengths come from [`CardInfo`] (extended when both the reader and the card take it) and
-//! may be lowered with [`WriteOptions`].
+//! SELECT of the LDS1 application by AID. Writing: per file one CREATE FILE (which makes the
+//! new EF current, so no SELECT) and `⌈size / Lc max⌉` UPDATE BINARY. Verifying: per file one
+//! SELECT and `⌈size / Le max⌉` READ BINARY. Locking: ACTIVATE, then a SELECT and the refused
+//! UPDATE BINARY. That is the minimum this crate reports ([`min_apdus`]); the markers add two. The lengths come from [`CardInfo`] (extended when both the reader and
+//! the card take it) and may be lowered with [`WriteOptions`].
 //!
-//! Precondition: the MF is the current DF, as after a reset. [`crate::PcscEncoder`] resets
-//! the card when it connects; the simulated encoder's card is powered up afresh on insertion.
+//! Precondition: a reset card. [`crate::PcscEncoder`] resets the card when it connects; the
+//! simulated encoder's card is powered up afresh on insertion.
 
 use crate::apdu::{self, sw, Apdu, Response};
 use crate::error::ChipError;
@@ -212,6 +224,9 @@ pub struct WriteReport {
     pub write_apdus: usize,
     /// APDUs spent reading back (SELECT + READ BINARY).
     pub verify_apdus: usize,
+    /// APDUs spent closing personalisation and proving the card refuses writes (ACTIVATE,
+    /// SELECT, the refused UPDATE BINARY).
+    pub lock_apdus: usize,
     /// The fewest APDUs that write and verify these files with these limits ([`min_apdus`]).
     pub min_apdus: usize,
     pub limits: Limits,
@@ -228,16 +243,32 @@ impl WriteReport {
     }
 }
 
-/// The fewest APDUs that create, write, select and read back files of these sizes: per file
-/// 1 CREATE FILE + ⌈size / Lc⌉ UPDATE BINARY + 1 SELECT + ⌈size / Le⌉ READ BINARY.
+/// APDUs every personalisation needs besides the files': SELECT of the application,
+/// ACTIVATE, and the SELECT and UPDATE BINARY that prove writes are refused (after ACTIVATE no
+/// EF can be assumed current).
+pub const FIXED_MIN_APDUS: usize = 4;
+
+/// The fewest APDUs that select the application, create, write, select and read back files
+/// of these sizes, and lock the card and prove it: per file 1 CREATE FILE + ⌈size / Lc⌉ UPDATE
+/// BINARY + 1 SELECT + ⌈size / Le⌉ READ BINARY, plus [`FIXED_MIN_APDUS`].
 pub fn min_apdus(sizes: impl IntoIterator<Item = usize>, limits: Limits) -> usize {
-    sizes
-        .into_iter()
-        .map(|s| {
-            2 + s.div_ceil(limits.max_command_data.max(1))
-                + s.div_ceil(limits.max_response_data.max(1))
-        })
-        .sum()
+    FIXED_MIN_APDUS
+        + sizes
+            .into_iter()
+            .map(|s| {
+                2 + s.div_ceil(limits.max_command_data.max(1))
+                    + s.div_ceil(limits.max_response_data.max(1))
+            })
+            .sum::<usize>()
+}
+
+/// Selects the LDS1 application.
+fn select_application(ch: &mut Channel<'_>) -> Result<(), ChipError> {
+    let r = ch.exchange(&apdu::select_lds1(), "selecting the LDS1 application")?;
+    if !r.is_ok() {
+        return Err(ChipError::NoApplication { sw: r.sw });
+    }
+    Ok(())
 }
 
 /// The encoder plus the APDU count and the cancel check.
@@ -371,6 +402,7 @@ pub fn write_files(
     report(Phase::Preparing, 0, None);
     let mut ch = Channel::new(enc, options.cancel.as_ref());
 
+    select_application(&mut ch)?;
     let previous = begin(&mut ch, options)?;
     tracing::info!(?previous, "card state");
     if previous != CardState::Blank {
@@ -390,7 +422,7 @@ pub fn write_files(
     for (fid, data) in files {
         let fid = *fid;
         let size = u16::try_from(data.len()).unwrap_or(u16::MAX);
-        let r = ch.exchange(&apdu::create_file(fid, size), "create")?;
+        let r = ch.exchange(&apdu::create_read_only_file(fid, size), "create")?;
         match r.sw {
             sw::OK => created.push(fid),
             sw::FILE_EXISTS if previous == CardState::Blank => {
@@ -486,7 +518,7 @@ pub fn write_files(
 
     // Commit.
     let r = ch.exchange(
-        &apdu::create_file(COMMIT_MARKER_FID, MARKER_SIZE),
+        &apdu::create_read_only_file(COMMIT_MARKER_FID, MARKER_SIZE),
         "marking the card personalised",
     )?;
     match r.sw {
@@ -505,6 +537,7 @@ pub fn write_files(
             })
         }
     }
+    let lock_apdus = lock(&mut ch, files)?;
     report(Phase::Done, total, None);
     let result = WriteReport {
         previous,
@@ -513,6 +546,7 @@ pub fn write_files(
         apdus: ch.apdus,
         write_apdus,
         verify_apdus,
+        lock_apdus,
         min_apdus: min_apdus(files.iter().map(|(_, d)| d.len()), limits),
         limits,
         elapsed: started.elapsed(),
@@ -521,9 +555,41 @@ pub fn write_files(
         apdus = result.apdus,
         min_apdus = result.min_apdus,
         ms = result.elapsed.as_millis() as u64,
-        "card personalised and verified"
+        "card personalised, verified and locked"
     );
     Ok(result)
+}
+
+/// Closes personalisation (ACTIVATE) and proves the card now refuses an UPDATE BINARY of the
+/// first file (the same byte again, so a card that wrongly accepts it is left unchanged).
+/// Returns the APDUs spent.
+fn lock(ch: &mut Channel<'_>, files: &[(u16, Vec<u8>)]) -> Result<usize, ChipError> {
+    let before = ch.apdus;
+    let r = ch.exchange(&apdu::activate_lds1(), "closing personalisation")?;
+    if !r.is_ok() {
+        return Err(ChipError::Unsupported {
+            step: "activate the LDS1 application",
+            sw: r.sw,
+        });
+    }
+    let (fid, byte) = files
+        .iter()
+        .find_map(|(fid, d)| d.first().map(|b| (*fid, *b)))
+        .unwrap_or((COMMIT_MARKER_FID, 0));
+    let r = ch.exchange(&apdu::select(fid), "checking the lock")?;
+    if !r.is_ok() {
+        return Err(ChipError::Status {
+            step: "select for the lock check",
+            fid,
+            sw: r.sw,
+        });
+    }
+    let r = ch.exchange(&apdu::update_binary(0, &[byte]), "checking the lock")?;
+    if r.sw != sw::SECURITY_NOT_SATISFIED {
+        return Err(ChipError::NotLocked { sw: r.sw });
+    }
+    tracing::info!("card locked: UPDATE BINARY refused with 6982");
+    Ok(ch.apdus - before)
 }
 
 /// Creates the begin marker, or finds out what the earlier personalisation left; refuses a
@@ -531,12 +597,13 @@ pub fn write_files(
 fn begin(ch: &mut Channel<'_>, options: &WriteOptions) -> Result<CardState, ChipError> {
     const STEP: &str = "create the personalisation marker";
     let r = ch.exchange(
-        &apdu::create_file(BEGIN_MARKER_FID, MARKER_SIZE),
+        &apdu::create_read_only_file(BEGIN_MARKER_FID, MARKER_SIZE),
         "preparing the card",
     )?;
     match r.sw {
         sw::OK => return Ok(CardState::Blank),
         sw::FILE_EXISTS => {}
+        sw::SECURITY_NOT_SATISFIED => return Err(ChipError::CardLocked),
         sw::NOT_ENOUGH_MEMORY => {
             return Err(ChipError::CardFull {
                 fid: BEGIN_MARKER_FID,
@@ -612,6 +679,7 @@ fn undo(ch: &mut Channel<'_>, created: &[u16]) {
 pub fn card_state(enc: &mut dyn CardEncoder) -> Result<CardState, ChipError> {
     let _span = tracing::info_span!("chip_state").entered();
     let mut ch = Channel::new(enc, None);
+    select_application(&mut ch)?;
     match ch
         .exchange(&apdu::select(BEGIN_MARKER_FID), "reading the card")?
         .sw
@@ -656,6 +724,7 @@ pub fn read_files(
     )
     .entered();
     let mut ch = Channel::new(enc, None);
+    select_application(&mut ch)?;
     let mut out = Vec::with_capacity(fids.len());
     for &fid in fids {
         let data = read_file(&mut ch, fid, limits)?;

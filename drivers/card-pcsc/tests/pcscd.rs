@@ -124,7 +124,7 @@ fn encode_then_read_back_with_extended_and_short_apdus() {
         assert_eq!(report.previous, CardState::Blank);
         assert_eq!(report.bytes, total(&files));
         assert_eq!(report.apdus, report.min_apdus + 2, "{report:?}");
-        assert_eq!(report.min_apdus, if extended { 24 } else { 78 });
+        assert_eq!(report.min_apdus, if extended { 28 } else { 82 });
         assert_eq!(report.limits == Limits::SHORT, !extended);
         assert_personalised(&mut enc, &info, &handle, &files);
         enc.release().unwrap();
@@ -262,9 +262,10 @@ fn cards_that_are_not_ours_are_refused_with_a_clear_error() {
     assert!(e.to_string().contains("not a blank KTP-el card"), "{e}");
     assert_eq!(handle.card().unwrap().contents(), &before, "left as it was");
     pull(&reader, &mut handle);
-    // A card without an ISO 7816-4 file system (answers 6D00 to CREATE FILE).
+    // A card without an ISO 7816-4 file system (answers 6D00 to CREATE FILE, after the
+    // application was selected).
     let (_handle, info) = insert(&reader, &mut enc, VirtualCard::new());
-    _handle.with_card(|c| c.script(vec![CardFault::WrongStatus(0x6D00)]));
+    _handle.with_card(|c| c.script(vec![CardFault::Pass, CardFault::WrongStatus(0x6D00)]));
     let e = write(&mut enc, &info, &files(5), &WriteOptions::default()).unwrap_err();
     assert!(
         matches!(e, ChipError::Unsupported { sw: 0x6D00, .. }),
@@ -278,7 +279,7 @@ fn cards_that_are_not_ours_are_refused_with_a_clear_error() {
 }
 
 #[test]
-fn a_personalised_card_is_refused_and_a_reissue_overwrites_it() {
+fn a_personalised_card_is_locked_and_refused_even_for_a_reissue() {
     if !stack::available() {
         return;
     }
@@ -287,18 +288,19 @@ fn a_personalised_card_is_refused_and_a_reissue_overwrites_it() {
     let (handle, info) = insert(&reader, &mut enc, VirtualCard::new());
     write(&mut enc, &info, &files(6), &WriteOptions::default()).unwrap();
     let before = handle.card().unwrap();
-    assert_eq!(
-        write(&mut enc, &info, &files(7), &WriteOptions::default()).unwrap_err(),
-        ChipError::AlreadyPersonalised
-    );
+    assert!(before.is_operational());
+    for reissue in [false, true] {
+        let options = WriteOptions {
+            reissue,
+            ..WriteOptions::default()
+        };
+        assert_eq!(
+            write(&mut enc, &info, &files(7), &options).unwrap_err(),
+            ChipError::CardLocked
+        );
+    }
     assert_eq!(handle.card().unwrap().contents(), before.contents());
-    let options = WriteOptions {
-        reissue: true,
-        ..WriteOptions::default()
-    };
-    let report = write(&mut enc, &info, &files(7), &options).unwrap();
-    assert_eq!(report.previous, CardState::Personalised);
-    assert_personalised(&mut enc, &info, &handle, &files(7));
+    assert_eq!(card_state(&mut enc).unwrap(), CardState::Personalised);
 }
 
 #[test]

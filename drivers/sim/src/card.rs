@@ -12,6 +12,24 @@
 //!   DATA`, short or extended.
 //! - `E4` DELETE FILE `00 E4 00 00 02 FID`, or `00 E4 00 00` for the current EF.
 //!
+//! - `A4` SELECT by DF name: `00 A4 04 0C|00 07 A0000002471001` selects the ICAO LDS1
+//!   application (P2 `00` answers its FCP with the life-cycle status).
+//! - `44` ACTIVATE FILE (ISO/IEC 7816-9) `00 44 04 00 07 AID`: ends personalisation; the
+//!   application goes to life-cycle state *operational, activated* (`8A 05`).
+//!
+//! # The LDS1 application and its life cycle
+//!
+//! The EFs live in the LDS1 application (AID `A0 00 00 02 47 10 01`), the card's default
+//! application: it is current after power-up, selecting the MF leaves it (EFs are then not
+//! found) and selecting its AID comes back. It leaves the factory in life-cycle state
+//! *initialisation* (`8A 03`), in which, as ISO/IEC 7816-4 §7.4.10 allows, security attributes
+//! are not enforced: the personaliser creates, writes and deletes freely. Each EF may carry
+//! compact security attributes in its FCP (`8C AM SC…`, §7.4.3.4). After ACTIVATE the
+//! application is *operational* (`8A 05`), for good: CREATE FILE, DELETE FILE and ACTIVATE
+//! answer 6982, and READ/UPDATE BINARY are allowed only where the EF's attributes say
+//! "always" (`SC 00`); an EF without attributes, or any other condition, is "never" (this card
+//! has no secure messaging or authentication to satisfy one). A real card OS enforces the same.
+//!
 //! Status words: see [`sw`].
 
 mod apdu;
@@ -43,6 +61,9 @@ pub mod sw {
     /// Le too short for the answer; SW2 carries the exact length.
     pub const WRONG_LE: u16 = 0x6C00;
     pub const INS_NOT_SUPPORTED: u16 = 0x6D00;
+    /// Security status not satisfied: the access condition of the command is not met (every
+    /// write, create and delete once the application is operational).
+    pub const SECURITY_NOT_SATISFIED: u16 = 0x6982;
     pub const CLA_NOT_SUPPORTED: u16 = 0x6E00;
 }
 
@@ -52,6 +73,15 @@ pub const MF: u16 = 0x3F00;
 pub const DEFAULT_EEPROM_BYTES: usize = 8192;
 /// What each file costs in the EEPROM beyond its data (header, FCP, allocation).
 pub const FILE_OVERHEAD_BYTES: usize = 32;
+/// The ICAO Doc 9303 LDS1 application identifier.
+pub const LDS1_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
+/// Life-cycle status bytes (ISO/IEC 7816-4 table 15).
+pub const LCS_INITIALISATION: u8 = 0x03;
+pub const LCS_OPERATIONAL_ACTIVATED: u8 = 0x05;
+
+/// Access-mode bits of a compact security attribute for an EF (ISO/IEC 7816-4 table 17).
+const AM_UPDATE: u8 = 0x02;
+const AM_READ: u8 = 0x01;
 
 /// A fault the card meets, one per command in script order. Mute and wrong-status apply to the
 /// command that takes them; a tear is armed by its command and strikes during a later (or that)
@@ -67,6 +97,9 @@ pub enum CardFault {
     Mute,
     /// The next command is not executed and answers this status word instead.
     WrongStatus(u16),
+    /// The card leaves the reader just before the next command: it is not executed, gets no
+    /// answer, and the card is gone until powered up again.
+    Pull,
 }
 
 /// What the card does with one command.
@@ -85,6 +118,12 @@ pub enum CardReply {
 #[derive(Clone, PartialEq, Eq)]
 pub struct VirtualCard {
     files: BTreeMap<u16, Vec<u8>>,
+    /// Each EF's compact security attributes (the value of its FCP's `8C`), when given.
+    attributes: BTreeMap<u16, Vec<u8>>,
+    /// Whether the LDS1 application is the current DF (else the MF is).
+    in_application: bool,
+    /// The application's life-cycle status.
+    lcs: u8,
     current: Option<u16>,
     capacity: usize,
     extended_length: bool,
@@ -105,6 +144,7 @@ impl fmt::Debug for VirtualCard {
             .field("files", &sizes)
             .field("used", &self.used_bytes())
             .field("capacity", &self.capacity)
+            .field("lcs", &self.lcs)
             .field("torn", &self.torn)
             .finish()
     }
@@ -133,6 +173,9 @@ impl VirtualCard {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
             files: BTreeMap::new(),
+            attributes: BTreeMap::new(),
+            in_application: true,
+            lcs: LCS_INITIALISATION,
             current: None,
             capacity,
             extended_length: true,
@@ -164,10 +207,27 @@ impl VirtualCard {
         atr
     }
 
-    /// Power-up after insertion: the MF is current again and a torn card works again.
+    /// Power-up after insertion: the default (LDS1) application is current again, no EF is,
+    /// and a torn card works again. The life-cycle state is kept: it is in EEPROM.
     pub fn power_up(&mut self) {
         self.current = None;
+        self.in_application = true;
         self.torn = false;
+    }
+
+    /// The application's life-cycle status byte (`03` initialisation, `05` operational).
+    pub fn life_cycle(&self) -> u8 {
+        self.lcs
+    }
+
+    /// Whether personalisation was closed (ACTIVATE): the card can no longer be written.
+    pub fn is_operational(&self) -> bool {
+        self.lcs == LCS_OPERATIONAL_ACTIVATED
+    }
+
+    /// The compact security attributes file `fid` was created with.
+    pub fn attributes(&self, fid: u16) -> Option<&[u8]> {
+        self.attributes.get(&fid).map(Vec::as_slice)
     }
 
     /// Appends card faults to meet.
@@ -228,6 +288,10 @@ impl VirtualCard {
                 return CardReply::Response(status.to_be_bytes().to_vec())
             }
             Some(CardFault::TearAfter(n)) => self.tear_budget = Some(n),
+            Some(CardFault::Pull) => {
+                self.torn = true;
+                return CardReply::Torn;
+            }
             Some(CardFault::Pass) | None => {}
         }
         let answer = self.execute(apdu);
@@ -246,7 +310,7 @@ impl VirtualCard {
         if apdu[0] != 0x00 {
             return Err(sw::CLA_NOT_SUPPORTED);
         }
-        if !matches!(apdu[1], 0xA4 | 0xB0 | 0xD6 | 0xE0 | 0xE4) {
+        if !matches!(apdu[1], 0x44 | 0xA4 | 0xB0 | 0xD6 | 0xE0 | 0xE4) {
             return Err(sw::INS_NOT_SUPPORTED);
         }
         let cmd = parse(apdu).ok_or(sw::WRONG_LENGTH)?;
@@ -258,8 +322,43 @@ impl VirtualCard {
             0xB0 => self.read_binary(&cmd),
             0xD6 => self.update_binary(&cmd),
             0xE0 => self.create_file(&cmd),
+            0x44 => self.activate(&cmd),
             _ => self.delete_file(&cmd),
         }
+    }
+
+    /// Whether the EF's attributes allow `access` (one of the AM bits) now: always before the
+    /// application is operational; afterwards only where the attributes say "always" (SC 00).
+    fn allowed(&self, fid: u16, access: u8) -> bool {
+        if !self.is_operational() {
+            return true;
+        }
+        let Some([am, sc @ ..]) = self.attributes.get(&fid).map(Vec::as_slice) else {
+            return false;
+        };
+        if am & access == 0 || am & 0x80 != 0 {
+            return false;
+        }
+        // One SC byte per AM bit set, from b7 down to b1.
+        let index = (0..7)
+            .rev()
+            .filter(|b| am & (1 << b) != 0)
+            .position(|b| 1 << b == access);
+        index.and_then(|i| sc.get(i)) == Some(&0x00)
+    }
+
+    fn activate(&mut self, cmd: &Command<'_>) -> Answer {
+        if cmd.p1 != 0x04 || cmd.p2 != 0x00 {
+            return Err(sw::WRONG_P1P2);
+        }
+        if cmd.data != LDS1_AID {
+            return Err(sw::FILE_NOT_FOUND);
+        }
+        if self.is_operational() {
+            return Err(sw::SECURITY_NOT_SATISFIED);
+        }
+        self.lcs = LCS_OPERATIONAL_ACTIVATED;
+        ok(Vec::new())
     }
 
     fn select(&mut self, cmd: &Command<'_>) -> Answer {
@@ -268,6 +367,21 @@ impl VirtualCard {
             0x0C => false,
             _ => return Err(sw::WRONG_P1P2),
         };
+        if cmd.p1 == 0x04 {
+            if cmd.data != LDS1_AID {
+                return Err(sw::FILE_NOT_FOUND);
+            }
+            self.in_application = true;
+            self.current = None;
+            let mut fcp = vec![0x62, 0x0E, 0x82, 0x01, 0x38, 0x84, 0x07];
+            fcp.extend_from_slice(&LDS1_AID);
+            fcp.extend_from_slice(&[0x8A, 0x01, self.lcs]);
+            return match (fcp_wanted, cmd.le) {
+                (false, _) => ok(Vec::new()),
+                (true, Some(le)) if le < fcp.len() => Err(sw::WRONG_LE | fcp.len() as u16),
+                (true, _) => ok(fcp),
+            };
+        }
         if !matches!(cmd.p1, 0x00 | 0x02) {
             return Err(sw::WRONG_P1P2);
         }
@@ -278,15 +392,27 @@ impl VirtualCard {
         };
         let fcp = if fid == MF {
             self.current = None;
+            self.in_application = false;
             vec![0x62, 0x07, 0x82, 0x01, 0x38, 0x83, 0x02, 0x3F, 0x00]
         } else {
+            if !self.in_application {
+                return Err(sw::FILE_NOT_FOUND);
+            }
             let size = self.files.get(&fid).ok_or(sw::FILE_NOT_FOUND)?.len();
             self.current = Some(fid);
             let [f1, f2] = fid.to_be_bytes();
             let [s1, s2] = u16::try_from(size).unwrap_or(u16::MAX).to_be_bytes();
-            vec![
-                0x62, 0x0B, 0x82, 0x01, 0x01, 0x83, 0x02, f1, f2, 0x80, 0x02, s1, s2,
-            ]
+            let mut body = vec![
+                0x82, 0x01, 0x01, 0x83, 0x02, f1, f2, 0x80, 0x02, s1, s2, 0x8A, 0x01, self.lcs,
+            ];
+            if let Some(attrs) = self.attributes.get(&fid) {
+                body.push(0x8C);
+                body.push(attrs.len() as u8);
+                body.extend_from_slice(attrs);
+            }
+            let mut fcp = vec![0x62, body.len() as u8];
+            fcp.extend_from_slice(&body);
+            fcp
         };
         match (fcp_wanted, cmd.le) {
             (false, _) => ok(Vec::new()),
@@ -310,6 +436,9 @@ impl VirtualCard {
         }
         let le = cmd.le.ok_or(sw::WRONG_LENGTH)?;
         let (fid, offset) = self.target(cmd)?;
+        if !self.allowed(fid, AM_READ) {
+            return Err(sw::SECURITY_NOT_SATISFIED);
+        }
         let file = self.files.get(&fid).ok_or(sw::NO_CURRENT_EF)?;
         if offset > file.len() {
             return Err(sw::WRONG_OFFSET);
@@ -329,6 +458,9 @@ impl VirtualCard {
             return Err(sw::WRONG_LENGTH);
         }
         let (fid, offset) = self.target(cmd)?;
+        if !self.allowed(fid, AM_UPDATE) {
+            return Err(sw::SECURITY_NOT_SATISFIED);
+        }
         let file = self.files.get_mut(&fid).ok_or(sw::NO_CURRENT_EF)?;
         if offset > file.len() {
             return Err(sw::WRONG_OFFSET);
@@ -358,7 +490,13 @@ impl VirtualCard {
         if cmd.data.is_empty() {
             return Err(sw::WRONG_LENGTH);
         }
-        let (fid, size) = parse_fcp(cmd.data).ok_or(sw::WRONG_DATA)?;
+        if self.is_operational() {
+            return Err(sw::SECURITY_NOT_SATISFIED);
+        }
+        if !self.in_application {
+            return Err(sw::CONDITIONS_NOT_SATISFIED);
+        }
+        let (fid, size, attributes) = parse_fcp(cmd.data).ok_or(sw::WRONG_DATA)?;
         if fid == MF || self.files.contains_key(&fid) {
             return Err(sw::FILE_EXISTS);
         }
@@ -366,6 +504,9 @@ impl VirtualCard {
             return Err(sw::NOT_ENOUGH_MEMORY);
         }
         self.files.insert(fid, vec![0; size]);
+        if let Some(a) = attributes {
+            self.attributes.insert(fid, a);
+        }
         self.current = Some(fid);
         ok(Vec::new())
     }
@@ -373,6 +514,9 @@ impl VirtualCard {
     fn delete_file(&mut self, cmd: &Command<'_>) -> Answer {
         if cmd.p1 != 0 || cmd.p2 != 0 {
             return Err(sw::WRONG_P1P2);
+        }
+        if self.is_operational() {
+            return Err(sw::SECURITY_NOT_SATISFIED);
         }
         let fid = match cmd.data {
             [] => self.current.ok_or(sw::NO_CURRENT_EF)?,
@@ -382,7 +526,11 @@ impl VirtualCard {
         if fid == MF {
             return Err(sw::CONDITIONS_NOT_SATISFIED);
         }
+        if !self.in_application {
+            return Err(sw::FILE_NOT_FOUND);
+        }
         self.files.remove(&fid).ok_or(sw::FILE_NOT_FOUND)?;
+        self.attributes.remove(&fid);
         if self.current == Some(fid) {
             self.current = None;
         }
@@ -410,14 +558,16 @@ fn next_tlv(data: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     Some((tag, value, rest))
 }
 
-/// The file identifier and size of a CREATE FILE's FCP template (62): 83 (2 bytes) and 80
-/// (1 or 2 bytes) required; 82, when given, must say "working EF, transparent" (01).
-fn parse_fcp(data: &[u8]) -> Option<(u16, usize)> {
+/// The file identifier, size and compact security attributes of a CREATE FILE's FCP template
+/// (62): 83 (2 bytes) and 80 (1 or 2 bytes) required; 82, when given, must say "working EF,
+/// transparent" (01); 8C, when given, must hold an access-mode byte and one security-condition
+/// byte per access-mode bit set.
+fn parse_fcp(data: &[u8]) -> Option<(u16, usize, Option<Vec<u8>>)> {
     let (tag, mut body, rest) = next_tlv(data)?;
     if tag != 0x62 || !rest.is_empty() {
         return None;
     }
-    let (mut fid, mut size) = (None, None);
+    let (mut fid, mut size, mut attributes) = (None, None, None);
     while !body.is_empty() {
         let (tag, value, rest) = next_tlv(body)?;
         match (tag, value) {
@@ -427,13 +577,17 @@ fn parse_fcp(data: &[u8]) -> Option<(u16, usize)> {
             (0x80, [n]) => size = Some(usize::from(*n)),
             (0x80, [hi, lo]) => size = Some(usize::from(*hi) << 8 | usize::from(*lo)),
             (0x83 | 0x80, _) => return None,
+            (0x8C, [am, sc @ ..]) if am & 0x80 == 0 && sc.len() == am.count_ones() as usize => {
+                attributes = Some(value.to_vec())
+            }
+            (0x8C, _) => return None,
             _ => {} // other FCP tags (security attributes, ...) are accepted and ignored
         }
         body = rest;
     }
     match fid? {
         0xFFFF | 0x3FFF => None,
-        fid => Some((fid, size?)),
+        fid => Some((fid, size?, attributes)),
     }
 }
 

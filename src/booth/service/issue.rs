@@ -150,7 +150,8 @@ impl Service {
             let result = async {
                 allowed?;
                 let bundle = service.bundle(id).await?;
-                let signer = service.booth.trusted_signer().to_vec();
+                let csca = service.booth.trusted_csca().clone();
+                let now = std::time::SystemTime::from(service.clock().now());
                 let progress_tx = tx.clone();
                 let encoded = service
                     .devices
@@ -162,13 +163,28 @@ impl Service {
                         issuance::encode_chip(
                             enc,
                             &bundle,
-                            &signer,
+                            &csca,
+                            now,
                             reissue,
                             Some(cancel),
                             &mut progress,
                         )
                     })
-                    .await??;
+                    .await?;
+                let encoded = match encoded {
+                    Err(e) if e.card_spent() => {
+                        // A locked chip that does not hold this record (or a chip that never
+                        // locks) can never be issued: the blank is spent and counted.
+                        let why = e.to_string();
+                        let now = service.clock().now();
+                        service
+                            .queue()
+                            .call(move |s| s.card_chip_spent(print_id, &why, now))
+                            .await?;
+                        return Err(e);
+                    }
+                    other => other?,
+                };
                 let now = service.clock().now();
                 service
                     .queue()

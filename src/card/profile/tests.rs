@@ -5,6 +5,7 @@ use crate::domain::population;
 use ktpel_hal::{FingerException, FingerPosition};
 use proptest::prelude::*;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 fn today() -> jiff::civil::Date {
     jiff::civil::date(2026, 11, 25)
@@ -31,9 +32,31 @@ fn enrollment_with(i: usize, exceptions: &Exceptions) -> Enrollment {
     .unwrap()
 }
 
-fn signer() -> &'static DocumentSigner {
-    static SIGNER: OnceLock<DocumentSigner> = OnceLock::new();
-    SIGNER.get_or_init(|| DocumentSigner::from_bytes(&[42u8; 32]).unwrap())
+const YEAR: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// The test CSCA and its document signer.
+fn pki() -> &'static (KeyAndCertificate, KeyAndCertificate) {
+    static PKI: OnceLock<(KeyAndCertificate, KeyAndCertificate)> = OnceLock::new();
+    PKI.get_or_init(|| {
+        let start = SystemTime::now() - YEAR;
+        let csca = KeyAndCertificate::new_csca("CN=CSCA test,C=ID", start, 15 * YEAR).unwrap();
+        let ds = csca
+            .issue_document_signer("CN=DS test,C=ID", &["ID"], start, 10 * YEAR)
+            .unwrap();
+        (csca, ds)
+    })
+}
+
+fn signer() -> &'static KeyAndCertificate {
+    &pki().1
+}
+
+fn csca() -> &'static Certificate {
+    &pki().0.certificate
+}
+
+fn now() -> SystemTime {
+    SystemTime::now()
 }
 
 fn sample() -> &'static (Enrollment, ChipProfile) {
@@ -67,7 +90,7 @@ fn generated_applicants_fit_with_margin_and_verify() {
         }
         let e = enrollment_with(i, &exceptions);
         let p = build(&e, signer()).unwrap();
-        let used = p.eeprom_bytes();
+        let used = p.eeprom_bytes() + MARKER_BYTES;
         assert!(
             used <= EEPROM_BYTES - RESERVE_BYTES,
             "applicant {i}: {used} bytes"
@@ -87,10 +110,11 @@ fn generated_applicants_fit_with_margin_and_verify() {
             p.portrait
         );
         let order: Vec<u16> = p.files.iter().map(|(f, _)| *f).collect();
-        assert_eq!(order, [EF_COM, DG1, DG2, DG3, DG7, EF_SOD]);
-        let v = verify(&p.files, &signer().public()).unwrap();
+        assert_eq!(order, [EF_COM, DG1, DG2, DG3, DG7, DG11, DG12, EF_SOD]);
+        let v = verify(&p.files, csca(), now()).unwrap();
         assert_eq!(v.profile.holder, Holder::from_resident(&e.resident));
-        assert_eq!(v.profile.com.groups, [1, 2, 3, 7]);
+        assert_eq!(v.profile.com.groups, [1, 2, 3, 7, 11, 12]);
+        assert_eq!(v.chain.groups, [1, 2, 3, 7, 11, 12]);
         let fingers = v.profile.fingers.as_ref().unwrap();
         assert_eq!(fingers.positions(), p.fingers);
         assert_eq!(
@@ -162,8 +186,8 @@ fn ef_com_lists_the_groups_in_the_documented_bytes() {
     assert_eq!(
         p.file(EF_COM).unwrap(),
         [
-            0x60, 0x0D, 0x5F, 0x01, 0x04, b'0', b'1', b'0', b'0', 0x5C, 0x04, 0x61, 0x75, 0x63,
-            0x67
+            0x60, 0x18, 0x5F, 0x01, 0x04, b'0', b'1', b'0', b'7', 0x5F, 0x36, 0x06, b'0', b'4',
+            b'0', b'0', b'0', b'0', 0x5C, 0x06, 0x61, 0x75, 0x63, 0x67, 0x6B, 0x6C
         ]
     );
 }
@@ -180,54 +204,72 @@ fn replaced(
     out
 }
 
+fn pa(e: PaError) -> Result<Verified, VerifyError> {
+    Err(VerifyError::PassiveAuthentication(e))
+}
+
 #[test]
 fn verification_names_what_is_wrong() {
     let (_, p) = sample();
-    let key = signer().public();
     // A changed byte in the portrait: DG2 fails its hash.
     let files = replaced(&p.files, DG2, |b| {
         let n = b.len() - 10;
         b[n] ^= 0x55;
     });
     assert_eq!(
-        verify(&files, &key),
-        Err(VerifyError::HashMismatch { dg: 2 })
+        verify(&files, csca(), now()),
+        pa(PaError::HashMismatch { dg: 2 })
     );
-    // DG1 swapped for another resident's, well formed but not what was signed.
+    // DG11 swapped for another resident's, well formed but not what was signed.
     let other = build(&enrollment(1), signer()).unwrap();
-    let files = replaced(&p.files, DG1, |b| *b = other.file(DG1).unwrap().to_vec());
+    let files = replaced(&p.files, DG11, |b| *b = other.file(DG11).unwrap().to_vec());
     assert_eq!(
-        verify(&files, &key),
-        Err(VerifyError::HashMismatch { dg: 1 })
+        verify(&files, csca(), now()),
+        pa(PaError::HashMismatch { dg: 11 })
     );
     // A data group missing from the card.
     let files: Vec<_> = p.files.iter().filter(|(f, _)| *f != DG7).cloned().collect();
-    assert_eq!(verify(&files, &key), Err(VerifyError::Missing { dg: 7 }));
+    assert_eq!(
+        verify(&files, csca(), now()),
+        pa(PaError::Missing { dg: 7 })
+    );
     // A data group the security object does not list.
-    let listed: Vec<(u8, &[u8])> = [(1, DG1), (2, DG2), (7, DG7)]
+    let listed: Vec<(u8, &[u8])> = [(1, DG1), (2, DG2), (7, DG7), (11, DG11), (12, DG12)]
         .iter()
         .map(|&(n, fid)| (n, p.file(fid).unwrap()))
         .collect();
-    let partial = security::sign(signer(), &listed).unwrap();
+    let partial = sod::sign(signer(), &listed).unwrap();
     let files = replaced(&p.files, EF_SOD, |b| *b = partial);
-    assert_eq!(verify(&files, &key), Err(VerifyError::Unlisted { dg: 3 }));
-    // Another signer, and a forged signature.
-    let stranger = DocumentSigner::generate();
     assert_eq!(
-        verify(&p.files, &stranger.public()),
-        Err(VerifyError::UntrustedSigner)
+        verify(&files, csca(), now()),
+        pa(PaError::Unlisted { dg: 3 })
     );
+    // A forged signature (its last byte is the signature's).
     let files = replaced(&p.files, EF_SOD, |b| {
         let n = b.len() - 1;
         b[n] ^= 1;
     });
-    assert_eq!(verify(&files, &key), Err(VerifyError::BadSignature));
-    // Re-signed by a stranger: refused even though it is self-consistent.
+    assert_eq!(verify(&files, csca(), now()), pa(PaError::BadSignature));
+    // Re-signed by a document signer of another CSCA: refused though self-consistent.
+    let start = SystemTime::now() - YEAR;
+    let stranger = KeyAndCertificate::new_csca("CN=Other CSCA,C=UT", start, 15 * YEAR)
+        .unwrap()
+        .issue_document_signer("CN=Other DS,C=UT", &["ID"], start, YEAR * 2)
+        .unwrap();
     let forged = build(&sample().0, &stranger).unwrap();
-    assert_eq!(
-        verify(&forged.files, &key),
-        Err(VerifyError::UntrustedSigner)
-    );
+    assert!(matches!(
+        verify(&forged.files, csca(), now()),
+        Err(VerifyError::PassiveAuthentication(
+            PaError::OtherCsca { .. }
+        ))
+    ));
+    // Verified later than the document signer's validity: expired.
+    assert!(matches!(
+        verify(&p.files, csca(), now() + 12 * YEAR),
+        Err(VerifyError::PassiveAuthentication(
+            PaError::SignerExpired { .. }
+        ))
+    ));
     // No EF.SOD at all.
     let files: Vec<_> = p
         .files
@@ -236,7 +278,7 @@ fn verification_names_what_is_wrong() {
         .cloned()
         .collect();
     assert_eq!(
-        verify(&files, &key),
+        verify(&files, csca(), now()),
         Err(VerifyError::Profile(ProfileError::MissingFile(EF_SOD)))
     );
     // Unknown and duplicate files.
@@ -248,6 +290,58 @@ fn verification_names_what_is_wrong() {
     assert_eq!(decode(&files), Err(ProfileError::DuplicateFile(DG1)));
 }
 
+/// The resident of the simulated population (the default config's seed and size) whose face
+/// fields take the most room still gets a complete profile within the EEPROM, with a portrait
+/// at the floor's size and quality or better.
+#[test]
+fn the_worst_case_resident_of_the_population_fits() {
+    let population = crate::centre_sim::population_of(2026, 600);
+    let (i, worst) = population
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, r)| {
+            let f = dg1::encode(&Holder::from_resident(r)).unwrap();
+            f.dg1.len() + f.dg11.len() + f.dg12.len()
+        })
+        .unwrap();
+    let mut devices = Devices::simulated(i as u64 + 1);
+    devices.set_subject(i as u64 + 1);
+    let e = capture_enrollment(
+        &mut devices,
+        worst.clone(),
+        &Exceptions::default(),
+        "3273-01",
+        "operator-01",
+        "2026-11-25T02:00:00Z".parse().unwrap(),
+    )
+    .unwrap();
+    let p = build(&e, signer()).unwrap();
+    let used = p.eeprom_bytes() + MARKER_BYTES;
+    assert!(used <= EEPROM_BYTES - RESERVE_BYTES, "{used}");
+    assert!(p.portrait.width >= 180, "{:?}", p.portrait);
+    assert!(
+        p.portrait.quality >= images::PORTRAIT_MIN_QUALITY,
+        "{:?}",
+        p.portrait
+    );
+    verify(&p.files, csca(), now()).unwrap();
+    if std::env::var_os("KTPEL_PROFILE_SIZES").is_some() {
+        let sizes: Vec<String> = p
+            .files
+            .iter()
+            .map(|(fid, b)| format!("{fid:04X}={}", b.len()))
+            .collect();
+        eprintln!(
+            "worst case (resident {i}): {} | EEPROM with markers {used} | portrait {}x{} q{} {} B",
+            sizes.join(" "),
+            p.portrait.width,
+            p.portrait.height,
+            p.portrait.quality,
+            p.portrait.bytes
+        );
+    }
+}
+
 #[test]
 fn ef_com_must_agree_with_the_files() {
     let (_, p) = sample();
@@ -257,7 +351,7 @@ fn ef_com_must_agree_with_the_files() {
         decode(&files),
         Err(ProfileError::ComMismatch {
             listed: vec![1, 2],
-            present: vec![1, 2, 3, 7]
+            present: vec![1, 2, 3, 7, 11, 12]
         })
     );
 }
@@ -284,19 +378,19 @@ proptest! {
 
     #[test]
     fn random_bytes_in_any_file_never_panic(
-        which in 0usize..6,
+        which in 0usize..8,
         bytes in proptest::collection::vec(any::<u8>(), 0..700),
     ) {
         let (_, p) = sample();
         let fid = p.files[which].0;
         let files = replaced(&p.files, fid, |b| *b = bytes.clone());
         prop_assert!(decode(&files).is_err());
-        prop_assert!(verify(&files, &signer().public()).is_err());
+        prop_assert!(verify(&files, csca(), now()).is_err());
     }
 
     #[test]
     fn damaged_files_never_panic_and_never_verify(
-        which in 0usize..6,
+        which in 0usize..8,
         at in any::<prop::sample::Index>(),
         flip in 1u8..=255,
         cut in any::<bool>(),
@@ -308,6 +402,6 @@ proptest! {
             if cut { b.truncate(i) } else { b[i] ^= flip }
         });
         let _ = decode(&files);
-        prop_assert!(verify(&files, &signer().public()).is_err());
+        prop_assert!(verify(&files, csca(), now()).is_err());
     }
 }

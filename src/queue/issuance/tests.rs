@@ -119,3 +119,36 @@ fn blanks_are_loaded_counted_and_a_nonsense_count_is_refused() {
     assert!(s.adjust_blanks(0, false, "tech-01", at(3)).is_err());
     assert!(s.verify_audit().unwrap().ok());
 }
+
+#[test]
+fn a_card_whose_chip_is_spent_is_counted_spoiled_and_needs_a_reprint() {
+    let (mut s, _dir) = store_with_key();
+    s.adjust_blanks(5, true, "tech-01", at(0)).unwrap();
+    let id = print_ready(&mut s, at(1));
+    let first = s.begin_card_print(id, None, "op-01", at(2)).unwrap();
+    s.finish_card_print(first, Ok("0001"), at(3)).unwrap();
+    // The chip turned out locked by an earlier issue: the card can never carry this record.
+    s.card_chip_spent(first, "the chip is locked", at(4))
+        .unwrap();
+    let prints = s.card_prints(id).unwrap();
+    assert_eq!(prints[0].outcome, PrintOutcome::Spoiled);
+    assert!(matches!(
+        s.issue_progress(id).unwrap(),
+        IssueProgress::NeedsReprint { last } if last.id == first
+    ));
+    let stock = s.blank_stock().unwrap();
+    assert_eq!((stock.on_hand, stock.used, stock.spoiled), (4, 0, 1));
+    // Spent once is counted once: neither again, nor once more by the approved reprint.
+    assert!(matches!(
+        s.card_chip_spent(first, "again", at(5)),
+        Err(QueueError::UnknownPrint(_))
+    ));
+    let second = s
+        .begin_card_print(id, Some(&approval()), "op-01", at(6))
+        .unwrap();
+    s.finish_card_print(second, Ok("0002"), at(7)).unwrap();
+    s.card_chip_verified(second, at(8)).unwrap();
+    let stock = s.blank_stock().unwrap();
+    assert_eq!((stock.on_hand, stock.used, stock.spoiled), (3, 1, 1));
+    assert!(s.verify_audit().unwrap().ok());
+}

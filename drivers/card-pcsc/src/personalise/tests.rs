@@ -69,14 +69,15 @@ fn assert_personalised(control: &SimControl, files: &[(u16, Vec<u8>)]) {
 #[test]
 fn minimum_apdus_for_the_profile() {
     let sizes = files(0).iter().map(|(_, d)| d.len()).collect::<Vec<_>>();
-    // UPDATE: 3+18+4+4+3+1 = 33, READ: 3+18+4+4+3+1 = 33, + 6 CREATE + 6 SELECT.
-    assert_eq!(min_apdus(sizes.iter().copied(), Limits::SHORT), 78);
+    // UPDATE: 3+18+4+4+3+1 = 33, READ: 3+18+4+4+3+1 = 33, + 6 CREATE + 6 SELECT, + SELECT
+    // application, ACTIVATE, SELECT and refused UPDATE.
+    assert_eq!(min_apdus(sizes.iter().copied(), Limits::SHORT), 82);
     let ext = Limits {
         max_command_data: 65535,
         max_response_data: 65536,
     };
-    assert_eq!(min_apdus(sizes.iter().copied(), ext), 24);
-    assert_eq!(min_apdus([0usize], Limits::SHORT), 2);
+    assert_eq!(min_apdus(sizes.iter().copied(), ext), 28);
+    assert_eq!(min_apdus([0usize], Limits::SHORT), 6);
 }
 
 #[test]
@@ -111,15 +112,17 @@ fn limits_follow_the_card_info_and_the_options() {
 }
 
 #[test]
-fn extended_write_is_the_minimum_plus_two_markers_and_reads_back() {
+fn extended_write_is_the_minimum_plus_two_markers_and_the_lock_check_and_reads_back() {
     let (mut enc, control, info) = reader_with(VirtualCard::new(), true);
     let files = files(1);
     let report = write(&mut enc, &info, &files, &WriteOptions::default()).unwrap();
     assert_eq!(report.previous, CardState::Blank);
     assert_eq!(report.bytes, total(&files));
-    assert_eq!(report.min_apdus, 24);
+    assert_eq!(report.min_apdus, 28);
+    // The two markers.
     assert_eq!(report.apdus, report.min_apdus + 2);
     assert_eq!((report.write_apdus, report.verify_apdus), (12, 12));
+    assert_eq!(report.lock_apdus, 3);
     assert!(report.overhead_percent() < 10.0, "{report:?}");
     assert_personalised(&control, &files);
     assert_eq!(card_state(&mut enc).unwrap(), CardState::Personalised);
@@ -138,8 +141,8 @@ fn short_only_cards_and_readers_get_short_apdus() {
         // The sim refuses extended APDUs on either side: success means none was sent.
         let report = write(&mut enc, &info, &files, &WriteOptions::default()).unwrap();
         assert_eq!(report.limits, Limits::SHORT);
-        assert_eq!(report.min_apdus, 78);
-        assert_eq!(report.apdus, 80);
+        assert_eq!(report.min_apdus, 82);
+        assert_eq!(report.apdus, 84);
         assert_personalised(&control, &files);
         let fids: Vec<u16> = files.iter().map(|(f, _)| *f).collect();
         assert_eq!(read_files(&mut enc, &info, &fids).unwrap(), files);
@@ -292,32 +295,140 @@ fn a_partial_card_of_another_applicant_keeps_none_of_their_files() {
     assert_personalised(&control, &second);
 }
 
+/// The card holds the same files, attributes and life cycle as `before` (what is current may
+/// differ: selecting is not changing).
+fn assert_unchanged(control: &SimControl, before: &VirtualCard) {
+    let now = control.with_card(|c| c.clone()).unwrap();
+    assert_eq!(now.contents(), before.contents(), "nothing changed");
+    assert_eq!(now.life_cycle(), before.life_cycle());
+    for fid in before.contents().keys() {
+        assert_eq!(now.attributes(*fid), before.attributes(*fid));
+    }
+}
+
+/// The assertion of [`assert_personalised`] plus the lock: the application is operational and
+/// every file carries the read-only attributes.
+fn assert_locked(control: &SimControl, files: &[(u16, Vec<u8>)]) {
+    assert_personalised(control, files);
+    let card = control.with_card(|c| c.clone()).unwrap();
+    assert!(card.is_operational());
+    for fid in card.contents().keys() {
+        assert_eq!(
+            card.attributes(*fid),
+            Some(&apdu::READ_ONLY_ATTRIBUTES[..]),
+            "{fid:04X}"
+        );
+    }
+}
+
 #[test]
-fn a_personalised_card_is_refused_untouched_unless_reissued() {
+fn a_written_card_is_locked_and_refuses_every_change() {
     let (mut enc, control, info) = reader_with(VirtualCard::new(), true);
     write(&mut enc, &info, &files(8), &WriteOptions::default()).unwrap();
+    assert_locked(&control, &files(8));
+    let before = control.with_card(|c| c.clone()).unwrap();
+    for t in [
+        apdu::update_binary(0, &[0x5A]),
+        apdu::create_file(0x0105, 4),
+        apdu::delete_file(DG1),
+        apdu::activate_lds1(),
+    ] {
+        enc.transmit(apdu::select(DG1).as_bytes()).unwrap();
+        assert_eq!(enc.transmit(t.as_bytes()).unwrap(), [0x69, 0x82]);
+    }
+    assert_eq!(
+        control.with_card(|c| c.clone()).unwrap().contents(),
+        before.contents()
+    );
+}
+
+#[test]
+fn a_locked_card_is_spent_even_for_a_reissue() {
+    let (mut enc, control, info) = reader_with(VirtualCard::new(), true);
+    write(&mut enc, &info, &files(8), &WriteOptions::default()).unwrap();
+    let before = control.with_card(|c| c.clone()).unwrap();
+    for reissue in [false, true] {
+        let options = WriteOptions {
+            reissue,
+            ..WriteOptions::default()
+        };
+        let e = write(&mut enc, &info, &files(9), &options).unwrap_err();
+        assert_eq!(e, ChipError::CardLocked);
+        assert_eq!(e.kind(), ErrorKind::NeedsAttention);
+        assert!(e.to_string().contains("spent"), "{e}");
+    }
+    assert_unchanged(&control, &before);
+}
+
+/// A card personalised and verified, then pulled just before the lock (ACTIVATE): both
+/// markers on it, still writable.
+fn torn_before_the_lock(files: &[(u16, Vec<u8>)]) -> (SimCardEncoder, SimControl, CardInfo) {
+    let (mut enc, control, info) = reader_with(VirtualCard::new(), true);
+    let apdus = write(&mut enc, &info, files, &WriteOptions::default())
+        .unwrap()
+        .apdus;
+    let mut card = VirtualCard::new();
+    let mut script = vec![CardFault::Pass; apdus - 3];
+    script.push(CardFault::Pull);
+    card.script(script);
+    control.insert_card(card);
+    let info = enc.wait_card(Duration::from_millis(100)).unwrap();
+    let e = write(&mut enc, &info, files, &WriteOptions::default()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ChipError::CardRemoved {
+                during: "closing personalisation",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let card = control.remove_card().unwrap();
+    assert!(card.file(COMMIT_MARKER_FID).is_some() && !card.is_operational());
+    control.insert_card(card);
+    let info = enc.wait_card(Duration::from_millis(100)).unwrap();
+    (enc, control, info)
+}
+
+#[test]
+fn a_card_torn_before_the_lock_is_refused_untouched_unless_reissued() {
+    let (mut enc, control, info) = torn_before_the_lock(&files(8));
     let before = control.with_card(|c| c.clone()).unwrap();
     let e = write(&mut enc, &info, &files(9), &WriteOptions::default()).unwrap_err();
     assert_eq!(e, ChipError::AlreadyPersonalised);
     assert_eq!(e.kind(), ErrorKind::NeedsAttention);
-    assert_eq!(
-        control.with_card(|c| c.clone()).unwrap(),
-        before,
-        "nothing changed"
-    );
+    assert_unchanged(&control, &before);
     let options = WriteOptions {
         reissue: true,
         ..WriteOptions::default()
     };
     let report = write(&mut enc, &info, &files(9), &options).unwrap();
     assert_eq!(report.previous, CardState::Personalised);
-    assert_personalised(&control, &files(9));
+    assert_locked(&control, &files(9));
+}
+
+#[test]
+fn a_card_that_does_not_lock_is_not_issued() {
+    let (mut enc, control, info) = reader_with(VirtualCard::new(), true);
+    let apdus = {
+        let (mut e2, _c2, i2) = reader_with(VirtualCard::new(), true);
+        write(&mut e2, &i2, &files(3), &WriteOptions::default())
+            .unwrap()
+            .apdus
+    };
+    // The card answers 9000 to the final UPDATE BINARY, as a card that ignores its access
+    // conditions would.
+    let mut script = vec![CardFault::Pass; apdus - 1];
+    script.push(CardFault::WrongStatus(0x9000));
+    control.with_card(|c| c.script(script));
+    let e = write(&mut enc, &info, &files(3), &WriteOptions::default()).unwrap_err();
+    assert_eq!(e, ChipError::NotLocked { sw: 0x9000 });
 }
 
 #[test]
 fn a_reissue_torn_half_way_is_a_partial_card() {
-    let (mut enc, control, info) = reader_with(VirtualCard::new(), true);
-    write(&mut enc, &info, &files(10), &WriteOptions::default()).unwrap();
+    let (mut enc, control, info) = torn_before_the_lock(&files(10));
     control.with_card(|c| c.script(vec![CardFault::TearAfter(100)]));
     let options = WriteOptions {
         reissue: true,
@@ -332,7 +443,7 @@ fn a_reissue_torn_half_way_is_a_partial_card() {
     // No re-issue needed any more: the old personalisation is already half gone.
     let report = write(&mut enc, &info, &files(11), &WriteOptions::default()).unwrap();
     assert_eq!(report.previous, CardState::Partial);
-    assert_personalised(&control, &files(11));
+    assert_locked(&control, &files(11));
 }
 
 #[test]
@@ -382,7 +493,7 @@ fn a_foreign_card_is_refused_and_left_as_it_was() {
 #[test]
 fn a_card_without_a_file_system_is_unsupported() {
     let (mut enc, control, info) = reader_with(VirtualCard::new(), true);
-    control.with_card(|c| c.script(vec![CardFault::WrongStatus(0x6D00)]));
+    control.with_card(|c| c.script(vec![CardFault::Pass, CardFault::WrongStatus(0x6D00)]));
     let e = write(&mut enc, &info, &files(14), &WriteOptions::default()).unwrap_err();
     assert_eq!(
         e,
@@ -399,8 +510,9 @@ fn a_card_without_a_file_system_is_unsupported() {
 fn a_wrong_status_word_mid_write_names_the_file_and_the_next_write_succeeds() {
     let (mut enc, control, info) = reader_with(VirtualCard::new().short_only(), true);
     let files = files(15);
-    // Marker, CREATE DG1, 3 UPDATE DG1, CREATE DG2, then the first UPDATE of DG2 fails.
-    let mut script = vec![CardFault::Pass; 6];
+    // SELECT application, marker, CREATE DG1, 3 UPDATE DG1, CREATE DG2, then the first
+    // UPDATE of DG2 fails.
+    let mut script = vec![CardFault::Pass; 7];
     script.push(CardFault::WrongStatus(0x6581));
     control.with_card(|c| c.script(script));
     let e = write(&mut enc, &info, &files, &WriteOptions::default()).unwrap_err();
@@ -574,9 +686,9 @@ fn reading_without_fcp_follows_get_response_and_le_corrections() {
     expected.extend([0xA5; 45]);
     assert_eq!(got, vec![(DG1, expected)]);
     let ins: Vec<u8> = t0.sent.iter().map(|a| a[1]).collect();
-    // SELECT (FCP refused), SELECT, READ 256 → 61 10, GET RESPONSE ×16, READ 256 at 256 →
-    // 6C 2C, READ 44 → 9000 with fewer bytes than first asked: the end.
-    assert_eq!(ins[..3], [0xA4, 0xA4, 0xB0]);
+    // SELECT application, SELECT (FCP refused), SELECT, READ 256 → 61 10, GET RESPONSE ×16,
+    // READ 256 at 256 → 6C 2C, READ 44 → 9000 with fewer bytes than first asked: the end.
+    assert_eq!(ins[..4], [0xA4, 0xA4, 0xA4, 0xB0]);
     assert_eq!(ins.iter().filter(|&&i| i == 0xC0).count(), 16);
     assert_eq!(t0.sent.last().unwrap(), &vec![0x00, 0xB0, 0x01, 0x00, 0x2C]);
 }

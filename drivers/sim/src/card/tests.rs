@@ -85,9 +85,10 @@ fn create_select_update_read_short() {
         sw_of(&card.process_apdu(&update_short(200, &[7; 100]))),
         sw::OK
     );
-    // Select the MF then the file again.
+    // Select the MF, the application (the EFs are in it) and the file again.
     assert_eq!(card.process_apdu(&select(MF)), vec![0x90, 0x00]);
     assert_eq!(card.current_ef(), None);
+    assert_eq!(card.process_apdu(&select_lds1(0x0C)), vec![0x90, 0x00]);
     assert_eq!(card.process_apdu(&select(0x0101)), vec![0x90, 0x00]);
     let r = card.process_apdu(&read_short(0, 200));
     assert_eq!((data_of(&r), sw_of(&r)), (&data[..], sw::OK));
@@ -153,14 +154,17 @@ fn select_with_fcp() {
     assert_eq!(sw_of(&r), sw::OK);
     assert_eq!(
         data_of(&r),
-        &[0x62, 0x0B, 0x82, 0x01, 0x01, 0x83, 0x02, 0x01, 0x01, 0x80, 0x02, 0x01, 0x23]
+        &[
+            0x62, 0x0E, 0x82, 0x01, 0x01, 0x83, 0x02, 0x01, 0x01, 0x80, 0x02, 0x01, 0x23, 0x8A,
+            0x01, 0x03
+        ]
     );
     // Without Le (case 3) the FCP is still returned.
     let r = card.process_apdu(&[0x00, 0xA4, 0x00, 0x00, 0x02, 0x01, 0x01]);
-    assert_eq!(data_of(&r).len(), 13);
+    assert_eq!(data_of(&r).len(), 16);
     // Le too short: 6C with the right length.
     let r = card.process_apdu(&[0x00, 0xA4, 0x00, 0x00, 0x02, 0x01, 0x01, 0x04]);
-    assert_eq!(r, vec![0x6C, 0x0D]);
+    assert_eq!(r, vec![0x6C, 0x10]);
     // The MF, by FID and with no data.
     let r = card.process_apdu(&[0x00, 0xA4, 0x00, 0x00, 0x02, 0x3F, 0x00]);
     assert_eq!(&data_of(&r)[..5], &[0x62, 0x07, 0x82, 0x01, 0x38]);
@@ -183,9 +187,10 @@ fn select_errors() {
         Some(0x0101),
         "a failed select keeps the current EF"
     );
+    // By DF name: only the LDS1 application is known.
     assert_eq!(
         card.process_apdu(&[0x00, 0xA4, 0x04, 0x0C, 0x02, 0x01, 0x01]),
-        vec![0x6A, 0x86]
+        vec![0x6A, 0x82]
     );
     assert_eq!(
         card.process_apdu(&[0x00, 0xA4, 0x00, 0x01, 0x02, 0x01, 0x01]),
@@ -467,4 +472,123 @@ fn pass_lets_a_fault_strike_a_later_command() {
     }
     assert_eq!(card.exchange(&update_short(0, &[9])), CardReply::Mute);
     assert_eq!(card.file(0x0101).unwrap()[0], 2);
+}
+
+fn select_lds1(p2: u8) -> Vec<u8> {
+    let mut apdu = vec![0x00, 0xA4, 0x04, p2, 0x07];
+    apdu.extend_from_slice(&LDS1_AID);
+    apdu
+}
+
+fn activate_lds1() -> Vec<u8> {
+    let mut apdu = vec![0x00, 0x44, 0x04, 0x00, 0x07];
+    apdu.extend_from_slice(&LDS1_AID);
+    apdu
+}
+
+/// CREATE FILE with compact security attributes: READ always, UPDATE/WRITE/DELETE never.
+fn create_locked_apdu(fid: u16, size: u16) -> Vec<u8> {
+    let [f1, f2] = fid.to_be_bytes();
+    let [s1, s2] = size.to_be_bytes();
+    let fcp = [
+        0x62, 0x12, 0x82, 0x01, 0x01, 0x83, 0x02, f1, f2, 0x80, 0x02, s1, s2, 0x8C, 0x05, 0x47,
+        0xFF, 0xFF, 0xFF, 0x00,
+    ];
+    let mut apdu = vec![0x00, 0xE0, 0x00, 0x00, fcp.len() as u8];
+    apdu.extend_from_slice(&fcp);
+    apdu
+}
+
+#[test]
+fn the_lds1_application_is_selected_by_its_aid_and_holds_the_efs() {
+    let mut card = card_with_file(4);
+    let r = card.process_apdu(&select_lds1(0x00));
+    assert_eq!(sw_of(&r), sw::OK);
+    assert_eq!(
+        &data_of(&r)[5..14],
+        &[0x84, 0x07, 0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01]
+    );
+    assert_eq!(&data_of(&r)[14..], &[0x8A, 0x01, LCS_INITIALISATION]);
+    // From the MF the application's EFs are not visible; its AID brings them back.
+    assert_eq!(sw_of(&card.process_apdu(&select(MF))), sw::OK);
+    assert_eq!(card.process_apdu(&select(0x0101)), vec![0x6A, 0x82]);
+    assert_eq!(card.process_apdu(&create_apdu(0x0102, 1)), vec![0x69, 0x85]);
+    assert_eq!(card.process_apdu(&select_lds1(0x0C)), vec![0x90, 0x00]);
+    assert_eq!(card.process_apdu(&select(0x0101)), vec![0x90, 0x00]);
+    let mut other = select_lds1(0x0C);
+    other[11] = 0x02;
+    assert_eq!(card.process_apdu(&other), vec![0x6A, 0x82]);
+}
+
+#[test]
+fn once_activated_nothing_can_be_written_created_or_deleted() {
+    let mut card = VirtualCard::new();
+    assert_eq!(
+        card.process_apdu(&create_locked_apdu(0x0101, 3)),
+        vec![0x90, 0x00]
+    );
+    assert_eq!(
+        card.attributes(0x0101),
+        Some(&[0x47, 0xFF, 0xFF, 0xFF, 0x00][..])
+    );
+    // Before activation the attributes are not enforced: personalisation writes.
+    assert_eq!(
+        card.process_apdu(&update_short(0, b"abc")),
+        vec![0x90, 0x00]
+    );
+    assert_eq!(card.process_apdu(&create_apdu(0x0102, 2)), vec![0x90, 0x00]);
+    assert_eq!(card.process_apdu(&activate_lds1()), vec![0x90, 0x00]);
+    assert!(card.is_operational());
+
+    assert_eq!(card.process_apdu(&select(0x0101)), vec![0x90, 0x00]);
+    assert_eq!(card.process_apdu(&update_short(0, b"x")), vec![0x69, 0x82]);
+    assert_eq!(
+        card.process_apdu(&read_short(0, 3)),
+        b"abc\x90\x00".to_vec()
+    );
+    // An EF created without attributes is "never" for everything once operational.
+    assert_eq!(card.process_apdu(&select(0x0102)), vec![0x90, 0x00]);
+    assert_eq!(card.process_apdu(&read_short(0, 2)), vec![0x69, 0x82]);
+    assert_eq!(card.process_apdu(&update_short(0, b"y")), vec![0x69, 0x82]);
+    assert_eq!(card.process_apdu(&create_apdu(0x0103, 1)), vec![0x69, 0x82]);
+    assert_eq!(
+        card.process_apdu(&[0x00, 0xE4, 0x00, 0x00, 0x02, 0x01, 0x01]),
+        vec![0x69, 0x82]
+    );
+    assert_eq!(card.process_apdu(&activate_lds1()), vec![0x69, 0x82]);
+    // The FCP reports the life cycle; power cycles do not undo it.
+    card.power_up();
+    let r = card.process_apdu(&[0x00, 0xA4, 0x00, 0x00, 0x02, 0x01, 0x01, 0x00]);
+    assert_eq!(
+        &data_of(&r)[13..16],
+        &[0x8A, 0x01, LCS_OPERATIONAL_ACTIVATED]
+    );
+    assert_eq!(
+        &data_of(&r)[16..],
+        &[0x8C, 0x05, 0x47, 0xFF, 0xFF, 0xFF, 0x00]
+    );
+    assert_eq!(card.process_apdu(&update_short(0, b"x")), vec![0x69, 0x82]);
+    assert_eq!(card.file(0x0101), Some(&b"abc"[..]));
+}
+
+#[test]
+fn malformed_security_attributes_are_refused() {
+    let mut card = VirtualCard::new();
+    let mut apdu = create_locked_apdu(0x0101, 3);
+    // AM 47 announces four SC bytes; give three.
+    apdu[5 + 1] = 0x11;
+    apdu[5 + 14] = 0x04;
+    apdu.pop();
+    apdu[4] = (apdu.len() - 5) as u8;
+    assert_eq!(card.process_apdu(&apdu), vec![0x6A, 0x80]);
+}
+
+#[test]
+fn a_pull_takes_the_card_before_the_command() {
+    let mut card = card_with_file(2);
+    card.script(vec![CardFault::Pull]);
+    assert_eq!(card.exchange(&update_short(0, b"ab")), CardReply::Torn);
+    assert!(card.is_torn());
+    card.power_up();
+    assert_eq!(card.file(0x0101), Some(&[0, 0][..]));
 }
