@@ -408,10 +408,14 @@ fn an_unresolved_complaint_goes_to_the_kepala_dinas_at_the_deadline() {
     let at = rig.clock.now();
     let mut checked = rig.desk().core.escalation_checked();
     rig.rt
-        .block_on(tokio::time::timeout(
-            Duration::from_secs(10),
-            checked.wait_for(|t| t.is_some_and(|t| t >= at)),
-        ))
+        .block_on(async {
+            // The timer is made inside the runtime: tokio's timeout needs its reactor.
+            tokio::time::timeout(
+                Duration::from_secs(10),
+                checked.wait_for(|t| t.is_some_and(|t| t >= at)),
+            )
+            .await
+        })
         .expect("the escalation task looked at 71 hours")
         .unwrap();
     let s = rig.rt.block_on(booth.status(&waiting.ticket_no)).unwrap();
