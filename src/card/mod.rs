@@ -14,7 +14,8 @@ mod font;
 pub mod images;
 pub mod profile;
 mod reader;
-pub mod tlv;
+/// The chip's BER-TLV codec: the one the encoder and the virtual card use too.
+pub use ktpel_ber_tlv as tlv;
 
 /// The document signer: an ECDSA P-256 key with its certificate from the country signing CA.
 pub use ktpel_icao_lds::pki::KeyAndCertificate as DocumentSigner;

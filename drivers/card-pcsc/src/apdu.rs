@@ -284,24 +284,12 @@ pub fn fcp_file_size(fcp: &[u8]) -> Option<usize> {
     None
 }
 
-/// One BER-TLV with a one-byte tag (lengths in short form or 81/82 long form).
+/// One BER-TLV with a one-byte tag (lengths in their shortest form).
 fn next_tlv(data: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = data.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = match first {
-        0x00..=0x7F => (usize::from(first), rest),
-        0x81 => {
-            let (&l, rest) = rest.split_first()?;
-            (usize::from(l), rest)
-        }
-        0x82 => {
-            let (l, rest) = rest.split_at_checked(2)?;
-            (usize::from(l[0]) << 8 | usize::from(l[1]), rest)
-        }
-        _ => return None,
-    };
-    let (value, rest) = rest.split_at_checked(len)?;
-    Some((tag, value, rest))
+    // The booth's one strict codec: a non-minimal length is refused here as everywhere.
+    let (t, end) = ktpel_ber_tlv::parse_at(data, 0).ok()?;
+    let tag = u8::try_from(t.tag).ok()?;
+    Some((tag, t.value, data.get(end..)?))
 }
 
 #[cfg(test)]

@@ -1,18 +1,18 @@
-//! BER-TLV as ISO/IEC 7816-4 §5.2 and ICAO 9303-10 use it: tags of one or two bytes, definite
-//! lengths in their shortest form. Decoding is strict (the encoder's form only) and flat: each
-//! call reads the objects lying side by side in one buffer; nothing recurses on the input.
+//! Reading and writing the LDS files' data objects with the booth's one strict BER-TLV codec
+//! (`ktpel-ber-tlv`): tags of one or two bytes (every ICAO LDS1 tag), definite lengths in
+//! their shortest form. [`Reader`] walks the objects lying side by side in one buffer; nothing
+//! recurses on the input.
 
-/// Why bytes are not a well-formed BER-TLV object.
+use ktpel_ber_tlv as codec;
+
+/// Why bytes are not the data objects a file should hold.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TlvError {
-    #[error("the data ends inside a tag or length at byte {at}")]
-    Truncated { at: usize },
-    #[error("the value of tag {tag:X} at byte {at} runs past the end of its parent")]
-    Overrun { tag: u16, at: usize },
-    #[error("byte {at}: not a tag this profile uses")]
+    /// Not well-formed BER-TLV (the codec says where and how).
+    #[error(transparent)]
+    Malformed(#[from] codec::TlvError),
+    #[error("byte {at}: a tag longer than the two bytes LDS1 uses")]
     BadTag { at: usize },
-    #[error("byte {at}: the length is indefinite, not minimal or over 65 535")]
-    BadLength { at: usize },
     #[error("expected tag {expected:X}, found {found:X}")]
     Unexpected { expected: u16, found: u16 },
     #[error("tag {0:X} is missing")]
@@ -28,29 +28,12 @@ pub struct TooLong(pub usize);
 
 /// Appends `tag`, the shortest length and `value`.
 pub fn push(out: &mut Vec<u8>, tag: u16, value: &[u8]) -> Result<(), TooLong> {
-    if tag > 0xFF {
-        out.extend_from_slice(&tag.to_be_bytes());
-    } else {
-        out.push(tag as u8);
-    }
-    match value.len() {
-        n @ 0..=0x7F => out.push(n as u8),
-        n @ 0x80..=0xFF => out.extend_from_slice(&[0x81, n as u8]),
-        n @ 0x100..=0xFFFF => {
-            out.push(0x82);
-            out.extend_from_slice(&(n as u16).to_be_bytes());
-        }
-        n => return Err(TooLong(n)),
-    }
-    out.extend_from_slice(value);
-    Ok(())
+    codec::push(out, u32::from(tag), value).map_err(|e| TooLong(e.len))
 }
 
 /// `tag`, its length and `value` as a new buffer.
 pub fn encode(tag: u16, value: &[u8]) -> Result<Vec<u8>, TooLong> {
-    let mut out = Vec::with_capacity(value.len() + 5);
-    push(&mut out, tag, value)?;
-    Ok(out)
+    codec::encode(u32::from(tag), value).map_err(|e| TooLong(e.len))
 }
 
 /// One data object read from a buffer.
@@ -71,67 +54,17 @@ impl<'a> Reader<'a> {
         Reader { input, at: 0 }
     }
 
-    fn byte(&self, at: usize) -> Result<u8, TlvError> {
-        self.input
-            .get(at)
-            .copied()
-            .ok_or(TlvError::Truncated { at })
-    }
-
     /// The next object, without consuming it.
     pub fn peek(&self) -> Result<Option<(Tlv<'a>, usize)>, TlvError> {
         if self.at >= self.input.len() {
             return Ok(None);
         }
-        let start = self.at;
-        let mut at = start;
-        let first = self.byte(at)?;
-        at += 1;
-        if first == 0x00 || first == 0xFF {
-            return Err(TlvError::BadTag { at: start });
-        }
-        let tag = if first & 0x1F == 0x1F {
-            let second = self.byte(at)?;
-            at += 1;
-            // Two-byte tags only (every ICAO LDS1 tag); second byte without continuation.
-            if second & 0x80 != 0 || second == 0x00 {
-                return Err(TlvError::BadTag { at: start });
-            }
-            u16::from_be_bytes([first, second])
-        } else {
-            u16::from(first)
-        };
-        let l0 = self.byte(at)?;
-        let len_at = at;
-        at += 1;
-        let len = match l0 {
-            0x00..=0x7F => usize::from(l0),
-            0x81 => {
-                let n = usize::from(self.byte(at)?);
-                at += 1;
-                if n < 0x80 {
-                    return Err(TlvError::BadLength { at: len_at });
-                }
-                n
-            }
-            0x82 => {
-                let n = usize::from(u16::from_be_bytes([self.byte(at)?, self.byte(at + 1)?]));
-                at += 2;
-                if n < 0x100 {
-                    return Err(TlvError::BadLength { at: len_at });
-                }
-                n
-            }
-            _ => return Err(TlvError::BadLength { at: len_at }),
-        };
-        let end = at
-            .checked_add(len)
-            .filter(|e| *e <= self.input.len())
-            .ok_or(TlvError::Overrun { tag, at: start })?;
+        let (t, end) = codec::parse_at(self.input, self.at)?;
+        let tag = u16::try_from(t.tag).map_err(|_| TlvError::BadTag { at: self.at })?;
         Ok(Some((
             Tlv {
                 tag,
-                value: &self.input[at..end],
+                value: t.value,
             },
             end,
         )))
@@ -207,19 +140,38 @@ mod tests {
 
     #[test]
     fn non_minimal_indefinite_and_overrunning_lengths_are_refused() {
-        assert_eq!(
+        assert!(matches!(
             single(&[0x61, 0x81, 0x05, 1, 2, 3, 4, 5], 0x61),
-            Err(TlvError::BadLength { at: 1 })
-        );
-        assert_eq!(
+            Err(TlvError::Malformed(codec::TlvError::NonMinimalLength {
+                at: 1
+            }))
+        ));
+        assert!(matches!(
             single(&[0x61, 0x80, 0, 0], 0x61),
-            Err(TlvError::BadLength { at: 1 })
-        );
-        assert_eq!(
+            Err(TlvError::Malformed(codec::TlvError::IndefiniteLength {
+                at: 1
+            }))
+        ));
+        assert!(matches!(
             single(&[0x61, 0x03, 1], 0x61),
-            Err(TlvError::Overrun { tag: 0x61, at: 0 })
+            Err(TlvError::Malformed(codec::TlvError::ValueOverrun {
+                tag: 0x61,
+                at: 0,
+                ..
+            }))
+        ));
+        assert!(matches!(
+            single(&[0x00, 0x00], 0x61),
+            Err(TlvError::Malformed(codec::TlvError::InvalidTag {
+                at: 0,
+                ..
+            }))
+        ));
+        assert_eq!(
+            single(&[0x1F, 0x81, 0x01, 0x00], 0x61),
+            Err(TlvError::BadTag { at: 0 }),
+            "a three-byte tag is not LDS1's"
         );
-        assert_eq!(single(&[0x00, 0x00], 0x61), Err(TlvError::BadTag { at: 0 }));
         assert_eq!(
             single(&[0x61, 0x00, 0x01, 0x00], 0x61),
             Err(TlvError::Trailing(2))

@@ -237,6 +237,14 @@ fn create_errors_and_budget() {
     assert_eq!(card.process_apdu(&no_size), vec![0x6A, 0x80]);
     let truncated = [0x00, 0xE0, 0x00, 0x00, 0x04, 0x62, 0x09, 0x83, 0x02];
     assert_eq!(card.process_apdu(&truncated), vec![0x6A, 0x80]);
+    // A length in a longer form than needed (81 0B for 0B): the chip profile's codec refuses
+    // it, and so does the card, which reads FCPs with the same codec.
+    let fcp = [
+        0x62, 0x81, 0x0B, 0x82, 0x01, 0x01, 0x83, 0x02, 0x01, 0x06, 0x80, 0x02, 0x00, 0x01,
+    ];
+    let mut long_form = vec![0x00, 0xE0, 0x00, 0x00, fcp.len() as u8];
+    long_form.extend_from_slice(&fcp);
+    assert_eq!(card.process_apdu(&long_form), vec![0x6A, 0x80]);
     assert_eq!(
         card.process_apdu(&[0x00, 0xE0, 0x00, 0x00]),
         vec![0x67, 0x00]

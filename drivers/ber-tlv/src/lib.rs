@@ -1,4 +1,7 @@
-//! BER-TLV as ISO/IEC 7816-4 uses it (§5.2), encoded and decoded strictly.
+//! BER-TLV as ISO/IEC 7816-4 uses it (§5.2), encoded and decoded strictly: the one codec of
+//! the chip profile (`src/card`, `ktpel-icao-lds`), the PC/SC encoder's FCP reading
+//! (`ktpel-card-pcsc`) and the virtual card (`ktpel-sim`), so all of them accept exactly the
+//! same bytes.
 //!
 //! The chip profile is small, fixed and written by us, so the decoder accepts exactly the
 //! encoding the encoder produces and refuses anything else with the byte offset of the fault:
