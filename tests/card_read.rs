@@ -153,6 +153,8 @@ fn an_encoded_card_is_locked_and_passes_passive_authentication_and_forgeries_are
     assert!(card.with_card(|c| c.is_operational()).unwrap());
 
     let (code, out) = card_read(&reader, &csca_file);
+    // What the technician reads (shown with --nocapture).
+    println!("{out}");
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains(resident.nik.as_str()), "{out}");
     assert!(out.contains(&resident.name), "{out}");
@@ -265,6 +267,8 @@ fn an_encoded_card_is_locked_and_passes_passive_authentication_and_forgeries_are
     for (what, files, message) in forgeries {
         encode(&mut card, &reader, &files);
         let (code, out) = card_read(&reader, &csca_file);
+        let verdict: Vec<&str> = out.lines().filter(|l| l.contains("VERIFIED")).collect();
+        println!("{what}: {}", verdict.join(" | "));
         assert_eq!(code, Some(2), "{what}: {out}");
         assert!(out.contains("NOT VERIFIED"), "{what}: {out}");
         assert!(out.contains(message), "{what}: {out}");
