@@ -658,8 +658,13 @@ pub fn read_iris(bir: &Bir) -> Result<IrisRecord, RecordError> {
     }))
 }
 
+/// JPEG quality of a face decoded from JPEG 2000 or PNG and handed on as JPEG.
+pub const FACE_JPEG_QUALITY: u8 = 95;
+
 /// The face back from its BIR: a JPEG record gives the JPEG as it came (checked to decode to
-/// its header's size); JPEG 2000 and PNG records give a PNG of the decoded pixels.
+/// its header's size); JPEG 2000 and PNG records give the decoded pixels as a JPEG at
+/// [`FACE_JPEG_QUALITY`], since a camera's portrait is a JPEG everywhere else in the booth
+/// (the chip's DG2 and the card face are made from one).
 pub fn read_face(bir: &Bir) -> Result<FaceCapture, RecordError> {
     const K: RecordKind = RecordKind::Face;
     expect(bir, Modality::Face)?;
@@ -668,28 +673,24 @@ pub fn read_face(bir: &Bir) -> Result<FaceCapture, RecordError> {
     let quality = same_quality(bir.header.quality, iso.quality, K)?;
     let rgb = iso.to_rgb()?;
     let (width, height) = (u32::from(iso.width), u32::from(iso.height));
-    let image = match iso.data_type {
-        FaceDataType::Jpeg => EncodedImage {
-            format: ImageFormat::Jpeg,
-            width,
-            height,
-            bytes: iso.image,
-        },
+    let bytes = match iso.data_type {
+        FaceDataType::Jpeg => iso.image,
         _ => {
-            let mut png = Vec::new();
-            image::codecs::png::PngEncoder::new(&mut png)
+            let mut jpeg = Vec::new();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, FACE_JPEG_QUALITY)
                 .write_image(&rgb, width, height, image::ExtendedColorType::Rgb8)
                 .map_err(|e| RecordError::Image {
                     record: K,
                     reason: e.to_string(),
                 })?;
-            EncodedImage {
-                format: ImageFormat::Png,
-                width,
-                height,
-                bytes: png,
-            }
+            jpeg
         }
+    };
+    let image = EncodedImage {
+        format: ImageFormat::Jpeg,
+        width,
+        height,
+        bytes,
     };
     Ok(FaceCapture {
         image,

@@ -43,7 +43,7 @@ fn lossless_round_trip_gives_back_every_capture_exactly() {
     let back = read_face(&bir).unwrap();
     assert_eq!(
         (back.image.format, back.image.width, back.image.height),
-        (ImageFormat::Png, 480, 640)
+        (ImageFormat::Jpeg, 480, 640)
     );
 }
 
