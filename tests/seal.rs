@@ -334,3 +334,109 @@ fn the_envelope_and_body_have_the_documented_layout() {
     assert_eq!(get(h, "exception"), &Value::Null);
     assert_eq!(&get(&birs[1], "bdb").as_bytes().unwrap()[..4], b"FIR\0");
 }
+
+/// An independent reader: every JPEG 2000 codestream of one sealed packet, as the centre
+/// receives it, decoded by OpenJPEG's own `opj_decompress` (`.ci/deps test` installs
+/// libopenjp2-tools; under CI a missing tool fails the test).
+#[test]
+fn opj_decompress_reads_the_codestreams_of_a_sealed_packet() {
+    use ktpel_biometric_records::{FaceImageRecord, IrisImageRecord, Modality};
+    use std::process::Command;
+    if Command::new("opj_decompress").arg("-h").output().is_err() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "opj_decompress is missing under CI"
+        );
+        eprintln!("skipping: opj_decompress not installed (libopenjp2-tools)");
+        return;
+    }
+    let resident = population().remove(4);
+    let e = common::enrollment(&resident, 11, common::start_time());
+    let centre = CentreSecretKey::generate();
+    let booth = BoothKey::generate();
+    let cbor = seal::seal(&e, Profile::Field, &centre.public(), &booth)
+        .unwrap()
+        .to_cbor()
+        .unwrap();
+    let body = SealedPacket::from_cbor(&cbor)
+        .unwrap()
+        .open_body(&centre)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut decoded = 0;
+    for (i, bir) in body.biometrics.iter().enumerate() {
+        let Some(bdb) = &bir.bdb else { continue };
+        let (codestream, w, h, ours, channels) = match bir.check().unwrap() {
+            Modality::Finger => {
+                let r = FingerImageRecord::parse(bdb).unwrap();
+                let g = r.to_gray().unwrap();
+                (r.image, g.width, g.height, g.pixels, 1)
+            }
+            Modality::Iris => {
+                let r = IrisImageRecord::parse(bdb).unwrap();
+                let g = r.to_gray().unwrap();
+                (r.image, g.width, g.height, g.pixels, 1)
+            }
+            Modality::Face => {
+                let r = FaceImageRecord::parse(bdb).unwrap();
+                let rgb = r.to_rgb().unwrap();
+                (r.image, u32::from(r.width), u32::from(r.height), rgb, 3)
+            }
+        };
+        let input = dir.path().join(format!("{i}.j2k"));
+        let output = dir
+            .path()
+            .join(format!("{i}.{}", if channels == 1 { "pgm" } else { "ppm" }));
+        std::fs::write(&input, &codestream).unwrap();
+        let run = Command::new("opj_decompress")
+            .arg("-i")
+            .arg(&input)
+            .arg("-o")
+            .arg(&output)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "opj_decompress failed on BIR {i}");
+        let pnm = std::fs::read(&output).unwrap();
+        let (magic, pw, ph, theirs) = parse_pnm(&pnm);
+        assert_eq!(
+            magic,
+            if channels == 1 { *b"P5" } else { *b"P6" },
+            "BIR {i}"
+        );
+        assert_eq!((pw, ph), (w, h), "BIR {i}");
+        let theirs = theirs.as_slice();
+        assert_eq!(theirs.len(), ours.len(), "BIR {i}");
+        assert!(
+            theirs.iter().zip(&ours).all(|(a, b)| a.abs_diff(*b) <= 1),
+            "BIR {i}: opj_decompress and the centre disagree"
+        );
+        decoded += 1;
+    }
+    assert_eq!(decoded, 13, "face, ten fingers and two irises");
+}
+
+/// A binary PGM or PPM with maxval 255 (comments allowed, as opj_decompress writes one):
+/// magic, width, height, samples.
+fn parse_pnm(b: &[u8]) -> ([u8; 2], u32, u32, Vec<u8>) {
+    let mut fields = Vec::new();
+    let mut at = 2;
+    while fields.len() < 3 {
+        if b[at].is_ascii_whitespace() {
+            at += 1;
+        } else if b[at] == b'#' {
+            while b[at] != b'\n' {
+                at += 1;
+            }
+        } else {
+            let start = at;
+            while b[at].is_ascii_digit() {
+                at += 1;
+            }
+            let text = std::str::from_utf8(&b[start..at]).unwrap();
+            fields.push(text.parse::<u32>().unwrap());
+        }
+    }
+    assert_eq!(fields[2], 255);
+    ([b[0], b[1]], fields[0], fields[1], b[at + 1..].to_vec())
+}

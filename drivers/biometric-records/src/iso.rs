@@ -57,26 +57,21 @@ impl CaptureTime {
         })
     }
 
-    /// To Unix milliseconds.
-    pub fn to_unix_ms(self) -> Result<i64, RecordError> {
-        let bad = || RecordError::Field {
-            record: RecordKind::Finger,
-            field: "capture date and time",
-            value: u32::from(self.year),
-        };
-        let year = i16::try_from(self.year).map_err(|_| bad())?;
+    /// To Unix milliseconds; `None` when the fields name no real instant.
+    pub fn to_unix_ms(self) -> Option<i64> {
+        let year = i16::try_from(self.year).ok()?;
         let dt = jiff::civil::DateTime::new(
             year,
-            self.month as i8,
-            self.day as i8,
-            self.hour as i8,
-            self.minute as i8,
-            self.second as i8,
+            i8::try_from(self.month).ok()?,
+            i8::try_from(self.day).ok()?,
+            i8::try_from(self.hour).ok()?,
+            i8::try_from(self.minute).ok()?,
+            i8::try_from(self.second).ok()?,
             i32::from(self.millisecond) * 1_000_000,
         )
-        .map_err(|_| bad())?;
-        let z = dt.to_zoned(jiff::tz::TimeZone::UTC).map_err(|_| bad())?;
-        Ok(z.timestamp().as_millisecond())
+        .ok()?;
+        let z = dt.to_zoned(jiff::tz::TimeZone::UTC).ok()?;
+        Some(z.timestamp().as_millisecond())
     }
 
     fn write(&self, out: &mut Vec<u8>) {
@@ -116,8 +111,9 @@ impl CaptureTime {
             return Err(r.bad("capture year", t.year.into()));
         }
         // The day must exist in its month.
-        t.to_unix_ms()
-            .map_err(|_| r.bad("capture day", t.day.into()))?;
+        if t.to_unix_ms().is_none() {
+            return Err(r.bad("capture day", t.day.into()));
+        }
         Ok(t)
     }
 }

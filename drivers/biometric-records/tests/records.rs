@@ -629,3 +629,32 @@ proptest! {
         let _ = decode_list(&tail);
     }
 }
+
+#[test]
+fn capture_time_round_trips_and_impossible_dates_are_refused() {
+    let t = CaptureTime::from_unix_ms(T).unwrap();
+    assert_eq!((t.year, t.month, t.day, t.millisecond), (2026, 12, 5, 123));
+    assert_eq!(t.to_unix_ms(), Some(T));
+    assert_eq!(
+        CaptureTime {
+            month: 2,
+            day: 30,
+            ..t
+        }
+        .to_unix_ms(),
+        None
+    );
+    let mut b = finger_bir(&finger(12, FingerPosition::RightRing), Profile::Field, T)
+        .unwrap()
+        .bdb
+        .unwrap();
+    b[22] = 2;
+    b[23] = 30;
+    assert!(matches!(
+        FingerImageRecord::parse(&b),
+        Err(RecordError::Field {
+            field: "capture day",
+            ..
+        })
+    ));
+}
