@@ -14,6 +14,7 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use ktpel_biometric_records::Profile;
 use ktpel_booth::centre_sim::{CentreSim, CentreSimConfig};
 use ktpel_booth::clock::{add, Clock};
 use ktpel_booth::queue::{ApplicantSummary, NewRecord, Store};
@@ -49,7 +50,10 @@ fn seal_and_commit(rounds: usize) {
         let mut e = template.clone();
         e.packet_id = Uuid::now_v7();
         let t = Instant::now();
-        let envelope = seal::seal(&e, &centre, &booth).unwrap().to_cbor().unwrap();
+        let envelope = seal::seal(&e, Profile::Field, &centre, &booth)
+            .unwrap()
+            .to_cbor()
+            .unwrap();
         envelope_len = envelope.len();
         let now = jiff::Timestamp::now();
         store

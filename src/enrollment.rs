@@ -2,8 +2,14 @@
 //!
 //! A value of this type only ever lives in memory. [`crate::seal`] turns it into a sealed packet
 //! before anything touches disk, and the booth cannot open that packet again.
+//!
+//! What is sealed is not this type but a [`PacketBody`]: the same record with the face, the
+//! fingers and the irises as standard biometric records — ISO/IEC 19794-5/-4/-6:2011 image
+//! records in CBEFF BIRs, images in JPEG 2000 per the configured [`Profile`] — in place of raw
+//! pixels. `docs/packet.md` lays it out byte for byte.
 
 use crate::domain::resident::Resident;
+use ktpel_biometric_records::{self as records, Bir, Modality, Profile, RecordError};
 use ktpel_hal::{Eye, FaceCapture, FingerPosition, FingerRecord, IrisRecord, SignatureCapture};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -119,5 +125,188 @@ impl Enrollment {
             })
             .sum();
         self.face.image.bytes.len() + fingers + irises + self.signature.image.bytes.len()
+    }
+}
+
+/// The version of the [`PacketBody`] layout.
+pub const PACKET_BODY_VERSION: u8 = 2;
+
+/// What is sealed inside the HPKE envelope (as CBOR): the enrollment with its captures as CBEFF
+/// BIRs — the face first, then the ten fingers in [`FingerPosition::ALL`] order, then the right
+/// and the left iris.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PacketBody {
+    /// [`PACKET_BODY_VERSION`].
+    pub version: u8,
+    pub packet_id: Uuid,
+    pub booth_id: String,
+    pub operator_id: String,
+    pub recorded_at_ms: i64,
+    pub resident: Resident,
+    /// How the images were compressed (also stated in each record).
+    pub profile: Profile,
+    pub biometrics: Vec<Bir>,
+    pub signature: SignatureCapture,
+    pub step_timings: Vec<StepTiming>,
+    #[serde(default)]
+    pub approvals: Vec<Approval>,
+}
+
+impl std::fmt::Debug for PacketBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "PacketBody({}, {:?}, {} BIRs)",
+            self.packet_id,
+            self.profile,
+            self.biometrics.len()
+        )
+    }
+}
+
+/// Why the captures could not be turned into records, or records back into captures.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PacketError {
+    #[error("packet body version {0} is not supported")]
+    Version(u8),
+    #[error("the {part} record: {source}")]
+    Record {
+        part: String,
+        #[source]
+        source: RecordError,
+    },
+    #[error("the packet holds {faces} face, {fingers} finger and {irises} iris records; 1, 10 and 2 are needed")]
+    Counts {
+        faces: usize,
+        fingers: usize,
+        irises: usize,
+    },
+    #[error("the records do not make a complete enrollment: {0}")]
+    Incomplete(#[from] IncompleteEnrollment),
+}
+
+fn part(what: &str) -> impl Fn(RecordError) -> PacketError + '_ {
+    move |source| PacketError::Record {
+        part: what.to_string(),
+        source,
+    }
+}
+
+impl Enrollment {
+    /// The body to seal: every capture as a standard record compressed per `profile`, each
+    /// record then read back (header checked, image decoded) so a record the centre could not
+    /// read is an error here, before anything is sealed.
+    pub fn to_packet_body(&self, profile: Profile) -> Result<PacketBody, PacketError> {
+        let _span =
+            tracing::info_span!("packet_body", packet = %self.packet_id, ?profile).entered();
+        let t = self.recorded_at_ms;
+        let mut biometrics = Vec::with_capacity(1 + self.fingers.len() + self.irises.len());
+        biometrics.push(records::face_bir(&self.face, profile, t).map_err(part("face"))?);
+        let mut fingers: Vec<&FingerRecord> = self.fingers.iter().collect();
+        fingers.sort_by_key(|f| f.position());
+        for f in fingers {
+            let bir = records::finger_bir(f, profile, t).map_err(part(f.position().as_str()))?;
+            biometrics.push(bir);
+        }
+        let mut irises: Vec<&IrisRecord> = self.irises.iter().collect();
+        irises.sort_by_key(|i| i.eye());
+        for i in irises {
+            let name = match i.eye() {
+                Eye::Right => "right iris",
+                Eye::Left => "left iris",
+            };
+            biometrics.push(records::iris_bir(i, profile, t).map_err(part(name))?);
+        }
+        let body = PacketBody {
+            version: PACKET_BODY_VERSION,
+            packet_id: self.packet_id,
+            booth_id: self.booth_id.clone(),
+            operator_id: self.operator_id.clone(),
+            recorded_at_ms: self.recorded_at_ms,
+            resident: self.resident.clone(),
+            profile,
+            biometrics,
+            signature: self.signature.clone(),
+            step_timings: self.step_timings.clone(),
+            approvals: self.approvals.clone(),
+        };
+        // The decode check: what the centre will do, done once here.
+        body.decode_biometrics()?;
+        Ok(body)
+    }
+}
+
+/// The captures read back from a packet body's records.
+struct Decoded {
+    face: FaceCapture,
+    fingers: Vec<FingerRecord>,
+    irises: Vec<IrisRecord>,
+}
+
+impl PacketBody {
+    fn decode_biometrics(&self) -> Result<Decoded, PacketError> {
+        records::cbeff::check_list(&self.biometrics).map_err(part("BIR list"))?;
+        let (mut faces, mut fingers, mut irises) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, bir) in self.biometrics.iter().enumerate() {
+            let what = format!("BIR {i}");
+            match bir.check().map_err(part(&what))? {
+                Modality::Face => faces.push(records::read_face(bir).map_err(part(&what))?),
+                Modality::Finger => fingers.push(records::read_finger(bir).map_err(part(&what))?),
+                Modality::Iris => irises.push(records::read_iris(bir).map_err(part(&what))?),
+            }
+        }
+        if faces.len() != 1 || fingers.len() != FingerPosition::ALL.len() || irises.len() != 2 {
+            return Err(PacketError::Counts {
+                faces: faces.len(),
+                fingers: fingers.len(),
+                irises: irises.len(),
+            });
+        }
+        let face = faces.remove(0);
+        Ok(Decoded {
+            face,
+            fingers,
+            irises,
+        })
+    }
+
+    /// The centre's side: every BIR's header checked, every record parsed field by field and
+    /// its image decoded; the result must be a complete enrollment.
+    pub fn into_enrollment(self) -> Result<Enrollment, PacketError> {
+        if self.version != PACKET_BODY_VERSION {
+            return Err(PacketError::Version(self.version));
+        }
+        let d = self.decode_biometrics()?;
+        let e = Enrollment {
+            packet_id: self.packet_id,
+            booth_id: self.booth_id,
+            operator_id: self.operator_id,
+            recorded_at_ms: self.recorded_at_ms,
+            resident: self.resident,
+            face: d.face,
+            fingers: d.fingers,
+            irises: d.irises,
+            signature: self.signature,
+            step_timings: self.step_timings,
+            approvals: self.approvals,
+        };
+        e.check_complete()?;
+        Ok(e)
+    }
+
+    /// Bytes of each BIR's BDB (the ISO/IEC 19794 record), by part, for benchmarks and the
+    /// queue panel: (face, fingers, irises).
+    pub fn record_bytes(&self) -> (usize, usize, usize) {
+        let mut sums = (0, 0, 0);
+        for bir in &self.biometrics {
+            let n = bir.bdb.as_ref().map_or(0, Vec::len);
+            match bir.check() {
+                Ok(Modality::Face) => sums.0 += n,
+                Ok(Modality::Finger) => sums.1 += n,
+                Ok(Modality::Iris) => sums.2 += n,
+                Err(_) => {}
+            }
+        }
+        sums
     }
 }

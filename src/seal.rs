@@ -3,6 +3,8 @@
 //! * An enrollment is encrypted to the centre's public key with HPKE (RFC 9180, base mode,
 //!   X25519-HKDF-SHA256 / HKDF-SHA256 / ChaCha20-Poly1305) and the result is signed with the
 //!   booth's Ed25519 key. Only the centre's private key opens it; the booth keeps no way back.
+//!   What is encrypted is the CBOR of a [`PacketBody`]: the captures as ISO/IEC 19794 records
+//!   in CBEFF BIRs (`docs/packet.md`).
 //! * The few fields the booth itself needs later (the applicant's name and NIK for the waiting
 //!   list, the receipt and the pickup check) are sealed with the booth's local storage key
 //!   (XChaCha20-Poly1305) and deleted when the applicant has their card.
@@ -23,13 +25,16 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 use zeroize::Zeroize;
 
-use crate::enrollment::Enrollment;
+use crate::enrollment::{Enrollment, PacketBody, PacketError};
+use ktpel_biometric_records::Profile;
 
 type KemX = X25519HkdfSha256;
-const HPKE_INFO: &[u8] = b"ktpel enrollment packet v1";
+/// Version 2: the plaintext is a [`PacketBody`] (standard biometric records); version 1 carried
+/// raw pixels in the booth's own layout.
+const HPKE_INFO: &[u8] = b"ktpel enrollment packet v2";
 const SIGN_CONTEXT: &[u8] = b"KTPEL-SEAL-V1\0";
 const LOCAL_CONTEXT: &[u8] = b"KTPEL-LOCAL-V1\0";
-pub const ENVELOPE_VERSION: u8 = 1;
+pub const ENVELOPE_VERSION: u8 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SealError {
@@ -47,6 +52,8 @@ pub enum SealError {
     Version(u8),
     #[error("the locally sealed data could not be opened (wrong key or damaged)")]
     LocalOpen,
+    #[error("biometric records: {0}")]
+    Packet(#[from] PacketError),
 }
 
 /// An Ed25519 signing key: the booth's identity ([`BoothKey`]).
@@ -193,9 +200,16 @@ impl SealedPacket {
             .map_err(|_| SealError::BadSignature)
     }
 
-    /// The centre's side: verify, decrypt and decode.
+    /// The centre's side: verify, decrypt and decode the records (every BIR's header checked,
+    /// every record parsed, every image decoded).
     #[cfg(feature = "centre-sim")]
     pub fn open(&self, centre: &CentreSecretKey) -> Result<Enrollment, SealError> {
+        Ok(self.open_body(centre)?.into_enrollment()?)
+    }
+
+    /// Verify and decrypt, leaving the records as they came.
+    #[cfg(feature = "centre-sim")]
+    pub fn open_body(&self, centre: &CentreSecretKey) -> Result<PacketBody, SealError> {
         self.verify_signature()?;
         let encapped = <KemX as Kem>::EncappedKey::from_bytes(&self.encapped_key)
             .map_err(|e| SealError::Hpke(e.to_string()))?;
@@ -208,14 +222,14 @@ impl SealedPacket {
             &aad(self.packet_id, &self.booth_id),
         )
         .map_err(|e| SealError::Hpke(e.to_string()))?;
-        let enrollment: Enrollment = ciborium::from_reader(plain.as_slice())
+        let body: PacketBody = ciborium::from_reader(plain.as_slice())
             .map_err(|e| SealError::Decode(e.to_string()))?;
-        if enrollment.packet_id != self.packet_id {
+        if body.packet_id != self.packet_id || body.booth_id != self.booth_id {
             return Err(SealError::Decode(
-                "the packet id inside differs from the envelope".into(),
+                "the packet id or booth inside differs from the envelope".into(),
             ));
         }
-        Ok(enrollment)
+        Ok(body)
     }
 }
 
@@ -225,20 +239,32 @@ fn aad(packet_id: Uuid, booth_id: &str) -> Vec<u8> {
     a
 }
 
-/// Encrypts `enrollment` to the centre and signs it with the booth key.
+/// Turns the captures into standard records per `profile` (checking each decodes), encrypts
+/// the result to the centre and signs it with the booth key.
 pub fn seal(
     enrollment: &Enrollment,
+    profile: Profile,
     centre: &CentrePublicKey,
     booth: &BoothKey,
 ) -> Result<SealedPacket, SealError> {
-    let mut plain = Vec::with_capacity(enrollment.capture_bytes() + 16 * 1024);
-    ciborium::into_writer(enrollment, &mut plain).map_err(|e| SealError::Encode(e.to_string()))?;
+    let body = enrollment.to_packet_body(profile)?;
+    seal_body(&body, centre, booth)
+}
+
+/// Encrypts an already built body to the centre and signs it.
+pub fn seal_body(
+    body: &PacketBody,
+    centre: &CentrePublicKey,
+    booth: &BoothKey,
+) -> Result<SealedPacket, SealError> {
+    let mut plain = Vec::with_capacity(512 * 1024);
+    ciborium::into_writer(body, &mut plain).map_err(|e| SealError::Encode(e.to_string()))?;
     let sealed = hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, KemX, _>(
         &OpModeS::Base,
         &centre.0,
         HPKE_INFO,
         &plain,
-        &aad(enrollment.packet_id, &enrollment.booth_id),
+        &aad(body.packet_id, &body.booth_id),
         &mut rand::rng(),
     );
     // The clear encoding must not outlive this function.
@@ -246,8 +272,8 @@ pub fn seal(
     let (encapped, ciphertext) = sealed.map_err(|e| SealError::Hpke(e.to_string()))?;
     let mut packet = SealedPacket {
         version: ENVELOPE_VERSION,
-        packet_id: enrollment.packet_id,
-        booth_id: enrollment.booth_id.clone(),
+        packet_id: body.packet_id,
+        booth_id: body.booth_id.clone(),
         booth_key: booth.public().to_vec(),
         encapped_key: encapped.to_bytes().to_vec(),
         ciphertext,

@@ -226,13 +226,14 @@ impl Booth {
         enrollment.check_complete()?;
         let centre = self.centre_public.clone();
         let key = self.booth_key.clone();
+        let profile = self.config.packet.profile;
         let summary = ApplicantSummary {
             name: enrollment.resident.name.clone(),
             nik: enrollment.resident.nik.to_string(),
         };
         let packet_id = enrollment.packet_id;
         let envelope = tokio::task::spawn_blocking(move || {
-            seal::seal(&enrollment, &centre, &key).and_then(|p| p.to_cbor())
+            seal::seal(&enrollment, profile, &centre, &key).and_then(|p| p.to_cbor())
         })
         .await
         .map_err(|e| RecordError::Seal(e.to_string()))?

@@ -47,6 +47,8 @@ pub struct Config {
     pub complaints: ComplaintsConfig,
     #[serde(default)]
     pub issuance: IssuanceConfig,
+    #[serde(default)]
+    pub packet: PacketConfig,
     /// The file this config was read from (`None` for the built-in default): where the
     /// technician's device choices are saved.
     #[serde(skip)]
@@ -77,6 +79,16 @@ impl Default for ComplaintsConfig {
 }
 
 /// Card issuance at this booth.
+/// How the captures travel in the sealed packet.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PacketConfig {
+    /// `field` (default): JPEG 2000 irreversible at the ratios of `ktpel-biometric-records`,
+    /// about a tenth of the raw size, for district links and GSM. `lossless`: JPEG 2000
+    /// reversible fingers and irises and the camera's own JPEG, about half the raw size.
+    pub profile: ktpel_biometric_records::Profile,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct IssuanceConfig {
