@@ -112,6 +112,8 @@ pub enum CentreSimError {
     Keys(String),
     #[error("{0}")]
     Store(#[from] store::StoreError),
+    #[error("centre upload store: {0}")]
+    Uploads(String),
 }
 
 /// Why an ingest or a verdict query was refused.
@@ -455,7 +457,8 @@ impl CentreSim {
             scripted: Mutex::new(HashMap::new()),
             bundles: Mutex::new(HashMap::new()),
         });
-        let router = server::router(inner.clone());
+        let uploads = server::uploads(&inner).map_err(CentreSimError::Uploads)?;
+        let router = server::router(inner.clone(), uploads);
         let task = tokio::spawn(server::supervise(listener, addr, router, faults));
         tracing::info!(%addr, "centre simulator listening");
         Ok(Self { inner, addr, task })

@@ -195,6 +195,12 @@ impl TusClient {
         &self.config
     }
 
+    /// The same client (connections, headers) with another configuration.
+    pub fn reconfigure(mut self, config: ClientConfig) -> Self {
+        self.config = config;
+        self
+    }
+
     fn request(&self, method: Method, url: &str) -> reqwest::RequestBuilder {
         self.http
             .request(method, url)
