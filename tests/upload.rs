@@ -19,6 +19,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// An allowance for request headers (about 400 B per tus request) in byte-count assertions.
+const HEADERS: u64 = 24 * 1024;
+
 async fn step(
     clock: &Clock,
     hand: &ManualClock,
@@ -169,11 +172,11 @@ async fn a_cut_at_ninety_percent_resumes_after_a_booth_restart_resending_under_f
     assert_eq!(row.sealed_size, Some(size));
     assert!(!row.holds_sealed_captures);
     assert_eq!(o.centre.enrollments(), 1);
-    // Everything the link carried up, headers of every request included, is under 105 % of
-    // the packet.
+    // Everything the link carried up beyond the packet: the chunk the cut interrupted (at most
+    // a twentieth of the packet) and the headers of some thirty requests.
     let up = o.proxy.bytes_up();
     assert!(
-        up >= size && up <= size + size / 20,
+        up >= size && up <= size + size / 20 + HEADERS,
         "{up} bytes up for {size}"
     );
     assert!(s.link_rate_bps.is_some());
@@ -221,7 +224,7 @@ async fn a_cut_then_a_centre_restart_resumes_from_what_the_centre_kept() {
     );
     assert_eq!(centre.enrollments(), 1);
     let up = proxy.bytes_up();
-    assert!(up <= size + size / 20, "{up} bytes up for {size}");
+    assert!(up <= size + size / 20 + HEADERS, "{up} bytes up for {size}");
     let _ = booth_dir;
 }
 
@@ -245,7 +248,7 @@ async fn an_upload_url_lost_by_the_booth_is_found_again_by_packet_id() {
     // Creation by the same packet id found the same upload: only the rest went up.
     let resent = o.proxy.bytes_up() - before;
     assert!(
-        resent <= size - acknowledged + size / 20,
+        resent <= size - acknowledged + size / 20 + HEADERS,
         "{resent} bytes for the {} left",
         size - acknowledged
     );

@@ -83,9 +83,16 @@ impl From<TusError> for CentreError {
     }
 }
 
-/// Bytes per tus `PATCH`: one round trip each, and at most this much is sent again after a
-/// cut. See benches/link.rs for the figures behind the choice.
-pub const UPLOAD_CHUNK: usize = 32 * 1024;
+/// The default bytes per tus `PATCH` for a packet of `length` bytes: a twentieth of it, so a
+/// cut anywhere costs at most 5 % of the packet sent again (an unacknowledged chunk is
+/// discarded whole: its checksum cannot be checked), within 8 KiB and 256 KiB. Each chunk is
+/// one round trip: see benches/link.rs for what that costs on a 200 ms link.
+pub fn upload_chunk_for(length: u64) -> usize {
+    (length / 20).clamp(8 * 1024, 256 * 1024) as usize
+}
+
+/// The chunk size the client is built with before a packet's own size decides it.
+const DEFAULT_CHUNK: usize = 32 * 1024;
 
 impl From<Trouble> for CentreError {
     fn from(t: Trouble) -> Self {
@@ -110,6 +117,8 @@ pub struct CentreClient {
     siak_key: String,
     centre_key: String,
     tus: TusClient,
+    /// A fixed chunk size instead of [`upload_chunk_for`] (the bench compares sizes).
+    fixed_chunk: Option<usize>,
 }
 
 impl CentreClient {
@@ -132,7 +141,7 @@ impl CentreClient {
         let tus = TusClient::new(
             http.clone(),
             ClientConfig {
-                chunk_size: UPLOAD_CHUNK,
+                chunk_size: DEFAULT_CHUNK,
                 checksum: Some(Algorithm::Sha256),
             },
         )
@@ -144,22 +153,19 @@ impl CentreClient {
             siak_key: siak_key.into(),
             centre_key: centre_key.into(),
             tus,
+            fixed_chunk: None,
         })
     }
 
-    /// Uses `chunk_size` bytes per upload `PATCH` (the bench compares sizes).
+    /// Uses `chunk_size` bytes per upload `PATCH` whatever the packet's size.
     pub fn with_upload_chunk(mut self, chunk_size: usize) -> Self {
-        let config = ClientConfig {
-            chunk_size: chunk_size.max(1),
-            ..self.tus.config().clone()
-        };
-        self.tus = self.tus.clone().reconfigure(config);
+        self.fixed_chunk = Some(chunk_size.max(1));
         self
     }
 
-    /// Bytes per upload `PATCH`.
-    pub fn upload_chunk_size(&self) -> usize {
-        self.tus.config().chunk_size
+    /// Bytes per upload `PATCH` for a packet of `length` bytes.
+    pub fn upload_chunk_size(&self, length: u64) -> usize {
+        self.fixed_chunk.unwrap_or_else(|| upload_chunk_for(length))
     }
 
     /// tus creation for packet `id` of `length` bytes. Idempotent by packet id: the centre

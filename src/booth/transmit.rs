@@ -413,7 +413,7 @@ impl Transmitter {
             );
         }
         tracing::info!(packet = %id, offset, length, "upload from offset");
-        let chunk = self.client.upload_chunk_size() as u64;
+        let chunk = self.client.upload_chunk_size(length) as u64;
         let started = std::time::Instant::now();
         let from = offset;
         while offset < length {
