@@ -28,6 +28,9 @@ use tracing::Instrument as _;
 /// delivers a piece every ~85 ms rather than in bursts.
 pub const PIECE: usize = 4096;
 
+/// How late a timer may wake before the line counts as having been idle.
+const TIMER_SLACK: Duration = Duration::from_millis(20);
+
 /// One direction of the link.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Direction {
@@ -294,7 +297,15 @@ async fn pump(
                 return;
             }
             let now = Instant::now();
-            free_at = free_at.max(now) + dir.serialisation(n);
+            // A reader woken a little late by the timer has not left the line idle: carry on
+            // from where the line was, or the lateness of every piece would add up and slow
+            // the line below its rate on a busy machine.
+            let start = if now.saturating_duration_since(free_at) < TIMER_SLACK {
+                free_at
+            } else {
+                now
+            };
+            free_at = start + dir.serialisation(n);
             if free_at > now {
                 tokio::time::sleep_until(free_at).await;
             }
