@@ -345,6 +345,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::unwrap_used)]
     fn the_queue_panel_tells_the_link_rate_and_the_backlogs_time() {
         let mut c = Counts::default();
         assert_eq!(link_line(Lang::En, &c), None);
