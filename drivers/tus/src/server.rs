@@ -524,9 +524,15 @@ pub struct FileStore {
 }
 
 impl FileStore {
+    /// Opens (creating it) the directory; directory and files are readable by their owner
+    /// only (uploads are packets at rest).
     pub fn open(dir: impl Into<PathBuf>) -> Result<Self, StoreError> {
         let dir = dir.into();
-        std::fs::create_dir_all(&dir)?;
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&dir)?;
         Ok(Self {
             dir,
             write: Mutex::new(()),
@@ -539,7 +545,7 @@ impl FileStore {
 
     fn replace(&self, id: &str, ext: &str, contents: &[u8]) -> Result<(), StoreError> {
         let tmp = self.path(id, &format!("{ext}.tmp"));
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut f = private_file(&tmp)?;
         f.write_all(contents)?;
         f.sync_all()?;
         std::fs::rename(&tmp, self.path(id, ext))?;
@@ -556,6 +562,15 @@ impl FileStore {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// Creates (or truncates) `path`, readable and writable by its owner only.
+fn private_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path)
 }
 
 impl UploadStore for FileStore {
@@ -575,7 +590,7 @@ impl UploadStore for FileStore {
                 })
             };
         }
-        std::fs::File::create(self.path(id, "bin"))?;
+        private_file(&self.path(id, "bin"))?;
         self.replace(id, "off", b"0")?;
         let meta = format!("{length}\n{}\n", proto::encode_metadata(metadata));
         self.replace(id, "meta", meta.as_bytes())?;

@@ -235,6 +235,12 @@ async fn uploads_in_a_file_store_survive_a_server_restart() {
             .path()
             .to_string();
     }
+    #[cfg(unix)]
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = entry.unwrap().metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "upload files are private");
+    }
     // A new server process on the same directory (another port).
     let (addr, inbox) = tus_server(Arc::new(FileStore::open(dir.path()).unwrap())).await;
     let url = format!("http://{addr}{url_path}");
