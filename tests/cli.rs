@@ -203,6 +203,15 @@ async fn queue_tools_show_states_but_no_personal_data_and_catch_tampering() {
             "{err}"
         );
     }
+    // Each packet's sealed size, for a technician judging what the link must carry.
+    let o = run(&["--data-dir", &data, "queue", "list", "--json"]);
+    let listed: serde_json::Value = serde_json::from_str(&text(&o).0).unwrap();
+    assert_eq!(
+        listed[0]["sealed_size"].as_u64(),
+        rows[0].sealed_size,
+        "{listed}"
+    );
+    assert!(rows[0].sealed_size.is_some_and(|n| n > 1000));
     let o = run(&["--data-dir", &data, "queue", "show", "0000000000000"]);
     assert_eq!(o.status.code(), Some(2));
     let o = run(&["--data-dir", &data, "queue", "verify-audit"]);

@@ -2,6 +2,9 @@
 //! Every answer is checked before it is believed; anything else is an error the transmitter
 //! retries.
 
+use bytes::Bytes;
+use ktpel_tus::client::{ClientConfig, Created, Progress, TusClient, TusError};
+use ktpel_tus::{Algorithm, Metadata};
 use reqwest::StatusCode;
 use std::time::Duration;
 use tracing::Instrument as _;
@@ -10,7 +13,8 @@ use uuid::Uuid;
 use crate::domain::resident::Resident;
 use crate::wire::centre::{
     IngestReply, IssuedReport, RecordHistory, VerdictEntry, VerdictQuery, VerdictReply,
-    CBOR_CONTENT_TYPE, INGEST_PATH, ISSUED_PATH, RECORDS_PATH, SIAK_RESIDENT_PATH, VERDICTS_PATH,
+    CBOR_CONTENT_TYPE, INGEST_PATH, ISSUED_PATH, RECORDS_PATH, SIAK_RESIDENT_PATH, UPLOADS_PATH,
+    UPLOAD_PACKET_ID_KEY, VERDICTS_PATH,
 };
 use crate::wire::http::{json, refusal, transport, Trouble};
 
@@ -32,6 +36,10 @@ pub enum CentreError {
     NotFound,
     #[error("SIAK refused the NIK: {0}")]
     InvalidNik(String),
+    /// A resumable upload went wrong in a way only tus can say (a wrong offset, a checksum
+    /// refusal, an offset beyond what was sent, an upload the centre no longer has).
+    #[error("upload: {0}")]
+    Upload(TusError),
 }
 
 impl CentreError {
@@ -44,9 +52,47 @@ impl CentreError {
             CentreError::Garbage(_) => "garbage".into(),
             CentreError::NotFound => "not_found".into(),
             CentreError::InvalidNik(_) => "invalid_nik".into(),
+            CentreError::Upload(e) => e.class(),
         }
     }
 }
+
+impl From<TusError> for CentreError {
+    fn from(e: TusError) -> Self {
+        match e {
+            TusError::Transport(m) => CentreError::Unreachable(m),
+            TusError::Timeout => CentreError::Timeout,
+            TusError::Garbage(m) => CentreError::Garbage(m),
+            // The centre explains refusals with its usual error body.
+            TusError::Refused { status, message } => {
+                match serde_json::from_str::<crate::wire::http::ApiError>(&message) {
+                    Ok(body) => CentreError::Http {
+                        status,
+                        code: body.error,
+                        message: body.message,
+                    },
+                    Err(_) => CentreError::Http {
+                        status,
+                        code: "unknown".into(),
+                        message,
+                    },
+                }
+            }
+            other => CentreError::Upload(other),
+        }
+    }
+}
+
+/// The default bytes per tus `PATCH` for a packet of `length` bytes: a twentieth of it, so a
+/// cut anywhere costs at most 5 % of the packet sent again (an unacknowledged chunk is
+/// discarded whole: its checksum cannot be checked), within 8 KiB and 256 KiB. Each chunk is
+/// one round trip: see benches/link.rs for what that costs on a 200 ms link.
+pub fn upload_chunk_for(length: u64) -> usize {
+    (length / 20).clamp(8 * 1024, 256 * 1024) as usize
+}
+
+/// The chunk size the client is built with before a packet's own size decides it.
+const DEFAULT_CHUNK: usize = 32 * 1024;
 
 impl From<Trouble> for CentreError {
     fn from(t: Trouble) -> Self {
@@ -70,6 +116,9 @@ pub struct CentreClient {
     centre_url: String,
     siak_key: String,
     centre_key: String,
+    tus: TusClient,
+    /// A fixed chunk size instead of [`upload_chunk_for`] (the bench compares sizes).
+    fixed_chunk: Option<usize>,
 }
 
 impl CentreClient {
@@ -87,13 +136,66 @@ impl CentreClient {
             .user_agent(concat!("ktpel-booth/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| CentreError::Unreachable(e.to_string()))?;
+        let bearer = reqwest::header::HeaderValue::from_str(&format!("Bearer {centre_key}"))
+            .map_err(|_| CentreError::Unreachable("the centre key is not a header value".into()))?;
+        let tus = TusClient::new(
+            http.clone(),
+            ClientConfig {
+                chunk_size: DEFAULT_CHUNK,
+                checksum: Some(Algorithm::Sha256),
+            },
+        )
+        .with_header(reqwest::header::AUTHORIZATION, bearer);
         Ok(Self {
             http,
             siak_url: siak_url.trim_end_matches('/').into(),
             centre_url: centre_url.trim_end_matches('/').into(),
             siak_key: siak_key.into(),
             centre_key: centre_key.into(),
+            tus,
+            fixed_chunk: None,
         })
+    }
+
+    /// Uses `chunk_size` bytes per upload `PATCH` whatever the packet's size.
+    pub fn with_upload_chunk(mut self, chunk_size: usize) -> Self {
+        self.fixed_chunk = Some(chunk_size.max(1));
+        self
+    }
+
+    /// Bytes per upload `PATCH` for a packet of `length` bytes.
+    pub fn upload_chunk_size(&self, length: u64) -> usize {
+        self.fixed_chunk.unwrap_or_else(|| upload_chunk_for(length))
+    }
+
+    /// tus creation for packet `id` of `length` bytes. Idempotent by packet id: the centre
+    /// answers the same upload (and where it stands) when asked again.
+    pub async fn create_upload(&self, id: Uuid, length: u64) -> Result<Created, CentreError> {
+        let mut metadata = Metadata::new();
+        metadata.insert(UPLOAD_PACKET_ID_KEY.into(), id.to_string().into_bytes());
+        Ok(self
+            .tus
+            .create(
+                &format!("{}{UPLOADS_PATH}", self.centre_url),
+                length,
+                &metadata,
+            )
+            .await?)
+    }
+
+    /// tus `HEAD`: how much of the upload at `url` the centre holds.
+    pub async fn upload_progress(&self, url: &str) -> Result<Progress, CentreError> {
+        Ok(self.tus.progress(url).await?)
+    }
+
+    /// tus `PATCH`: `chunk` at `offset`; answers the offset the centre acknowledged.
+    pub async fn upload_chunk(
+        &self,
+        url: &str,
+        offset: u64,
+        chunk: Bytes,
+    ) -> Result<u64, CentreError> {
+        Ok(self.tus.patch(url, offset, chunk).await?)
     }
 
     /// SIAK: the resident with this NIK.
@@ -130,7 +232,8 @@ impl CentreClient {
         }
     }
 
-    /// Sends one sealed packet; `Ok` only when the centre confirms it has this very packet.
+    /// Sends one sealed packet whole, in one `PUT` (the centre's older endpoint, kept for
+    /// booths without resumable uploads); `Ok` only when the centre confirms this very packet.
     pub async fn send(&self, id: Uuid, envelope: Vec<u8>) -> Result<IngestReply, CentreError> {
         let resp = self
             .http

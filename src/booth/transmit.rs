@@ -2,7 +2,12 @@
 //! when the verdict window closes. It retries with exponential back-off and jitter, never loses
 //! or duplicates a packet (the packet id is the centre's idempotency key), and resumes after a
 //! restart from whatever the queue says.
+//!
+//! Packets go up as tus 1.0.0 resumable uploads: the upload URL and the offset the centre
+//! acknowledged are kept in the queue after each chunk, so a link cut part way (or a restart of
+//! the booth or of the centre) costs at most one chunk sent again, not the whole packet.
 
+use bytes::Bytes;
 use futures::stream::{self, StreamExt};
 use jiff::Timestamp;
 use rand::Rng;
@@ -15,9 +20,10 @@ use uuid::Uuid;
 use crate::booth::centre_client::{CentreClient, CentreError};
 use crate::clock::{add, Clock};
 use crate::config::TransmitConfig;
-use crate::queue::{Counts, Queue, QueueError};
+use crate::queue::{Counts, Outgoing, Queue, QueueError};
 use crate::wire::centre::{CentreStatus, VerdictEntry, MAX_VERDICT_QUERY};
 use crate::wire::sod;
+use ktpel_tus::client::TusError;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -64,7 +70,15 @@ pub struct TransmitStatus {
     pub counts: Counts,
     /// When the transmitter next wakes by itself.
     pub next_wake: Option<Timestamp>,
+    /// Upload payload bytes the centre acknowledged (chunks sent again after a cut count
+    /// again).
+    pub bytes_acknowledged: u64,
+    /// The link's effective upload rate, bits per second, as last measured.
+    pub link_rate_bps: Option<u64>,
 }
+
+/// An upload shorter than this says more about round trips than about the link's rate.
+const RATE_SAMPLE_MIN: u64 = 16 * 1024;
 
 pub struct Transmitter {
     queue: Queue,
@@ -274,18 +288,23 @@ impl Transmitter {
             if claimed.is_empty() {
                 return Ok(());
             }
+            let acked_before = self.status.borrow().bytes_acknowledged;
+            let batch_started = std::time::Instant::now();
             let results: Vec<(Uuid, u32, Result<(), CentreError>)> = stream::iter(claimed)
                 .map(|out| {
-                    let span = tracing::info_span!("transmit.send", packet = %out.packet_id);
-                    async move {
-                        let r = self.client.send(out.packet_id, out.envelope).await;
-                        (out.packet_id, out.attempts, r.map(|_| ()))
-                    }
-                    .instrument(span)
+                    let span = tracing::info_span!(
+                        "transmit.upload",
+                        packet = %out.packet_id,
+                        size = out.envelope.len()
+                    );
+                    let (id, attempts) = (out.packet_id, out.attempts);
+                    async move { (id, attempts, self.upload(out).await) }.instrument(span)
                 })
                 .buffer_unordered(self.settings.concurrency)
                 .collect()
                 .await;
+            let acked = self.status.borrow().bytes_acknowledged - acked_before;
+            self.measure_rate(acked, batch_started.elapsed()).await;
             for (id, attempts, result) in results {
                 let at = self.clock.now();
                 match result {
@@ -327,6 +346,123 @@ impl Transmitter {
                 }
             }
         }
+    }
+
+    /// Uploads one packet with tus: creates the upload (or finds where an earlier one stands),
+    /// then sends what the centre does not hold, chunk by chunk, keeping each acknowledged
+    /// offset in the queue. `Ok` only once the centre has acknowledged the last byte, which it
+    /// does only after ingesting the whole packet.
+    async fn upload(&self, out: Outgoing) -> Result<(), CentreError> {
+        let id = out.packet_id;
+        let data = Bytes::from(out.envelope);
+        let length = data.len() as u64;
+        let located = match &out.upload_url {
+            Some(url) => match self.client.upload_progress(url).await {
+                Ok(p) => {
+                    if p.length.is_some_and(|l| l != length) {
+                        return Err(CentreError::Upload(TusError::LengthMismatch {
+                            server: p.length,
+                            local: length,
+                        }));
+                    }
+                    Some((url.clone(), p.offset))
+                }
+                Err(CentreError::Upload(TusError::Gone(status))) => {
+                    tracing::warn!(packet = %id, status, "the centre forgot the upload: creating it again");
+                    if let Err(e) = self.queue.call(move |s| s.upload_forgotten(id)).await {
+                        tracing::warn!(packet = %id, error = %e, "cannot forget the upload URL");
+                    }
+                    None
+                }
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        let (url, mut offset) = match located {
+            Some(found) => found,
+            None => {
+                let created = self.client.create_upload(id, length).await?;
+                let offset = match created.offset {
+                    Some(o) => o,
+                    None => self.client.upload_progress(&created.url).await?.offset,
+                };
+                let url = created.url.clone();
+                // Not fatal when it fails: creation is idempotent by packet id, so the next
+                // attempt finds the same upload again.
+                if let Err(e) = self
+                    .queue
+                    .call(move |s| s.upload_created(id, &url, offset))
+                    .await
+                {
+                    tracing::warn!(packet = %id, error = %e, "cannot keep the upload URL");
+                }
+                (created.url, offset)
+            }
+        };
+        if offset > length {
+            return Err(CentreError::Upload(TusError::OffsetBeyondSent {
+                acknowledged: offset,
+                sent: length,
+            }));
+        }
+        if offset < out.upload_offset {
+            tracing::warn!(
+                packet = %id,
+                centre = offset,
+                acknowledged = out.upload_offset,
+                "the centre holds less than it acknowledged: sending from its offset"
+            );
+        }
+        tracing::info!(packet = %id, offset, length, "upload from offset");
+        let chunk = self.client.upload_chunk_size(length) as u64;
+        let started = std::time::Instant::now();
+        let from = offset;
+        while offset < length {
+            let end = (offset + chunk).min(length);
+            let acknowledged = self
+                .client
+                .upload_chunk(&url, offset, data.slice(offset as usize..end as usize))
+                .await?;
+            if acknowledged <= offset {
+                return Err(CentreError::Upload(TusError::Garbage(format!(
+                    "PATCH at {offset} acknowledged {acknowledged}"
+                ))));
+            }
+            let gained = acknowledged - offset;
+            offset = acknowledged;
+            self.status.send_modify(|s| s.bytes_acknowledged += gained);
+            if let Err(e) = self
+                .queue
+                .call(move |s| s.upload_acked(id, acknowledged))
+                .await
+            {
+                tracing::warn!(packet = %id, error = %e, "cannot keep the acknowledged offset");
+            }
+        }
+        tracing::info!(packet = %id, from, length, took_ms = started.elapsed().as_millis() as u64, "upload complete");
+        Ok(())
+    }
+
+    /// Folds one batch's effective rate (all its uploads together, round trips included) into
+    /// the link's: half old, half new.
+    async fn measure_rate(&self, bytes: u64, took: Duration) {
+        if bytes < RATE_SAMPLE_MIN || took.is_zero() {
+            return;
+        }
+        let sample = (bytes as u128 * 8 * 1_000_000 / took.as_micros().max(1)) as u64;
+        let mut rate = sample;
+        self.status.send_modify(|s| {
+            rate = match s.link_rate_bps {
+                Some(old) => (old + sample) / 2,
+                None => sample,
+            };
+            s.link_rate_bps = Some(rate);
+        });
+        let at = self.clock.now();
+        if let Err(e) = self.queue.call(move |s| s.set_link_rate(rate, at)).await {
+            tracing::warn!(error = %e, "cannot keep the link rate");
+        }
+        tracing::info!(bits_per_s = rate, sample, "link rate measured");
     }
 
     async fn poll_verdicts(&self, now: Timestamp) -> Result<(), QueueError> {

@@ -113,6 +113,8 @@ pub enum CentreSimError {
     Keys(String),
     #[error("{0}")]
     Store(#[from] store::StoreError),
+    #[error("centre upload store: {0}")]
+    Uploads(String),
 }
 
 /// Why an ingest or a verdict query was refused.
@@ -571,7 +573,8 @@ impl CentreSim {
             bundles: Mutex::new(HashMap::new()),
             packets_received: std::sync::atomic::AtomicU64::new(0),
         });
-        let router = server::router(inner.clone());
+        let uploads = server::uploads(&inner).map_err(CentreSimError::Uploads)?;
+        let router = server::router(inner.clone(), uploads);
         let task = tokio::spawn(server::supervise(listener, addr, router, faults));
         tracing::info!(%addr, "centre simulator listening");
         Ok(Self { inner, addr, task })

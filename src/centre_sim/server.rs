@@ -18,11 +18,16 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
+use ktpel_tus::server::{
+    Completion, FileStore, MemoryStore, Rejection, ServerConfig, TusServer, UploadInfo, UploadStore,
+};
+
 use super::{Fault, IngestOutcome, Inner};
 use crate::domain::nik::Nik;
 use crate::wire::centre::{
     ApiError, IssuedReport, VerdictQuery, VerdictReply, HEALTH_PATH, INGEST_PATH, ISSUED_PATH,
-    KEYS_PATH, MAX_VERDICT_QUERY, RECORDS_PATH, SIAK_RESIDENT_PATH, VERDICTS_PATH,
+    KEYS_PATH, MAX_VERDICT_QUERY, RECORDS_PATH, SIAK_RESIDENT_PATH, UPLOADS_PATH,
+    UPLOAD_PACKET_ID_KEY, VERDICTS_PATH,
 };
 
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
@@ -37,8 +42,90 @@ fn authorized(headers: &HeaderMap, key: &str) -> bool {
         .is_some_and(|v| v == key)
 }
 
-pub(crate) fn router(inner: Arc<Inner>) -> Router {
+/// The tus upload server: uploads kept under `state_dir/uploads` (so a restarted centre
+/// resumes them) or in memory, each completed upload ingested as a `PUT` of it would be.
+pub(crate) fn uploads(inner: &Arc<Inner>) -> Result<Arc<TusServer>, String> {
+    let store: Arc<dyn UploadStore> = match &inner.config.state_dir {
+        Some(dir) => Arc::new(FileStore::open(dir.join("uploads")).map_err(|e| e.to_string())?),
+        None => Arc::new(MemoryStore::default()),
+    };
+    let config = ServerConfig {
+        base_path: UPLOADS_PATH.into(),
+        max_size: 32 * 1024 * 1024,
+        max_chunk: 4 * 1024 * 1024,
+        idempotency_key: Some(UPLOAD_PACKET_ID_KEY.into()),
+        require_checksum: true,
+    };
+    Ok(Arc::new(TusServer::new(
+        store,
+        Arc::new(IngestOnCompletion(inner.clone())),
+        config,
+    )))
+}
+
+/// Ingests a completed upload exactly as the `PUT` endpoint ingests its body: same checks,
+/// same idempotency by packet id, same bundle preparation.
+struct IngestOnCompletion(Arc<Inner>);
+
+impl IngestOnCompletion {
+    fn refuse(status: StatusCode, code: &str, message: String) -> Rejection {
+        let body = ApiError {
+            error: code.into(),
+            message,
+            field: None,
+        };
+        Rejection {
+            status,
+            content_type: "application/json",
+            body: serde_json::to_string(&body).unwrap_or_default(),
+        }
+    }
+}
+
+impl Completion for IngestOnCompletion {
+    fn complete(&self, upload: &UploadInfo, data: &[u8]) -> Result<(), Rejection> {
+        let Some(id) = upload
+            .metadata
+            .get(UPLOAD_PACKET_ID_KEY)
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .and_then(|v| Uuid::parse_str(v).ok())
+        else {
+            return Err(Self::refuse(
+                StatusCode::BAD_REQUEST,
+                "bad_id",
+                "the upload's packet id is not a UUID".into(),
+            ));
+        };
+        let inner = &self.0;
+        match inner.ingest(id, data) {
+            Ok((IngestOutcome::New, _)) => {
+                tracing::info!(packet = %id, size = data.len(), "upload ingested");
+                if inner.config.prepare_bundles {
+                    let worker = inner.clone();
+                    tokio::task::spawn_blocking(move || worker.prepare_bundle(id));
+                }
+                Ok(())
+            }
+            Ok((IngestOutcome::Repeat, _)) => Ok(()),
+            Err(e) => Err(Self::refuse(e.status(), e.code(), e.to_string())),
+        }
+    }
+}
+
+/// Only the booths may upload.
+async fn centre_key(State(inner): State<Arc<Inner>>, req: Request, next: Next) -> Response {
+    if authorized(req.headers(), &inner.config.centre_api_key) {
+        next.run(req).await
+    } else {
+        error(StatusCode::UNAUTHORIZED, "unauthorized", "wrong centre key")
+    }
+}
+
+pub(crate) fn router(inner: Arc<Inner>, uploads: Arc<TusServer>) -> Router {
+    let tus = ktpel_tus::server::router(uploads)
+        .route_layer(middleware::from_fn_with_state(inner.clone(), centre_key));
     Router::new()
+        .merge(tus)
         .route(HEALTH_PATH, get(|| async { "ok" }))
         .route(&format!("{SIAK_RESIDENT_PATH}/{{nik}}"), get(siak_lookup))
         .route(

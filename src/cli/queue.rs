@@ -42,18 +42,19 @@ pub fn run(command: QueueCommand, config: &Config, dir: &std::path::Path) -> Exi
                 out(&serde_json::to_string_pretty(&rows)?);
             } else {
                 out(&format!(
-                    "{:<36}  {:>5}  {:<13}  {:<14}  {:<15}  {:>8}  last error",
-                    "packet", "no", "receipt", "state", "hand-over", "attempts"
+                    "{:<36}  {:>5}  {:<13}  {:<14}  {:<15}  {:>8}  {:>9}  last error",
+                    "packet", "no", "receipt", "state", "hand-over", "attempts", "sealed B"
                 ));
                 for r in &rows {
                     out(&format!(
-                        "{:<36}  {:>5}  {:<13}  {:<14}  {:<15}  {:>8}  {}",
+                        "{:<36}  {:>5}  {:<13}  {:<14}  {:<15}  {:>8}  {:>9}  {}",
                         r.packet_id,
                         r.queue_no,
                         r.receipt_no,
                         r.state.as_str(),
                         r.handover.as_str(),
                         r.attempts,
+                        r.sealed_size.map(|n| n.to_string()).unwrap_or_default(),
                         r.last_error.as_deref().unwrap_or("")
                     ));
                 }

@@ -129,6 +129,10 @@ pub struct Outgoing {
     pub packet_id: Uuid,
     pub envelope: Vec<u8>,
     pub attempts: u32,
+    /// The centre's upload URL, once an upload was created.
+    pub upload_url: Option<String>,
+    /// Bytes the centre last acknowledged.
+    pub upload_offset: u64,
 }
 
 /// One packet as `queue list` and `queue show` print it: ids, states and times, never
@@ -151,6 +155,11 @@ pub struct QueueRow {
     pub holds_sealed_captures: bool,
     pub holds_applicant: bool,
     pub holds_personalization: bool,
+    /// Bytes of the sealed envelope (None for packets recorded before sizes were kept and
+    /// already sent).
+    pub sealed_size: Option<u64>,
+    /// Bytes of it the centre has acknowledged.
+    pub upload_offset: u64,
 }
 
 /// One line of the waiting list on the home screen. Holds the applicant's name: shown on the
@@ -178,9 +187,21 @@ pub struct Counts {
     pub receipts_due: u64,
     pub oldest_unsent: Option<Timestamp>,
     pub last_error: Option<String>,
+    /// Sealed bytes the centre does not hold yet.
+    pub backlog_bytes: u64,
+    /// The link's last measured rate, bits per second.
+    pub link_rate_bps: Option<u64>,
 }
 
 impl Counts {
+    /// How long the backlog takes at the measured rate (None until a rate is measured).
+    pub fn backlog_eta(&self) -> Option<std::time::Duration> {
+        let rate = self.link_rate_bps.filter(|r| *r > 0)?;
+        Some(std::time::Duration::from_millis(
+            self.backlog_bytes.saturating_mul(8_000) / rate,
+        ))
+    }
+
     pub fn get(&self, s: State) -> u64 {
         self.by_state.get(&s).copied().unwrap_or(0)
     }

@@ -16,6 +16,7 @@ const MIGRATIONS: &[Migration<QueueError>] = &[
     Migration::Sql(include_str!("migrations/0003_selftests.sql")),
     Migration::Code(adopt_complaints_into_the_audit_chain),
     Migration::Sql(include_str!("migrations/0005_issuance.sql")),
+    Migration::Sql(include_str!("migrations/0006_resumable_upload.sql")),
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -114,9 +115,9 @@ mod tests {
             )
             .unwrap();
         // packets, sealed, applicant, personalization, audit; complaints (2); selftests (3);
-        // card_prints, blank_stock, signin_lockout (5); and SQLite's own sqlite_sequence for
-        // the AUTOINCREMENTs.
-        assert_eq!(tables, 11);
+        // card_prints, blank_stock, signin_lockout (5); link_rate (6); and SQLite's own
+        // sqlite_sequence for the AUTOINCREMENTs.
+        assert_eq!(tables, 12);
         conn.pragma_update(None, "user_version", LATEST + 1)
             .unwrap();
         assert!(matches!(

@@ -25,7 +25,8 @@ const ROW_COLUMNS: &str = "p.id, p.queue_no, p.receipt_no, p.state, p.handover, 
      p.deadline_at, p.attempts, p.next_attempt_at, p.last_error, p.verdict_code, p.updated_at,
      EXISTS (SELECT 1 FROM sealed s WHERE s.id = p.id),
      EXISTS (SELECT 1 FROM applicant a WHERE a.id = p.id),
-     EXISTS (SELECT 1 FROM personalization z WHERE z.id = p.id)";
+     EXISTS (SELECT 1 FROM personalization z WHERE z.id = p.id),
+     p.sealed_size, p.upload_offset";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
     let id: String = r.get(0)?;
@@ -50,6 +51,8 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
         holds_sealed_captures: r.get(12)?,
         holds_applicant: r.get(13)?,
         holds_personalization: r.get(14)?,
+        sealed_size: r.get::<_, Option<i64>>(15)?.map(|n| n as u64),
+        upload_offset: r.get::<_, i64>(16)? as u64,
     })
 }
 
@@ -188,8 +191,8 @@ impl Store {
         let now = to_millis(rec.recorded_at);
         tx.execute(
             "INSERT INTO packets (id, day, queue_no, receipt_no, state, recorded_at, deadline_at,
-                                  next_attempt_at, updated_at, nik_tag)
-             VALUES (?1, ?2, ?3, ?4, 'recorded', ?5, ?6, ?5, ?5, ?7)",
+                                  next_attempt_at, updated_at, nik_tag, sealed_size)
+             VALUES (?1, ?2, ?3, ?4, 'recorded', ?5, ?6, ?5, ?5, ?7, ?8)",
             params![
                 id,
                 day,
@@ -197,7 +200,8 @@ impl Store {
                 receipt_no,
                 now,
                 to_millis(rec.deadline_at),
-                nik_tag.as_slice()
+                nik_tag.as_slice(),
+                rec.envelope.len() as i64
             ],
         )?;
         tx.execute(
@@ -239,20 +243,29 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let due: Vec<(String, String, u32, Vec<u8>)> = {
+        type Due = (String, String, u32, Vec<u8>, Option<String>, i64);
+        let due: Vec<Due> = {
             let mut stmt = tx.prepare(
-                "SELECT p.id, p.state, p.attempts, s.envelope FROM packets p JOIN sealed s USING (id)
+                "SELECT p.id, p.state, p.attempts, s.envelope, p.upload_url, p.upload_offset
+                 FROM packets p JOIN sealed s USING (id)
                  WHERE p.state IN ('recorded', 'sending') AND p.next_attempt_at <= ?1
                  ORDER BY p.next_attempt_at, p.id LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![to_millis(now), limit as i64], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
             })?;
             rows.collect::<Result<_, _>>()?
         };
         let mut out = Vec::with_capacity(due.len());
         let lease_end = to_millis(add(now, lease));
-        for (id, state, attempts, envelope) in due {
+        for (id, state, attempts, envelope, upload_url, upload_offset) in due {
             let packet_id = Uuid::parse_str(&id).map_err(|e| QueueError::Corrupt(e.to_string()))?;
             if state == State::Recorded.as_str() {
                 Self::transition(&tx, packet_id, State::Recorded, State::Sending, now, "")?;
@@ -265,6 +278,8 @@ impl Store {
                 packet_id,
                 envelope,
                 attempts,
+                upload_url,
+                upload_offset: upload_offset.max(0) as u64,
             });
         }
         tx.commit()?;
@@ -288,6 +303,49 @@ impl Store {
             params![to_millis(first_poll), id.to_string()],
         )?;
         tx.commit()?;
+        Ok(())
+    }
+
+    /// The centre created the upload of packet `id` at `url` (tus creation).
+    pub fn upload_created(&mut self, id: Uuid, url: &str, offset: u64) -> Result<(), QueueError> {
+        let n = self.conn.execute(
+            "UPDATE packets SET upload_url = ?1, upload_offset = ?2 WHERE id = ?3",
+            params![url, offset as i64, id.to_string()],
+        )?;
+        if n == 0 {
+            return Err(QueueError::UnknownPacket(id));
+        }
+        Ok(())
+    }
+
+    /// The centre acknowledged `offset` bytes of packet `id`'s upload.
+    pub fn upload_acked(&mut self, id: Uuid, offset: u64) -> Result<(), QueueError> {
+        let n = self.conn.execute(
+            "UPDATE packets SET upload_offset = ?1 WHERE id = ?2",
+            params![offset as i64, id.to_string()],
+        )?;
+        if n == 0 {
+            return Err(QueueError::UnknownPacket(id));
+        }
+        Ok(())
+    }
+
+    /// The centre no longer knows packet `id`'s upload: the next send creates it again.
+    pub fn upload_forgotten(&mut self, id: Uuid) -> Result<(), QueueError> {
+        self.conn.execute(
+            "UPDATE packets SET upload_url = NULL, upload_offset = 0 WHERE id = ?1",
+            [id.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Keeps the link's measured rate for the queue panel.
+    pub fn set_link_rate(&mut self, bits_per_s: u64, at: Timestamp) -> Result<(), QueueError> {
+        self.conn.execute(
+            "INSERT INTO link_rate (id, bits_per_s, measured_at) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET bits_per_s = ?1, measured_at = ?2",
+            params![bits_per_s as i64, to_millis(at)],
+        )?;
         Ok(())
     }
 
@@ -654,6 +712,19 @@ impl Store {
                 |r| r.get::<_, Option<i64>>(0),
             )?
             .map(from_millis);
+        counts.backlog_bytes = self.conn.query_row(
+            "SELECT COALESCE(SUM(MAX(COALESCE(sealed_size, 0) - upload_offset, 0)), 0)
+             FROM packets WHERE state IN ('recorded', 'sending')",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u64;
+        counts.link_rate_bps = self
+            .conn
+            .query_row("SELECT bits_per_s FROM link_rate WHERE id = 1", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .optional()?
+            .map(|n| n.max(0) as u64);
         counts.last_error = self
             .conn
             .query_row(

@@ -404,3 +404,58 @@ fn complaints_are_numbered_sealed_and_purged_once_delivered() {
         )]
     );
 }
+
+#[test]
+fn an_uploads_url_offset_and_size_survive_a_restart_and_size_the_backlog() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let a = recorded(&mut s, t0());
+    let b = recorded(&mut s, t0());
+    let counts = s.counts().unwrap();
+    assert_eq!(counts.backlog_bytes, 2000);
+    assert_eq!((counts.link_rate_bps, counts.backlog_eta()), (None, None));
+    s.claim_sendable(t0(), Duration::from_secs(60), 10).unwrap();
+    s.upload_created(a, "http://centre/centre/v1/uploads/ab12", 0)
+        .unwrap();
+    s.upload_acked(a, 600).unwrap();
+    s.set_link_rate(8_000, t0()).unwrap();
+    drop(s);
+
+    let mut s = reopen(&dir);
+    let claimed = s
+        .claim_sendable(
+            add(t0(), Duration::from_secs(120)),
+            Duration::from_secs(60),
+            10,
+        )
+        .unwrap();
+    let out = claimed.iter().find(|o| o.packet_id == a).unwrap();
+    assert_eq!(
+        out.upload_url.as_deref(),
+        Some("http://centre/centre/v1/uploads/ab12")
+    );
+    assert_eq!(out.upload_offset, 600);
+    let other = claimed.iter().find(|o| o.packet_id == b).unwrap();
+    assert_eq!(
+        (other.upload_url.as_deref(), other.upload_offset),
+        (None, 0)
+    );
+    let counts = s.counts().unwrap();
+    assert_eq!(counts.backlog_bytes, 400 + 1000);
+    assert_eq!(counts.link_rate_bps, Some(8_000));
+    // 1400 bytes at 8 kbit/s.
+    assert_eq!(counts.backlog_eta(), Some(Duration::from_millis(1400)));
+    let row = s.get(a).unwrap().unwrap();
+    assert_eq!((row.sealed_size, row.upload_offset), (Some(1000), 600));
+
+    // Received: the envelope goes, the size stays.
+    s.mark_received(a, t0(), t0()).unwrap();
+    let row = s.get(a).unwrap().unwrap();
+    assert!(!row.holds_sealed_captures);
+    assert_eq!(row.sealed_size, Some(1000));
+    s.upload_forgotten(b).unwrap();
+    assert!(matches!(
+        s.upload_acked(Uuid::now_v7(), 1),
+        Err(QueueError::UnknownPacket(_))
+    ));
+}

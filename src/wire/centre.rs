@@ -24,6 +24,10 @@ use uuid::Uuid;
 
 pub const SIAK_RESIDENT_PATH: &str = "/siak/v1/residents";
 pub const INGEST_PATH: &str = "/centre/v1/enrollments";
+/// The centre's tus 1.0.0 creation URL; uploads live beneath it.
+pub const UPLOADS_PATH: &str = "/centre/v1/uploads";
+/// The `Upload-Metadata` key carrying the packet id, the centre's idempotency key.
+pub const UPLOAD_PACKET_ID_KEY: &str = "packet-id";
 pub const VERDICTS_PATH: &str = "/centre/v1/verdicts";
 pub const KEYS_PATH: &str = "/centre/v1/keys";
 pub const RECORDS_PATH: &str = "/centre/v1/records";

@@ -189,6 +189,8 @@ role-card_printer = Card printer
 role-receipt_printer = Receipt printer
 
 queue-oldest = Oldest unsent record: { $minutes } min
+queue-link-rate = Link: { $kbps } kbit/s measured; backlog { $kb } KB, about { $minutes } min to send
+queue-link-unmeasured = Link not measured yet; backlog { $kb } KB
 queue-draining = Sending the backlog: { $sent } of { $total }
 state-recorded = Recorded
 state-sending = Sending

@@ -189,6 +189,8 @@ role-card_printer = Printer kartu
 role-receipt_printer = Printer struk
 
 queue-oldest = Rekaman tertua belum terkirim: { $minutes } menit
+queue-link-rate = Jaringan: { $kbps } kbit/d terukur; antrean { $kb } KB, sekitar { $minutes } menit untuk mengirim
+queue-link-unmeasured = Jaringan belum terukur; antrean { $kb } KB
 queue-draining = Mengirim tumpukan: { $sent } dari { $total }
 state-recorded = Terekam
 state-sending = Dikirim

@@ -353,6 +353,8 @@ mod tests {
                 holds_sealed_captures: false,
                 holds_applicant: true,
                 holds_personalization: false,
+                sealed_size: Some(300_000),
+                upload_offset: 0,
             },
             summary: Some(ApplicantSummary {
                 name: "SITI RAHAYU".into(),

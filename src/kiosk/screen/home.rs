@@ -256,6 +256,24 @@ fn blanks_line<'a>(lang: Lang, o: &Overview, low: u32) -> Element<'a, Message> {
     }
 }
 
+/// The link's measured rate and how long the unsent bytes take at it (once measured).
+fn link_line(lang: Lang, c: &Counts) -> Option<String> {
+    if c.backlog_bytes == 0 && c.link_rate_bps.is_none() {
+        return None;
+    }
+    let kb = c.backlog_bytes.div_ceil(1000);
+    Some(match (c.link_rate_bps, c.backlog_eta()) {
+        (Some(bps), Some(eta)) => t!(
+            lang,
+            "queue-link-rate",
+            kbps = bps / 1000,
+            kb = kb,
+            minutes = eta.as_secs().div_ceil(60)
+        ),
+        _ => t!(lang, "queue-link-unmeasured", kb = kb),
+    })
+}
+
 /// The queue at a glance: counts per state, the oldest unsent record, the last transmission
 /// error, and a progress bar while a backlog drains.
 fn queue_panel<'a>(
@@ -291,6 +309,9 @@ fn queue_panel<'a>(
         let minutes = now.duration_since(oldest).as_secs().max(0) / 60;
         panel = panel.push(text(t!(lang, "queue-oldest", minutes = minutes)).size(theme::SMALL));
     }
+    if let Some(line) = link_line(lang, c) {
+        panel = panel.push(text(line).size(theme::SMALL));
+    }
     if let Some(d) = drain {
         panel = panel.push(
             column![
@@ -321,6 +342,29 @@ mod tests {
             name: "X".into(),
             role,
         }
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn the_queue_panel_tells_the_link_rate_and_the_backlogs_time() {
+        let mut c = Counts::default();
+        assert_eq!(link_line(Lang::En, &c), None);
+        c.backlog_bytes = 1_440_000;
+        let line = link_line(Lang::En, &c).unwrap();
+        assert!(
+            line.contains("not measured") && line.contains("1440"),
+            "{line}"
+        );
+        // 1.44 MB at 384 kbit/s: 30 s, shown as a minute.
+        c.link_rate_bps = Some(384_000);
+        let line = link_line(Lang::En, &c).unwrap();
+        assert!(
+            line.contains("384") && line.contains("1440") && line.contains('1'),
+            "{line}"
+        );
+        c.backlog_bytes = 14_400_000;
+        let line = link_line(Lang::Id, &c).unwrap();
+        assert!(line.contains("384") && line.contains("5 menit"), "{line}");
     }
 
     #[test]

@@ -1,0 +1,25 @@
+//! The tus 1.0.0 resumable-upload protocol (<https://tus.io/protocols/resumable-upload>), the
+//! core protocol with the creation and checksum extensions.
+//!
+//! - [`client`]: a client over `reqwest`: creation (`POST` with `Upload-Length` and
+//!   `Upload-Metadata`), `HEAD` for the offset, chunked `PATCH`es with `Upload-Offset` and a
+//!   checksum per chunk, and resumption from the server's offset. Every answer is checked
+//!   before it is believed; a wrong offset, a checksum refusal, an offset beyond what was sent
+//!   and an answer that is not tus are each a distinct [`client::TusError`].
+//! - [`server`]: a storage-agnostic state machine ([`server::TusServer`]) over an
+//!   [`server::UploadStore`], a hook called with the whole upload before its last bytes are
+//!   acknowledged ([`server::Completion`]), and an axum router to mount.
+//!
+//! Idempotency: a server configured with an idempotency metadata key (the booth uses
+//! `packet-id`) derives the upload id from that key, so creating the same upload twice answers
+//! the same URL and its current offset.
+
+pub mod proto;
+
+#[cfg(feature = "client")]
+pub mod client;
+
+#[cfg(feature = "server")]
+pub mod server;
+
+pub use proto::{Algorithm, Metadata, TUS_VERSION};
