@@ -182,7 +182,7 @@ pub fn record_with<
     ]);
     k.type_digits(nik);
     k.drive(&["click \"Periksa ke SIAK\""]);
-    k.wait_for_text("Data sesuai, lanjut", std::time::Duration::from_secs(10));
+    k.wait_for_text("Data sesuai, lanjut", std::time::Duration::from_secs(30));
     k.drive(&[
         "click \"Data sesuai, lanjut\"",
         "expect \"Langkah 1 dari 14: Foto wajah\"",

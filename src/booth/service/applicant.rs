@@ -242,7 +242,10 @@ impl Service {
         )?;
         enrollment.approvals.extend(approval);
         let waker = self.transmitter.waker();
-        self.booth.record(enrollment, Some(&waker)).await
+        let committed = self.booth.record(enrollment, Some(&waker)).await;
+        // The captures are sealed and gone from memory: give their pages back.
+        super::release_free_memory();
+        committed
     }
 
     /// The queue at a glance: counts, the waiting list, the out-of-blanks list, the stock.

@@ -221,6 +221,7 @@ impl Service {
             .call(move |s| s.mark_handed_over(id, now))
             .await?;
         self.transmitter.wake();
+        super::release_free_memory();
         Ok(state)
     }
 }

@@ -83,3 +83,13 @@ impl Service {
         &self.booth
     }
 }
+
+/// An applicant's work is done (recorded, card handed over, paper printed): the pages that
+/// held their images go back to the kernel, off the caller's thread (see `ktpel_malloc`).
+fn release_free_memory() {
+    if let Ok(rt) = tokio::runtime::Handle::try_current() {
+        rt.spawn_blocking(ktpel_malloc::release_free_memory);
+    } else {
+        ktpel_malloc::release_free_memory();
+    }
+}

@@ -168,7 +168,10 @@ impl Service {
         };
         match moved {
             // Printed again: the record already moved the first time.
-            Ok(()) | Err(QueueError::HandoverNotAllowed { .. }) => Ok(()),
+            Ok(()) | Err(QueueError::HandoverNotAllowed { .. }) => {
+                super::release_free_memory();
+                Ok(())
+            }
             Err(e) => Err(e.into()),
         }
     }
