@@ -244,7 +244,7 @@ impl Service {
         let waker = self.transmitter.waker();
         let committed = self.booth.record(enrollment, Some(&waker)).await;
         // The captures are sealed and gone from memory: give their pages back.
-        super::release_free_memory();
+        super::release_free_memory().await;
         committed
     }
 

@@ -221,7 +221,7 @@ impl Service {
             .call(move |s| s.mark_handed_over(id, now))
             .await?;
         self.transmitter.wake();
-        super::release_free_memory();
+        super::release_free_memory().await;
         Ok(state)
     }
 }

@@ -85,11 +85,10 @@ impl Service {
 }
 
 /// An applicant's work is done (recorded, card handed over, paper printed): the pages that
-/// held their images go back to the kernel, off the caller's thread (see `ktpel_malloc`).
-fn release_free_memory() {
-    if let Ok(rt) = tokio::runtime::Handle::try_current() {
-        rt.spawn_blocking(ktpel_malloc::release_free_memory);
-    } else {
-        ktpel_malloc::release_free_memory();
+/// held their images go back to the kernel (see `ktpel_malloc`), on a blocking thread; the
+/// operation answers once that is done (a few milliseconds), so what comes next starts lean.
+async fn release_free_memory() {
+    if let Err(e) = tokio::task::spawn_blocking(ktpel_malloc::release_free_memory).await {
+        tracing::warn!(error = %e, "returning freed memory failed");
     }
 }

@@ -169,7 +169,7 @@ impl Service {
         match moved {
             // Printed again: the record already moved the first time.
             Ok(()) | Err(QueueError::HandoverNotAllowed { .. }) => {
-                super::release_free_memory();
+                super::release_free_memory().await;
                 Ok(())
             }
             Err(e) => Err(e.into()),
