@@ -108,10 +108,15 @@ impl<P: iced::Program<State = App, Message = Message, Theme = iced::Theme> + 'st
             if self.redraw_each_step {
                 self.redraw();
             }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "waited {timeout:?} for {text:?} on screen"
-            );
+            if std::time::Instant::now() >= deadline {
+                // Show what was on screen instead: a picture says more than the text missing.
+                let dir = std::env::temp_dir();
+                let shot = self.shot(&dir, "ktpel-waited-for-text");
+                panic!(
+                    "waited {timeout:?} for {text:?} on screen; the screen is in {}",
+                    shot.display()
+                );
+            }
             std::thread::sleep(std::time::Duration::from_millis(50));
             while let Ok(event) = self.rx.try_recv() {
                 if let emulator::Event::Action(a) = event {
