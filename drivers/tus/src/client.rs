@@ -122,25 +122,12 @@ pub struct TusClient {
     config: ClientConfig,
 }
 
-fn get<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    h.get(name).and_then(|v| v.to_str().ok())
-}
-
 fn number(h: &HeaderMap, name: &str) -> Result<Option<u64>, TusError> {
-    match h.get(name) {
-        None => Ok(None),
-        Some(v) => v
-            .to_str()
-            .ok()
-            .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|s| s.parse().ok())
-            .map(Some)
-            .ok_or_else(|| TusError::Garbage(format!("{name} is not a number"))),
-    }
+    proto::header_u64(h, name).map_err(|_| TusError::Garbage(format!("{name} is not a number")))
 }
 
 fn list(h: &HeaderMap, name: &str) -> Vec<String> {
-    get(h, name)
+    proto::header(h, name)
         .map(|v| {
             v.split(',')
                 .map(|s| s.trim().to_string())
@@ -153,7 +140,7 @@ fn list(h: &HeaderMap, name: &str) -> Vec<String> {
 /// Every tus answer carries `Tus-Resumable: 1.0.0`; one that does not is from something else
 /// (a captive portal, a proxy's error page).
 fn tus_answer(resp: &Response) -> Result<(), TusError> {
-    match get(resp.headers(), proto::TUS_RESUMABLE) {
+    match proto::header(resp.headers(), proto::TUS_RESUMABLE) {
         Some(TUS_VERSION) => Ok(()),
         Some(v) => Err(TusError::Garbage(format!(
             "Tus-Resumable {:?}, not 1.0.0",
@@ -260,7 +247,7 @@ impl TusClient {
                 return Err(refused(resp).await);
             }
             tus_answer(&resp)?;
-            let location = get(resp.headers(), LOCATION.as_str())
+            let location = proto::header(resp.headers(), LOCATION.as_str())
                 .ok_or_else(|| TusError::Garbage("201 without Location".into()))?;
             let url = Url::parse(endpoint)
                 .and_then(|base| base.join(location))

@@ -5,6 +5,30 @@ use base64::Engine as _;
 use sha1::Digest as _;
 use std::collections::BTreeMap;
 
+/// A header's value as text (absent, or not visible ASCII: `None`).
+pub fn header<'a>(h: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// A header that is not the non-negative decimal integer tus requires (digits only: no sign,
+/// no spaces, nothing empty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotANumber;
+
+/// A header's value as a non-negative integer; `Ok(None)` when the header is absent.
+pub fn header_u64(h: &http::HeaderMap, name: &str) -> Result<Option<u64>, NotANumber> {
+    match h.get(name) {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|s| s.parse().ok())
+            .map(Some)
+            .ok_or(NotANumber),
+    }
+}
+
 /// The only protocol version spoken.
 pub const TUS_VERSION: &str = "1.0.0";
 

@@ -169,26 +169,13 @@ impl Reply {
     }
 }
 
-fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    h.get(name).and_then(|v| v.to_str().ok())
-}
-
 fn parse_u64(h: &HeaderMap, name: &str) -> Result<Option<u64>, Reply> {
-    match h.get(name) {
-        None => Ok(None),
-        Some(v) => v
-            .to_str()
-            .ok()
-            .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|s| s.parse().ok())
-            .map(Some)
-            .ok_or_else(|| {
-                Reply::text(
-                    StatusCode::BAD_REQUEST,
-                    format!("{name} is not a non-negative integer"),
-                )
-            }),
-    }
+    proto::header_u64(h, name).map_err(|_| {
+        Reply::text(
+            StatusCode::BAD_REQUEST,
+            format!("{name} is not a non-negative integer"),
+        )
+    })
 }
 
 /// Upload ids are lowercase hex: safe as file names and in URLs.
@@ -238,7 +225,7 @@ impl TusServer {
     }
 
     fn version_ok(headers: &HeaderMap) -> Result<(), Reply> {
-        if header(headers, proto::TUS_RESUMABLE) == Some(TUS_VERSION) {
+        if proto::header(headers, proto::TUS_RESUMABLE) == Some(TUS_VERSION) {
             Ok(())
         } else {
             Err(Reply::text(
@@ -288,7 +275,7 @@ impl TusServer {
                 format!("at most {} bytes", self.config.max_size),
             ));
         }
-        let metadata = match header(headers, proto::UPLOAD_METADATA) {
+        let metadata = match proto::header(headers, proto::UPLOAD_METADATA) {
             None => Metadata::new(),
             Some(v) => proto::decode_metadata(v)
                 .map_err(|e| Reply::text(StatusCode::BAD_REQUEST, e.to_string()))?,
@@ -382,7 +369,8 @@ impl TusServer {
 
     fn patch_inner(&self, id: &str, headers: &HeaderMap, body: &[u8]) -> Result<Reply, Reply> {
         Self::version_ok(headers)?;
-        if header(headers, http::header::CONTENT_TYPE.as_str()) != Some(proto::OFFSET_OCTET_STREAM)
+        if proto::header(headers, http::header::CONTENT_TYPE.as_str())
+            != Some(proto::OFFSET_OCTET_STREAM)
         {
             return Err(Reply::text(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -391,7 +379,7 @@ impl TusServer {
         }
         let offset = parse_u64(headers, proto::UPLOAD_OFFSET)?
             .ok_or_else(|| Reply::text(StatusCode::BAD_REQUEST, "Upload-Offset is missing"))?;
-        let checksum = match header(headers, proto::UPLOAD_CHECKSUM) {
+        let checksum = match proto::header(headers, proto::UPLOAD_CHECKSUM) {
             Some(v) => Some(
                 proto::parse_checksum(v)
                     .map_err(|e| Reply::text(StatusCode::BAD_REQUEST, e.to_string()))?,
