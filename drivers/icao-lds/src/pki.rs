@@ -151,6 +151,42 @@ impl std::fmt::Debug for KeyAndCertificate {
     }
 }
 
+/// A distinguished name from its string form (`CN=…,O=…,C=ID`).
+fn parse_name(subject: &str) -> Result<Name, PkiError> {
+    subject
+        .parse()
+        .map_err(|e: der::Error| PkiError::Name(e.to_string()))
+}
+
+/// A v3 certificate for `spki` named `subject`, issued by `issuer` and signed with
+/// `issuer_key`, valid from `not_before` for `lifetime`, with a fresh random serial.
+fn certify(
+    issuer: Name,
+    issuer_key: &SigningKey,
+    subject: Name,
+    spki: SubjectPublicKeyInfoOwned,
+    extensions: Vec<Extension>,
+    not_before: SystemTime,
+    lifetime: Duration,
+) -> Result<Certificate, PkiError> {
+    let tbs = TbsCertificate {
+        version: Version::V3,
+        serial_number: random_serial()?,
+        signature: ecdsa_sha256(),
+        issuer,
+        validity: Validity {
+            not_before: time(not_before)?,
+            not_after: time(not_before + lifetime)?,
+        },
+        subject,
+        subject_public_key_info: spki,
+        issuer_unique_id: None,
+        subject_unique_id: None,
+        extensions: Some(extensions),
+    };
+    sign_tbs(tbs, issuer_key)
+}
+
 impl KeyAndCertificate {
     /// A new CSCA: a fresh key and its self-signed certificate, valid from `not_before` for
     /// `lifetime`.
@@ -160,9 +196,7 @@ impl KeyAndCertificate {
         lifetime: Duration,
     ) -> Result<Self, PkiError> {
         let key = SigningKey::random(&mut rand_core::OsRng);
-        let name: Name = subject
-            .parse()
-            .map_err(|e: der::Error| PkiError::Name(e.to_string()))?;
+        let name = parse_name(subject)?;
         let spki = spki_of(&key)?;
         let extensions = vec![
             extension(
@@ -184,22 +218,15 @@ impl KeyAndCertificate {
                 &SubjectKeyIdentifier(key_identifier(&spki)?),
             )?,
         ];
-        let tbs = TbsCertificate {
-            version: Version::V3,
-            serial_number: random_serial()?,
-            signature: ecdsa_sha256(),
-            issuer: name.clone(),
-            validity: Validity {
-                not_before: time(not_before)?,
-                not_after: time(not_before + lifetime)?,
-            },
-            subject: name,
-            subject_public_key_info: spki,
-            issuer_unique_id: None,
-            subject_unique_id: None,
-            extensions: Some(extensions),
-        };
-        let certificate = sign_tbs(tbs, &key)?;
+        let certificate = certify(
+            name.clone(),
+            &key,
+            name,
+            spki,
+            extensions,
+            not_before,
+            lifetime,
+        )?;
         Ok(KeyAndCertificate { key, certificate })
     }
 
@@ -213,9 +240,7 @@ impl KeyAndCertificate {
         lifetime: Duration,
     ) -> Result<Self, PkiError> {
         let key = SigningKey::random(&mut rand_core::OsRng);
-        let name: Name = subject
-            .parse()
-            .map_err(|e: der::Error| PkiError::Name(e.to_string()))?;
+        let name = parse_name(subject)?;
         let spki = spki_of(&key)?;
         let mut types = SetOfVec::new();
         for t in doc_types {
@@ -252,22 +277,15 @@ impl KeyAndCertificate {
                 },
             )?,
         ];
-        let tbs = TbsCertificate {
-            version: Version::V3,
-            serial_number: random_serial()?,
-            signature: ecdsa_sha256(),
-            issuer: self.certificate.tbs_certificate.subject.clone(),
-            validity: Validity {
-                not_before: time(not_before)?,
-                not_after: time(not_before + lifetime)?,
-            },
-            subject: name,
-            subject_public_key_info: spki,
-            issuer_unique_id: None,
-            subject_unique_id: None,
-            extensions: Some(extensions),
-        };
-        let certificate = sign_tbs(tbs, &self.key)?;
+        let certificate = certify(
+            self.certificate.tbs_certificate.subject.clone(),
+            &self.key,
+            name,
+            spki,
+            extensions,
+            not_before,
+            lifetime,
+        )?;
         Ok(KeyAndCertificate { key, certificate })
     }
 
