@@ -154,7 +154,7 @@ fn an_encoded_card_is_locked_and_passes_passive_authentication_and_forgeries_are
 
     let (code, out) = card_read(&reader, &csca_file);
     // What the technician reads (shown with --nocapture).
-    println!("{out}");
+    eprintln!("{out}");
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains(resident.nik.as_str()), "{out}");
     assert!(out.contains(&resident.name), "{out}");
@@ -268,7 +268,7 @@ fn an_encoded_card_is_locked_and_passes_passive_authentication_and_forgeries_are
         encode(&mut card, &reader, &files);
         let (code, out) = card_read(&reader, &csca_file);
         let verdict: Vec<&str> = out.lines().filter(|l| l.contains("VERIFIED")).collect();
-        println!("{what}: {}", verdict.join(" | "));
+        eprintln!("{what}: {}", verdict.join(" | "));
         assert_eq!(code, Some(2), "{what}: {out}");
         assert!(out.contains("NOT VERIFIED"), "{what}: {out}");
         assert!(out.contains(message), "{what}: {out}");
