@@ -128,7 +128,7 @@ const PART: &str = "KTPEL_MEMORY_PART";
 
 fn main() {
     // As the booth's own main does before any thread starts.
-    ktpel_malloc::limit_arenas(1);
+    ktpel_booth::telemetry::tune_allocator();
     let bench = std::env::args().any(|a| a == "--bench");
     // KTPEL_MEMORY_APPLICANTS overrides the count (e.g. a short run under heaptrack).
     let n = std::env::var("KTPEL_MEMORY_APPLICANTS")

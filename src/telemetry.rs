@@ -17,6 +17,17 @@ pub fn init(default_level: &str) {
         .try_init();
 }
 
+/// malloc arenas for the whole process: measured over 80 applicants, one keeps resident memory
+/// flat (+1.7 MB after the tenth) where glibc's default (16 on two cores) drifted up by 2 MB an
+/// applicant; per-thread caches keep small allocations off the shared lock.
+pub const ALLOCATOR_ARENAS: u8 = 1;
+
+/// Sets the allocator up for a process that runs all day (see `ktpel_malloc`). Call first in
+/// `main`, before any thread starts.
+pub fn tune_allocator() {
+    ktpel_malloc::limit_arenas(ALLOCATOR_ARENAS);
+}
+
 /// The process's resident memory in bytes (Linux `/proc/self/statm`), for benchmarks and the
 /// headless day; `None` where it cannot be read.
 pub fn resident_bytes() -> Option<u64> {

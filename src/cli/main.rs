@@ -108,14 +108,9 @@ enum NikCommand {
     Explain { nik: String },
 }
 
-/// malloc arenas for the whole process: measured over 80 applicants, one keeps resident memory
-/// flat (+1.7 MB after the tenth) where glibc's default (16 on two cores) drifted up by 2 MB an
-/// applicant; per-thread caches keep small allocations off the shared lock.
-pub const ALLOCATOR_ARENAS: u8 = 1;
-
 fn main() -> ExitCode {
-    // Before any thread starts: one malloc arena keeps a day's memory flat (see ktpel_malloc).
-    ktpel_malloc::limit_arenas(ALLOCATOR_ARENAS);
+    // Before any thread starts: a day's memory stays flat.
+    telemetry::tune_allocator();
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Nik {
