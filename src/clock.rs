@@ -14,6 +14,52 @@ use tokio::sync::watch;
 /// so no time-zone database is needed.
 pub const WIB: jiff::tz::Offset = jiff::tz::Offset::constant(7);
 
+/// Indonesia's three time zones (no daylight saving): the office's local time, by config.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+pub enum Zone {
+    /// Western Indonesia Time, UTC+7 (Sumatra, Java, West and Central Kalimantan).
+    #[default]
+    #[serde(rename = "WIB")]
+    Wib,
+    /// Central Indonesia Time, UTC+8 (Bali, Nusa Tenggara, Sulawesi, East Kalimantan).
+    #[serde(rename = "WITA")]
+    Wita,
+    /// Eastern Indonesia Time, UTC+9 (Maluku, Papua).
+    #[serde(rename = "WIT")]
+    Wit,
+}
+
+impl Zone {
+    pub fn offset(self) -> jiff::tz::Offset {
+        match self {
+            Zone::Wib => WIB,
+            Zone::Wita => jiff::tz::Offset::constant(8),
+            Zone::Wit => jiff::tz::Offset::constant(9),
+        }
+    }
+
+    pub fn abbreviation(self) -> &'static str {
+        match self {
+            Zone::Wib => "WIB",
+            Zone::Wita => "WITA",
+            Zone::Wit => "WIT",
+        }
+    }
+
+    /// "2026-11-25 09:12:05 WITA".
+    pub fn format(self, t: Timestamp) -> String {
+        let dt = self.offset().to_datetime(t);
+        format!(
+            "{} {:02}:{:02}:{:02} {}",
+            dt.date(),
+            dt.hour(),
+            dt.minute(),
+            dt.second(),
+            self.abbreviation()
+        )
+    }
+}
+
 #[derive(Clone, Default)]
 pub enum Clock {
     #[default]

@@ -81,6 +81,37 @@ fn a_bad_config_names_the_key_and_line_and_exits_2() {
     assert!(err.contains("/nonexistent/booth.toml"), "{err}");
 }
 
+/// `card read`'s exit status is what its help says: 1 when nothing could be checked (here an
+/// unreadable CSCA file, or a config that is not usable), never the 2 of "not verified".
+#[test]
+fn card_read_exits_as_its_help_says() {
+    let o = run(&["card", "read", "--help"]);
+    let (help, _) = text(&o);
+    assert!(
+        help.contains("Exit status: 0 the card verified; 2 a card was read")
+            && help.contains("1 nothing could be checked"),
+        "{help}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let o = run(&[
+        "--data-dir",
+        data,
+        "card",
+        "read",
+        "--csca",
+        "/nonexistent/csca.pem",
+        "--wait",
+        "1",
+    ]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("/nonexistent/csca.pem"), "{err}");
+    let o = run(&["--config", "/nonexistent/booth.toml", "card", "read"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+}
+
 #[test]
 fn the_kiosk_without_a_display_says_so_and_exits_non_zero() {
     let dir = tempfile::tempdir().unwrap();
@@ -212,6 +243,39 @@ async fn queue_tools_show_states_but_no_personal_data_and_catch_tampering() {
         "{listed}"
     );
     assert!(rows[0].sealed_size.is_some_and(|n| n > 1000));
+    // `queue show` reads in the office's time zone: a booth in Jayapura is on WIT (UTC+9).
+    let wit = rig.dir.path().join("wit.toml");
+    let base =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/booth.toml")).unwrap();
+    std::fs::write(
+        &wit,
+        base.replace("time_zone = \"WIB\"", "time_zone = \"WIT\""),
+    )
+    .unwrap();
+    let o = run(&[
+        "--config",
+        wit.to_str().unwrap(),
+        "--data-dir",
+        &data,
+        "queue",
+        "show",
+        &c.receipt_no,
+    ]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let local = rows[0]
+        .recorded_at
+        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(9)));
+    let recorded = format!("{} WIT", local.strftime("%Y-%m-%d %H:%M:%S"));
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("recorded") && l.ends_with(&recorded)),
+        "recorded at {recorded} expected in:\n{out}"
+    );
+    assert!(
+        out.contains("next attempt") && !out.contains("WIB"),
+        "an unsent packet shows its next attempt, all in WIT:\n{out}"
+    );
     let o = run(&["--data-dir", &data, "queue", "show", "0000000000000"]);
     assert_eq!(o.status.code(), Some(2));
     let o = run(&["--data-dir", &data, "queue", "verify-audit"]);

@@ -13,7 +13,12 @@ use ktpel_booth::config::Config;
 pub enum CardCommand {
     /// Read the card in the reader: print the decoded profile, the certificate chain and the
     /// verdict of passive authentication (document signer chained to the trusted CSCA, EF.SOD's
-    /// signature, every data group's hash). Exits 0 verified, 2 not verified.
+    /// signature, every data group's hash).
+    ///
+    /// Exit status: 0 the card verified; 2 a card was read but is not a valid, verified KTP-el
+    /// (the reason is printed); 1 nothing could be checked — no card within --wait, the reader
+    /// failed or the card was pulled, the CSCA file is unreadable, or the configuration is not
+    /// usable (the reason is on stderr).
     Read {
         /// Read through pcscd instead of the configured card encoder.
         #[arg(long)]
@@ -51,7 +56,11 @@ pub fn run(
                 ExitCode::FAILURE
             }
         },
-        Err(e) => crate::util::config_failure(e),
+        Err(e) => {
+            // Nothing was checked: 1, as the help says (not the other commands' 2).
+            let _ = crate::util::config_failure(e);
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -72,6 +72,7 @@ pub fn run(command: QueueCommand, config: &Config, dir: &std::path::Path) -> Exi
                 return Ok(ExitCode::from(2));
             };
             let prints = store.card_prints(row.packet_id)?;
+            let zone = config.booth.time_zone;
             if json {
                 let mut v = serde_json::to_value(&row)?;
                 if let Some(map) = v.as_object_mut() {
@@ -79,16 +80,8 @@ pub fn run(command: QueueCommand, config: &Config, dir: &std::path::Path) -> Exi
                 }
                 out(&serde_json::to_string_pretty(&v)?);
             } else {
-                let v = serde_json::to_value(&row)?;
-                if let Some(map) = v.as_object() {
-                    for (k, v) in map {
-                        let v = match v {
-                            serde_json::Value::String(s) => s.clone(),
-                            serde_json::Value::Null => "-".into(),
-                            other => other.to_string(),
-                        };
-                        out(&format!("{k:<22} {v}"));
-                    }
+                for (k, v) in shown_fields(&row, config.booth.time_zone) {
+                    out(&format!("{k:<22} {v}"));
                 }
                 if prints.is_empty() {
                     out("card prints            none");
@@ -98,13 +91,13 @@ pub fn run(command: QueueCommand, config: &Config, dir: &std::path::Path) -> Exi
                         "card {}                 {} at {}",
                         p.attempt,
                         p.outcome.as_str(),
-                        p.started_at
+                        zone.format(p.started_at)
                     );
                     if let Some(job) = &p.printer_job {
                         line.push_str(&format!(", printer job {job}"));
                     }
                     if let Some(at) = p.chip_at {
-                        line.push_str(&format!(", chip verified {at}"));
+                        line.push_str(&format!(", chip verified {}", zone.format(at)));
                     }
                     if let (Some(r), Some(by)) = (&p.reason, &p.approved_by) {
                         line.push_str(&format!(", reprint ({r}) approved by {by}"));
@@ -141,4 +134,64 @@ pub fn run(command: QueueCommand, config: &Config, dir: &std::path::Path) -> Exi
         eprintln!("ktpel-booth: {e:#}");
         ExitCode::FAILURE
     })
+}
+
+/// A packet's fields as a person reads them: times in the office's zone, and only what means
+/// something for the packet's state (a finished packet has no next attempt or upload offset).
+fn shown_fields(
+    row: &ktpel_booth::queue::QueueRow,
+    zone: ktpel_booth::clock::Zone,
+) -> Vec<(&'static str, String)> {
+    use ktpel_booth::queue::State;
+    let at = |t: jiff::Timestamp| zone.format(t);
+    let sending = matches!(row.state, State::Recorded | State::Sending);
+    let waiting = matches!(
+        row.state,
+        State::Recorded | State::Sending | State::Received | State::Adjudicate
+    );
+    let mut f = vec![
+        ("packet", row.packet_id.to_string()),
+        ("queue number", row.queue_no.to_string()),
+        ("receipt", row.receipt_no.clone()),
+        ("state", row.state.as_str().to_owned()),
+        ("hand-over", row.handover.as_str().to_owned()),
+        ("recorded", at(row.recorded_at)),
+        ("updated", at(row.updated_at)),
+    ];
+    if waiting {
+        f.push(("verdict due", at(row.deadline_at)));
+    }
+    if let Some(code) = &row.verdict_code {
+        f.push(("verdict", code.clone()));
+    }
+    if sending {
+        f.push(("attempts", row.attempts.to_string()));
+        f.push(("next attempt", at(row.next_attempt_at)));
+        if let Some(size) = row.sealed_size {
+            f.push(("uploaded", format!("{} of {size} bytes", row.upload_offset)));
+        }
+    } else if let Some(size) = row.sealed_size {
+        f.push(("sealed size", format!("{size} bytes")));
+    }
+    if let Some(e) = &row.last_error {
+        f.push(("last error", e.clone()));
+    }
+    let held: Vec<&str> = [
+        (row.holds_sealed_captures, "sealed captures"),
+        (row.holds_applicant, "applicant data"),
+        (row.holds_personalization, "card data"),
+    ]
+    .iter()
+    .filter(|(held, _)| *held)
+    .map(|(_, what)| *what)
+    .collect();
+    f.push((
+        "held here",
+        if held.is_empty() {
+            "nothing personal (purged)".to_owned()
+        } else {
+            held.join(", ")
+        },
+    ));
+    f
 }

@@ -188,6 +188,9 @@ pub struct BoothConfig {
     /// "id" (Indonesian, default) or "en".
     #[serde(default = "default_language", deserialize_with = "language")]
     pub language: String,
+    /// The office's time zone as staff read times: "WIB" (default), "WITA" or "WIT".
+    #[serde(default)]
+    pub time_zone: crate::clock::Zone,
 }
 
 #[derive(Debug, Clone, Deserialize)]
