@@ -170,6 +170,20 @@ impl Captures {
         Ok(())
     }
 
+    /// Empties `slot` (the operator retakes it from scratch).
+    pub fn clear(&mut self, slot: Slot) {
+        match slot {
+            Slot::Face => self.face = None,
+            Slot::Finger(p) => {
+                self.fingers.remove(&p);
+            }
+            Slot::Iris(e) => {
+                self.irises.remove(&e);
+            }
+            Slot::Signature => self.signature = None,
+        }
+    }
+
     /// Records that a finger or an eye cannot be captured.
     pub fn except(&mut self, slot: Slot, exception: Exception) -> Result<(), WrongSlot> {
         match (slot, exception) {

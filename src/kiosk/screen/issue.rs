@@ -22,6 +22,7 @@ use crate::queue::{Approval, IssueProgress, PrintOutcome, ReprintReason, State a
 use crate::t;
 use crate::widgets::keypad::{self, Key};
 use crate::widgets::theme::{self, Kind};
+use crate::widgets::typing::Typed;
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -240,7 +241,15 @@ impl Page for State {
             Message::Chip(ChipEvent::Done(r)) => {
                 self.cancel = None;
                 match r {
-                    Ok(encoded) => self.encoded = Some(encoded),
+                    Ok(encoded) => {
+                        // The counts are for the technician's log, not the operator's screen.
+                        tracing::info!(
+                            bytes = encoded.bytes,
+                            apdus = encoded.apdus,
+                            "chip written and verified"
+                        );
+                        self.encoded = Some(encoded);
+                    }
                     Err(e) => {
                         tracing::warn!(error = %e, "chip encoding failed; the card stays printed");
                         self.error = Some(e);
@@ -277,6 +286,15 @@ impl Page for State {
             }
         }
         Action::None
+    }
+
+    /// Keys type the supervisor's PIN while one is asked for; Enter approves.
+    fn typed(&self, typed: Typed, _at: std::time::Instant) -> Option<Message> {
+        self.asking.as_ref()?;
+        match typed {
+            Typed::Enter => Some(Message::Approve),
+            t => t.keypad().map(Message::Key),
+        }
     }
 
     fn perform(ctx: Ctx, request: Request) -> Task<Message> {
@@ -394,11 +412,8 @@ impl State {
                 ));
             }
             Step::At(IssueProgress::HandOver { .. }) => {
-                if let Some(e) = &self.encoded {
-                    side = side.push(
-                        text(t!(lang, "issue-encoded", bytes = e.bytes, apdus = e.apdus))
-                            .size(theme::BODY),
-                    );
+                if self.encoded.is_some() {
+                    side = side.push(text(t!(lang, "issue-encoded")).size(theme::BODY));
                 } else {
                     side = side.push(text(t!(lang, "issue-chip-verified")).size(theme::BODY));
                 }

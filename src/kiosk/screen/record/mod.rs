@@ -32,6 +32,8 @@ pub enum Message {
     Preview(crate::kiosk::preview::Event),
     /// Run the device for the slot on show.
     Capture,
+    /// Put the photo aside and go back to the live picture, to frame the face again.
+    RetakeFace,
     Captured(Slot, Result<Box<Captured>, DeviceError>),
     Except(Exception),
     Next,
@@ -223,6 +225,13 @@ impl Page for State {
                 self.busy = true;
                 self.failure = None;
                 return Action::Run(Request::Capture(slot));
+            }
+            Message::RetakeFace => {
+                if matches!(self.mode, Mode::Capture(Slot::Face)) && !self.busy {
+                    self.captures.clear(Slot::Face);
+                    self.thumbs.remove(&Slot::Face);
+                    self.failure = None;
+                }
             }
             Message::Captured(slot, result) => {
                 self.busy = false;
@@ -519,6 +528,27 @@ mod tests {
         assert_eq!(
             s.captures().status(index),
             SlotStatus::Captured(Some(Quality(10)))
+        );
+    }
+
+    #[test]
+    fn a_face_retake_goes_back_to_the_live_picture_before_the_next_photo() {
+        let mut s = screen(false);
+        s.update(Message::Capture);
+        capture(&mut s, Slot::Face, face());
+        assert!(s.wants_preview(), "the preview runs beside the photo");
+        assert!(
+            matches!(s.update(Message::RetakeFace), Action::None),
+            "Ulangi takes no photo at once"
+        );
+        assert_eq!(s.captures().status(Slot::Face), SlotStatus::Empty);
+        assert!(s.wants_preview());
+        assert!(
+            matches!(
+                s.update(Message::Capture),
+                Action::Run(Request::Capture(Slot::Face))
+            ),
+            "the operator takes the new photo when the face is framed"
         );
     }
 

@@ -202,9 +202,15 @@ impl State {
             } else {
                 Kind::Primary
             };
+            // A face retake goes back to the live picture first, to frame the face again.
+            let take = if slot == Slot::Face && filled {
+                Message::RetakeFace
+            } else {
+                Message::Capture
+            };
             side = side.push(
                 row![
-                    theme::action(label, kind, idle.then_some(Message::Capture)),
+                    theme::action(label, kind, idle.then_some(take)),
                     theme::action(
                         t!(lang, "capture-next"),
                         Kind::Success,
