@@ -75,10 +75,11 @@ fn centre_down_receipt_then_pickup_by_qr_scan_issues_the_card() {
     hand.advance(Duration::from_secs(2 * 24 * 3600));
     let running = k.running();
     wait_for_print_ready(rt, &running, hand);
-    // The applicant comes back with the receipt: pickup by keypad this time, then the card.
-    k.drive(&["click \"Ambil KTP-el\""]);
-    k.type_digits("2611250100015");
-    k.drive(&["click \"Cari\"", "click \"Terbitkan KTP-el\""]);
+    // The applicant comes back with the receipt: the counter's barcode scanner reads it on the
+    // home screen (a keyboard-wedge scanner types the code and Enter), and the record opens.
+    k.drive(&["type \"2611250100015\\n\""]);
+    k.wait_for_text("Terbitkan KTP-el", Duration::from_secs(20));
+    k.drive(&["click \"Terbitkan KTP-el\""]);
     issue_the_card(&mut k);
     let row = rt.block_on(running.queue().list()).unwrap().pop().unwrap();
     assert_eq!(

@@ -31,6 +31,7 @@ use crate::queue::signin::Gate;
 use crate::queue::QueueError;
 use crate::t;
 use crate::widgets::signin::{self, Refusal};
+use crate::widgets::typing::Typed;
 use i18n::Lang;
 use screen::{
     applicant, complaint, complaint_status, documents, home, issue, pickup, record, supervisor,
@@ -130,6 +131,8 @@ pub enum Nav {
     /// An applicant's record already read (a pickup found it).
     Show(Box<ApplicantRecord>),
     Pickup,
+    /// The pickup of the receipt whose code a scanner typed.
+    PickupCode(String),
     /// Issue the card of this print-ready record (the applicant's name for the header).
     Issue(uuid::Uuid, String),
     /// Take a complaint, about an applicant's record when there is one.
@@ -158,6 +161,8 @@ pub enum Message {
     Tick(Instant),
     /// A touch, a click or a key: the person at the kiosk is there.
     Input,
+    /// A key typed on a physical keyboard or by a scanner, and when.
+    Typed(Typed, Instant),
     Refreshed(Result<Overview, QueueError>),
     Opened(Result<Opened, QueueError>),
     SignIn(signin::Message<Staff>),
@@ -343,6 +348,13 @@ impl App {
             Message::Opened(Err(e)) => {
                 tracing::warn!(error = %e, "cannot open the record");
                 Task::none()
+            }
+            Message::Typed(typed, at) => {
+                self.last_touch = self.now.max(Instant::now());
+                match self.typed(typed, at) {
+                    Some(m) => self.update(m),
+                    None => Task::none(),
+                }
             }
             Message::SignIn(m) => self.sign_in(m),
             Message::Home(m) => self.route(
@@ -553,6 +565,10 @@ impl App {
                 self.screen = Screen::Pickup(pickup::State::default());
                 Task::none()
             }
+            Nav::PickupCode(code) => {
+                self.screen = Screen::Pickup(pickup::State::default());
+                self.update(Message::Pickup(pickup::Message::Code(code)))
+            }
             Nav::Issue(id, name) => {
                 let (state, open) = issue::State::open(id, name);
                 self.screen = Screen::Issue(Box::new(state));
@@ -623,13 +639,16 @@ impl App {
             _ => iced::time::every(Duration::from_secs(1)).map(Message::Tick),
         };
         // Only a person's input keeps the kiosk awake: camera frames and background work do not.
+        // A key the kiosk can use goes to the screen, as its on-screen key would.
         let input = iced::event::listen_with(|event, _status, _window| match event {
+            iced::Event::Keyboard(k) => Typed::from_event(&k)
+                .map(|t| Message::Typed(t, Instant::now()))
+                .or_else(|| {
+                    matches!(k, iced::keyboard::Event::KeyPressed { .. }).then_some(Message::Input)
+                }),
             iced::Event::Mouse(iced::mouse::Event::ButtonPressed(_))
             | iced::Event::Mouse(iced::mouse::Event::WheelScrolled { .. })
-            | iced::Event::Touch(_)
-            | iced::Event::Keyboard(iced::keyboard::Event::KeyPressed { .. }) => {
-                Some(Message::Input)
-            }
+            | iced::Event::Touch(_) => Some(Message::Input),
             _ => None,
         });
         // The live preview runs only while a screen wants it (never behind the lock).
@@ -660,6 +679,25 @@ impl App {
             _ => Subscription::none(),
         };
         Subscription::batch([ticks, input, preview])
+    }
+
+    /// The screen's message for a key typed on a keyboard, if the screen on show types.
+    fn typed(&self, typed: Typed, at: Instant) -> Option<Message> {
+        match &self.screen {
+            Screen::SignIn(s) => s.typed(typed).map(Message::SignIn),
+            Screen::Home(s) => s.typed(typed, at).map(Message::Home),
+            Screen::Documents(s) => s.typed(typed, at).map(Message::Documents),
+            Screen::Verify(s) => s.typed(typed, at).map(Message::Verify),
+            Screen::Record(s) => s.typed(typed, at).map(Message::Record),
+            Screen::Applicant(s) => s.typed(typed, at).map(Message::Applicant),
+            Screen::Pickup(s) => s.typed(typed, at).map(Message::Pickup),
+            Screen::Technician(s) => s.typed(typed, at).map(Message::Technician),
+            Screen::Supervisor(s) => s.typed(typed, at).map(Message::Supervisor),
+            Screen::Issue(s) => s.typed(typed, at).map(Message::Issue),
+            Screen::Complaint(s) => s.typed(typed, at).map(Message::Complaint),
+            Screen::ComplaintStatus(s) => s.typed(typed, at).map(Message::ComplaintStatus),
+            Screen::Starting | Screen::Failed(_) => None,
+        }
     }
 
     /// Whether the screen on show wants the camera's live picture.

@@ -67,6 +67,11 @@ impl Input {
 }
 
 const ROWS: [&str; 4] = ["1234567890", "qwertyuiop", "asdfghjkl-", "zxcvbnm.,/"];
+
+/// Whether the keyboard has a key for `c` (in either case).
+pub fn has(c: char) -> bool {
+    c == '@' || ROWS.iter().any(|r| r.contains(c.to_ascii_lowercase()))
+}
 const KEY_W: f32 = 104.0;
 const KEY_H: f32 = theme::TOUCH;
 

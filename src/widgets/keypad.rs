@@ -73,6 +73,23 @@ pub fn grouped(digits: &str) -> String {
         .join(" ")
 }
 
+/// A number being typed into its `len` places, the places still to fill as dots, grouped by
+/// four: "3273 01·· ···· ····". The operator sees at a glance how many digits are left.
+pub fn framed(digits: &str, len: usize) -> String {
+    let places: String = digits
+        .chars()
+        .chain(std::iter::repeat('·'))
+        .take(len.max(digits.chars().count()))
+        .collect();
+    places
+        .chars()
+        .collect::<Vec<_>>()
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +108,8 @@ mod tests {
         apply(&mut b, Key::Clear, 5);
         assert!(b.is_empty());
         assert_eq!(grouped("3273014508900001"), "3273 0145 0890 0001");
+        assert_eq!(framed("327301", 16), "3273 01·· ···· ····");
+        assert_eq!(framed("3273014508900001", 16), "3273 0145 0890 0001");
+        assert_eq!(framed("2611250", 13), "2611 250· ···· ·");
     }
 }

@@ -8,6 +8,7 @@ pub mod keypad;
 pub mod pin_gate;
 pub mod signin;
 pub mod theme;
+pub mod typing;
 
 pub use crate::assets::{FONT_BOLD, FONT_REGULAR};
 

@@ -137,6 +137,14 @@ impl<W: Who> State<W> {
         self.overriding
     }
 
+    /// A key typed on a keyboard: digits and Backspace as on the keypad, Enter signs in.
+    pub fn typed(&self, typed: super::typing::Typed) -> Option<Message<W>> {
+        match typed {
+            super::typing::Typed::Enter => Some(Message::Submit),
+            t => t.keypad().map(Message::Key),
+        }
+    }
+
     pub fn update(&mut self, message: Message<W>, now: Instant) -> Outcome<W> {
         match message {
             Message::Key(k) => {

@@ -85,6 +85,8 @@ impl<P: iced::Program<State = App, Message = Message, Theme = iced::Theme> + 'st
 
     /// Taps each character of `digits` on the keypad.
     pub fn type_digits(&mut self, digits: &str) {
+        // A click finds the first text equal to the digit: the number shown above the keypad
+        // never is one (its empty places are dots), so the click lands on the key.
         let lines: Vec<String> = digits.chars().map(|c| format!("click \"{c}\"")).collect();
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
         self.drive(&refs);
@@ -206,12 +208,13 @@ pub fn record_with<
     ]);
 }
 
-/// Signs in with the demo operator's PIN.
+/// Signs in with the demo operator's PIN, typed on a USB keyboard and sent with Enter (NIKs are
+/// tapped on the keypad: both ways are in every flow).
 pub fn sign_in<P: iced::Program<State = App, Message = Message, Theme = iced::Theme> + 'static>(
     k: &mut Kiosk<P>,
 ) {
-    k.type_digits("246810");
-    k.drive(&["click \"Masuk\"", "expect \"Mulai perekaman\""]);
+    k.drive(&["type \"246810\"", "type enter"]);
+    k.wait_for_text("Mulai perekaman", std::time::Duration::from_secs(10));
 }
 
 impl<P> Kiosk<P>

@@ -12,6 +12,7 @@ use crate::kiosk::Nav;
 use crate::t;
 use crate::widgets::keypad::{self, Key};
 use crate::widgets::theme::{self, Kind};
+use crate::widgets::typing::Typed;
 use crate::wire::complaint::TicketNo;
 
 pub const TICKET_DIGITS: usize = 12;
@@ -72,6 +73,13 @@ impl Page for State {
         Action::None
     }
 
+    fn typed(&self, typed: Typed, _at: std::time::Instant) -> Option<Message> {
+        match typed {
+            Typed::Enter => Some(Message::Check),
+            t => t.keypad().map(Message::Key),
+        }
+    }
+
     fn perform(ctx: Ctx, ticket: TicketNo) -> Task<Message> {
         Task::perform(
             async move { ctx.service.complaint_status(&ctx.who, ticket).await },
@@ -85,7 +93,7 @@ impl State {
         let shown = if self.number.is_empty() {
             t!(lang, "complaint-status-enter")
         } else {
-            keypad::grouped(&self.number)
+            keypad::framed(&self.number, TICKET_DIGITS)
         };
         let answer: Element<'_, Message> = match &self.answer {
             None => Space::new().into(),

@@ -16,6 +16,7 @@ use crate::kiosk::Nav;
 use crate::queue::{Counts, Handover, State as QState, WaitingEntry};
 use crate::t;
 use crate::widgets::theme::{self, Kind};
+use crate::widgets::typing::{Scan, Typed};
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -28,6 +29,8 @@ pub enum Message {
     Supervisor,
     Complaint,
     ComplaintStatus,
+    /// A key typed on a keyboard, and when: a scanner typing a receipt's code opens its pickup.
+    Typed(Typed, std::time::Instant),
 }
 
 /// A backlog being sent: how many of how many since it began.
@@ -40,11 +43,15 @@ pub struct Drain {
 /// Home belongs to whoever is signed in.
 pub struct State {
     role: crate::config::Role,
+    scan: Scan,
 }
 
 impl State {
     pub fn new(who: &Staff) -> Self {
-        Self { role: who.role }
+        Self {
+            role: who.role,
+            scan: Scan::default(),
+        }
     }
 }
 
@@ -55,6 +62,10 @@ impl Page for State {
     fn update(&mut self, message: Message) -> Action<Self::Request> {
         let may = |a: Permission| a.allowed(self.role);
         Action::Go(match message {
+            Message::Typed(typed, at) => match self.scan.key(typed, at) {
+                Some(code) if may(Permission::Issue) => Nav::PickupCode(code),
+                _ => return Action::None,
+            },
             Message::StartRecording if may(Permission::Record) => Nav::StartApplicant,
             Message::Pickup if may(Permission::Issue) => Nav::Pickup,
             Message::Open(id) if may(Permission::Papers) => Nav::Open(id),
@@ -70,6 +81,10 @@ impl Page for State {
 
     fn perform(_: Ctx, request: Self::Request) -> Task<Message> {
         match request {}
+    }
+
+    fn typed(&self, typed: Typed, at: std::time::Instant) -> Option<Message> {
+        Some(Message::Typed(typed, at))
     }
 }
 

@@ -24,6 +24,7 @@ use crate::booth::procedure::{Step, StepClock};
 use crate::booth::service::{Service, Staff};
 use crate::kiosk::i18n::{tr, Lang};
 use crate::widgets::theme;
+use crate::widgets::typing::Typed;
 
 /// What a screen's work has to hand: the booth service and who is signed in.
 #[derive(Clone)]
@@ -60,6 +61,11 @@ pub trait Page {
     fn update(&mut self, message: Self::Message) -> Action<Self::Request>;
     /// Carries a request out through the booth service.
     fn perform(ctx: Ctx, request: Self::Request) -> Task<Self::Message>;
+    /// The message a key typed on a physical keyboard (or a scanner) at `at` stands for: the
+    /// same as the on-screen key or button it matches. Screens without typing ignore keys.
+    fn typed(&self, _typed: Typed, _at: std::time::Instant) -> Option<Self::Message> {
+        None
+    }
 }
 
 /// A step's title with its clock against the SOP's standard time: one rule for every step —

@@ -13,6 +13,7 @@ use crate::queue::QueueError;
 use crate::t;
 use crate::widgets::keypad::{self, Key};
 use crate::widgets::theme::{self, Kind};
+use crate::widgets::typing::Typed;
 
 pub const RECEIPT_DIGITS: usize = 13;
 
@@ -25,6 +26,8 @@ pub enum Message {
     /// Start or stop reading the receipt's QR code with the camera.
     ToggleScan,
     Camera(crate::kiosk::preview::Event),
+    /// A receipt code read elsewhere (a keyboard-wedge scanner on the home screen): look it up.
+    Code(String),
 }
 
 /// Look the receipt number up in the queue.
@@ -103,18 +106,34 @@ impl Page for State {
                 if !self.is_scanning() {
                     return Action::None;
                 }
-                let digits: String = text.trim().chars().collect();
+                let digits = text.trim();
                 if digits.len() == RECEIPT_DIGITS && digits.chars().all(|c| c.is_ascii_digit()) {
-                    self.number = digits;
                     self.scanning = false;
                     self.preview = None;
-                    self.update(Message::Find)
+                    self.update(Message::Code(digits.to_owned()))
                 } else {
                     // Some other code: say so and keep looking.
                     self.problem = Some(Problem::Mistyped);
                     Action::None
                 }
             }
+            Message::Code(code) => {
+                // What fits the keypad, so the operator sees what was read.
+                self.number = code
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .take(RECEIPT_DIGITS)
+                    .collect();
+                self.problem = None;
+                self.update(Message::Find)
+            }
+        }
+    }
+
+    fn typed(&self, typed: Typed, _at: std::time::Instant) -> Option<Message> {
+        match typed {
+            Typed::Enter => Some(Message::Find),
+            t => t.keypad().map(Message::Key),
         }
     }
 
@@ -148,7 +167,7 @@ impl State {
         let shown = if self.number.is_empty() {
             t!(lang, "pickup-enter")
         } else {
-            keypad::grouped(&self.number)
+            keypad::framed(&self.number, RECEIPT_DIGITS)
         };
         let problem: Element<'_, Message> = match &self.problem {
             Some(Problem::Mistyped) => theme::alert(t!(lang, "pickup-mistyped")),

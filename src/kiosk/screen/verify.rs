@@ -22,6 +22,7 @@ use crate::kiosk::Nav;
 use crate::t;
 use crate::widgets::keypad::{self, Key};
 use crate::widgets::theme::{self, Kind};
+use crate::widgets::typing::Typed;
 
 /// Why a supervisor allows a NIK that already has a record to be recorded again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,6 +225,17 @@ impl Page for State {
         }
     }
 
+    fn typed(&self, typed: Typed, _at: std::time::Instant) -> Option<Message> {
+        match typed {
+            Typed::Enter => Some(match (&self.asking, &self.lookup) {
+                (Some(_), _) => Message::Approve,
+                (None, Lookup::Found(v)) if v.prior().is_none() => Message::Confirm,
+                (None, _) => Message::Check,
+            }),
+            t => t.keypad().map(Message::Key),
+        }
+    }
+
     fn perform(ctx: Ctx, request: Request) -> Task<Message> {
         match request {
             Request::Lookup(nik) => Task::perform(
@@ -258,7 +270,7 @@ impl State {
         let shown = if self.nik.is_empty() {
             t!(lang, "verify-enter-nik")
         } else {
-            keypad::grouped(&self.nik)
+            keypad::framed(&self.nik, 16)
         };
         let result: Element<'_, Message> = match &self.lookup {
             Lookup::Idle => Space::new().into(),

@@ -329,7 +329,7 @@ impl<P: Program + 'static> Emulator<P> {
                     }
                 }
 
-                let (_state, _status) = user_interface.update(
+                let (_state, statuses) = user_interface.update(
                     &events,
                     self.cursor,
                     &mut self.renderer,
@@ -338,6 +338,16 @@ impl<P: Program + 'static> Emulator<P> {
                 );
 
                 self.cache = Some(user_interface.into_cache());
+
+                // As iced_winit does: subscriptions listening to events
+                // (keyboard shortcuts, activity) hear them too.
+                for (event, status) in events.iter().zip(statuses) {
+                    self.runtime.broadcast(subscription::Event::Interaction {
+                        window: self.window,
+                        event: event.clone(),
+                        status,
+                    });
+                }
 
                 let task = self.runtime.enter(|| {
                     Task::batch(messages.into_iter().map(|message| {
