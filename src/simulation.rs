@@ -248,6 +248,10 @@ impl Day {
             if n % 10 == 0 {
                 report.complaint = Some(self.complain(n, &resident, &report.receipt_no).await?);
             }
+            // Resident memory between applicants, as the booth holds it while it waits for the
+            // next one: what the allocator keeps free is handed back first, as the booth's
+            // service does after each record and hand-over.
+            let _ = tokio::task::spawn_blocking(ktpel_malloc::release_free_memory).await;
             report.rss_bytes = crate::telemetry::resident_bytes().unwrap_or(0);
             each(&report);
             reports.push(report);
