@@ -63,6 +63,31 @@ pub fn panel<'a, M: 'a>(content: impl Into<Element<'a, M>>) -> Element<'a, M> {
         .into()
 }
 
+/// Room for a step's instruction above its action: three lines at body size. The action under
+/// it stays where it is whatever the instruction's length (a button that moves under a finger
+/// gets the wrong tap).
+pub const NOTE_SPACE: f32 = 3.0 * BODY * 1.3;
+
+/// Room kept for an alert of up to two lines, shown or not, so the buttons below do not move
+/// when one appears.
+pub const ALERT_SPACE: f32 = 2.0 * BODY * 1.3 + 2.0 * GAP;
+
+/// A step's instruction in its reserved room ([`NOTE_SPACE`]).
+pub fn note<'a, M: 'a>(message: String) -> Element<'a, M> {
+    container(text(message).size(BODY))
+        .width(Length::Fill)
+        .height(Length::Fixed(NOTE_SPACE))
+        .into()
+}
+
+/// An alert, or nothing, in the room kept for one ([`ALERT_SPACE`]).
+pub fn alert_slot<'a, M: 'a>(alert: Option<Element<'a, M>>) -> Element<'a, M> {
+    container(alert.unwrap_or_else(|| iced::widget::Space::new().into()))
+        .width(Length::Fill)
+        .height(Length::Fixed(ALERT_SPACE))
+        .into()
+}
+
 /// An error or warning box in the danger colour.
 pub fn alert<'a, M: 'a>(message: String) -> Element<'a, M> {
     container(text(message).size(BODY))

@@ -3,7 +3,7 @@
 //! durably in the queue (sealed, like everything personal), then the ticket is printed; the
 //! transmitter delivers it to the office's complaint desk whenever the desk can be reached.
 
-use iced::widget::{button, column, row, text, Space};
+use iced::widget::{button, column, row, scrollable, text, Space};
 use iced::{Element, Length, Task};
 
 use super::{Action, Ctx, Page};
@@ -14,6 +14,7 @@ use crate::queue::ComplaintDraft;
 use crate::t;
 use crate::widgets::keyboard::{self, Input, Key};
 use crate::widgets::theme::{self, Kind};
+use crate::widgets::typing::Typed;
 use crate::wire::complaint::{Category, Channel, Complaint, Link};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,6 +206,17 @@ impl Page for State {
         Action::None
     }
 
+    fn typed(&self, typed: Typed, _at: std::time::Instant) -> Option<Message> {
+        match typed {
+            // Enter moves on to the next field, as on a paper form.
+            Typed::Enter => Some(Message::Focus(match self.focus {
+                Field::Name => Field::Contact,
+                Field::Contact | Field::Description => Field::Description,
+            })),
+            t => t.keyboard().map(Message::Key),
+        }
+    }
+
     fn perform(ctx: Ctx, request: Request) -> Task<Message> {
         let Ctx { service, who } = ctx;
         match request {
@@ -351,15 +363,47 @@ impl State {
                     field(Field::Contact, t!(lang, "complaint-contact"), &self.contact),
                 ]
                 .spacing(theme::GAP),
-                field(
-                    Field::Description,
-                    t!(lang, "complaint-description"),
-                    &self.description
-                ),
+                self.story_box(lang),
                 problem,
                 keyboard::view(focused, Message::Key),
             ]
             .spacing(theme::GAP * 0.75),
         )
     }
+
+    /// What happened, as typed: several lines in a box that scrolls, the newest line always in
+    /// view (the story is usually longer than a line). A tap on it types into it.
+    fn story_box(&self, lang: Lang) -> Element<'_, Message> {
+        let typed = &self.description.text;
+        let (shown, style): (String, fn(&iced::Theme) -> text::Style) = if typed.is_empty() {
+            (t!(lang, "complaint-description"), text::secondary)
+        } else if self.focus == Field::Description {
+            (format!("{typed}▏"), text::default)
+        } else {
+            (typed.clone(), text::default)
+        };
+        button(
+            scrollable(
+                text(shown)
+                    .size(theme::SMALL)
+                    .style(style)
+                    .width(Length::Fill),
+            )
+            .anchor_bottom()
+            .width(Length::Fill)
+            .height(Length::Fill),
+        )
+        .width(Length::Fill)
+        .height(Length::Fixed(STORY_BOX_HEIGHT))
+        .style(if self.focus == Field::Description {
+            button::primary
+        } else {
+            button::secondary
+        })
+        .on_press(Message::Focus(Field::Description))
+        .into()
+    }
 }
+
+/// Three lines of the story at the small size, with the box's padding.
+const STORY_BOX_HEIGHT: f32 = 3.0 * theme::SMALL * 1.3 + 10.0;

@@ -354,9 +354,9 @@ impl State {
         };
         let mut side = column![].spacing(theme::GAP);
         match &self.step {
-            Step::Opening => side = side.push(text(t!(lang, "issue-preparing")).size(theme::BODY)),
+            Step::Opening => side = side.push(theme::note(t!(lang, "issue-preparing"))),
             Step::At(IssueProgress::Print) => {
-                side = side.push(text(t!(lang, "issue-check-face")).size(theme::BODY));
+                side = side.push(theme::note(t!(lang, "issue-check-face")));
                 side = side.push(theme::action(
                     t!(lang, "issue-print"),
                     Kind::Primary,
@@ -372,7 +372,7 @@ impl State {
                 )));
             }
             Step::At(IssueProgress::Chip { .. }) => {
-                side = side.push(text(t!(lang, "issue-printed")).size(theme::BODY));
+                side = side.push(theme::note(t!(lang, "issue-printed")));
                 side = side.push(theme::action(
                     t!(lang, "issue-encode"),
                     Kind::Primary,
@@ -387,9 +387,7 @@ impl State {
                     ));
                 }
             }
-            Step::Printing => {
-                side = side.push(text(t!(lang, "issue-printing")).size(theme::HEADING))
-            }
+            Step::Printing => side = side.push(theme::note(t!(lang, "issue-printing"))),
             Step::Encoding(p) => {
                 let (label, fraction) = match p {
                     Some(p) => (
@@ -413,9 +411,9 @@ impl State {
             }
             Step::At(IssueProgress::HandOver { .. }) => {
                 if self.encoded.is_some() {
-                    side = side.push(text(t!(lang, "issue-encoded")).size(theme::BODY));
+                    side = side.push(theme::note(t!(lang, "issue-encoded")));
                 } else {
-                    side = side.push(text(t!(lang, "issue-chip-verified")).size(theme::BODY));
+                    side = side.push(theme::note(t!(lang, "issue-chip-verified")));
                 }
                 side = side.push(theme::action(
                     t!(lang, "issue-hand-over"),
@@ -423,9 +421,7 @@ impl State {
                     Some(Message::HandOver),
                 ));
             }
-            Step::HandingOver => {
-                side = side.push(text(t!(lang, "issue-handing-over")).size(theme::HEADING))
-            }
+            Step::HandingOver => side = side.push(theme::note(t!(lang, "issue-handing-over"))),
             Step::Done(_) | Step::At(IssueProgress::Done) => {
                 side = side.push(text(t!(lang, "issue-done")).size(theme::TITLE))
             }

@@ -5,7 +5,7 @@
 //! it (pickup, status) or takes a complaint, and only a supervisor's PIN with a reason lets a
 //! second recording go ahead. That approval travels in the packet.
 
-use iced::widget::{column, row, text, Space};
+use iced::widget::{column, row, text};
 use iced::{Element, Length, Task};
 
 use super::{step_header, Action, Ctx, Page};
@@ -272,10 +272,13 @@ impl State {
         } else {
             keypad::framed(&self.nik, 16)
         };
+        // Until someone is found, the room for an alert is kept: "Periksa ke SIAK" stays put.
         let result: Element<'_, Message> = match &self.lookup {
-            Lookup::Idle => Space::new().into(),
-            Lookup::Checking => text(t!(lang, "verify-checking")).size(theme::BODY).into(),
-            Lookup::Failed(e) => theme::alert(lookup_message(lang, e)),
+            Lookup::Idle => theme::alert_slot(None),
+            Lookup::Checking => theme::alert_slot(Some(
+                text(t!(lang, "verify-checking")).size(theme::BODY).into(),
+            )),
+            Lookup::Failed(e) => theme::alert_slot(Some(theme::alert(lookup_message(lang, e)))),
             Lookup::Found(v) => found_panel(lang, v),
         };
         let actions: Element<'_, Message> = match (&self.lookup, &self.asking) {
@@ -507,6 +510,34 @@ mod tests {
                 Action::None
             ));
         }
+    }
+
+    /// Where "Periksa ke SIAK" is drawn: its label's top edge.
+    fn check_button_y(s: &State) -> f32 {
+        let clock = StepClock {
+            elapsed: std::time::Duration::from_secs(5),
+            standard: std::time::Duration::from_secs(60),
+            running: true,
+        };
+        let mut ui = iced_test::simulator(s.view(Lang::Id, clock));
+        ui.find("Periksa ke SIAK")
+            .expect("the check button")
+            .bounds()
+            .y
+    }
+
+    #[test]
+    fn an_alert_does_not_move_the_check_button_under_the_finger() {
+        let mut s = State::new();
+        typed(&mut s, "3273014508900001");
+        let before = check_button_y(&s);
+        s.update(Message::Check);
+        assert_eq!(check_button_y(&s), before, "checking moves nothing");
+        s.update(Message::Looked(Err(LookupError::Centre(
+            CentreError::NotFound,
+        ))));
+        assert!(matches!(s.lookup(), Lookup::Failed(_)));
+        assert_eq!(check_button_y(&s), before, "the alert has its room kept");
     }
 
     #[test]
