@@ -481,7 +481,7 @@ pub fn nik_message(lang: Lang, e: &NikError) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::config::Role;
