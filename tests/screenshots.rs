@@ -107,6 +107,12 @@ fn every_screen_renders() {
             c.to_string()
         })]);
     }
+    // The story, typed on a USB keyboard: longer than the box, which keeps the newest line in view.
+    let story = "saya sudah merekam tiga bulan lalu di kantor kecamatan, tetapi kartu belum jadi \
+                 dan petugas bilang blangko habis. mohon dicek status perekaman saya";
+    k.drive(&[&click("Apa yang terjadi?")]);
+    k.type_text(story);
+    k.wait_for_text(&format!("{story}▏"), Duration::from_secs(10));
     shot!(k, "18-complaint");
     k.drive(&[&click("Batal"), &click("Keluar")]);
     k.type_digits("135790");

@@ -92,6 +92,29 @@ impl<P: iced::Program<State = App, Message = Message, Theme = iced::Theme> + 'st
         self.drive(&refs);
     }
 
+    /// Types `text` on a physical keyboard, as a person or a scanner does. The keys reach the
+    /// kiosk's keyboard listener through iced's subscription channel, which holds about a
+    /// hundred events at once: a long text goes in runs of 20 characters, each let through.
+    pub fn type_text(&mut self, text: &str) {
+        let chars: Vec<char> = text.chars().collect();
+        for run in chars.chunks(20) {
+            let run: String = run.iter().collect();
+            self.drive(&[&format!("type {:?}", run)]);
+            // Until the keys have come through: nothing more for a while.
+            let mut quiet = 0;
+            while quiet < 5 {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                quiet += 1;
+                while let Ok(event) = self.rx.try_recv() {
+                    quiet = 0;
+                    if let emulator::Event::Action(a) = event {
+                        self.emu.perform(&self.program, a);
+                    }
+                }
+            }
+        }
+    }
+
     /// Waits up to `timeout` until `text` is on screen, letting subscriptions (the clock tick,
     /// the camera) and background tasks move the app on meanwhile.
     pub fn wait_for_text(&mut self, text: &str, timeout: std::time::Duration) {
