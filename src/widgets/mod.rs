@@ -2,6 +2,7 @@
 //! embedded font, the numeric keypad, the on-screen keyboard, PIN sign-in and languages. They
 //! depend on the core only, never on the booth service or either program.
 
+pub mod drag_scroll;
 pub mod i18n;
 pub mod keyboard;
 pub mod keypad;

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::i18n::{self, arg, tr, tr_with, Lang};
 use super::{time_left, Staff};
 use crate::desk::store::Entry;
+use crate::widgets::drag_scroll::drag_scroll;
 use crate::widgets::theme::{self, Kind};
 use crate::wire::complaint::{Role, Stage, TicketNo};
 
@@ -173,6 +174,6 @@ impl State {
                 .on_press(Message::Open(c.id)),
             );
         }
-        theme::page(page.push(scrollable(list).height(Length::Fill)))
+        theme::page(page.push(drag_scroll(scrollable(list).height(Length::Fill))))
     }
 }

@@ -12,6 +12,7 @@ use crate::kiosk::i18n::Lang;
 use crate::kiosk::Nav;
 use crate::queue::ComplaintDraft;
 use crate::t;
+use crate::widgets::drag_scroll::drag_scroll;
 use crate::widgets::keyboard::{self, Input, Key};
 use crate::widgets::theme::{self, Kind};
 use crate::widgets::typing::Typed;
@@ -382,7 +383,7 @@ impl State {
         } else {
             (typed.clone(), text::default)
         };
-        button(
+        button(drag_scroll(
             scrollable(
                 text(shown)
                     .size(theme::SMALL)
@@ -392,7 +393,7 @@ impl State {
             .anchor_bottom()
             .width(Length::Fill)
             .height(Length::Fill),
-        )
+        ))
         .width(Length::Fill)
         .height(Length::Fixed(STORY_BOX_HEIGHT))
         .style(if self.focus == Field::Description {

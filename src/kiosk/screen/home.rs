@@ -15,6 +15,7 @@ use crate::kiosk::i18n::{tr, Lang};
 use crate::kiosk::Nav;
 use crate::queue::{Counts, Handover, State as QState, WaitingEntry};
 use crate::t;
+use crate::widgets::drag_scroll::drag_scroll;
 use crate::widgets::theme::{self, Kind};
 use crate::widgets::typing::{Scan, Typed};
 
@@ -208,7 +209,7 @@ impl State {
                 header,
                 row![
                     actions.width(Length::Fixed(440.0)),
-                    scrollable(list).height(Length::Fill).width(Length::Fill),
+                    drag_scroll(scrollable(list).height(Length::Fill).width(Length::Fill)),
                 ]
                 .spacing(theme::GAP * 2.0),
             ]

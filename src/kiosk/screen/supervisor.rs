@@ -12,6 +12,7 @@ use crate::kiosk::Nav;
 use crate::papers::receipt::wib_datetime;
 use crate::queue::{BlankStock, CardPrint, QueueError};
 use crate::t;
+use crate::widgets::drag_scroll::drag_scroll;
 use crate::widgets::theme::{self, Kind};
 
 /// How many cards the area lists.
@@ -116,7 +117,7 @@ impl State {
                 ],
                 text(t!(lang, "spv-intro")).size(theme::BODY),
                 theme::panel(text(stock).size(theme::BODY)),
-                scrollable(list).height(Length::Fill),
+                drag_scroll(scrollable(list).height(Length::Fill)),
             ]
             .spacing(theme::GAP),
         )
