@@ -224,7 +224,10 @@ fn a_cut_request_keeps_what_arrived_and_the_rest_completes_the_upload() {
         .patch(&id, &patch_headers(9_999, &data[9_999..]), &data[9_999..]);
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     assert_eq!(r.offset(), Some(10_000));
-    assert_eq!(k.done.lock().unwrap().as_slice(), std::slice::from_ref(&data));
+    assert_eq!(
+        k.done.lock().unwrap().as_slice(),
+        std::slice::from_ref(&data)
+    );
     // Completed and taken by the hook: the bytes are gone, the record says it is done.
     assert!(k.store.read(&id).unwrap().is_empty());
     let h = k.server.head(&id, &headers(&[]));
