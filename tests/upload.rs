@@ -279,6 +279,38 @@ async fn an_upload_url_lost_by_the_booth_is_found_again_by_packet_id() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_left_idle_past_the_expiry_is_deleted_and_the_packet_goes_up_again_whole() {
+    let o = office().await;
+    let config = behind(&o.centre, &o.proxy, o.booth_dir.path());
+    let b = booth(&config, o.booth_dir.path(), &o.clock).await;
+    let (id, size) = record(&o, &b, 5).await;
+    o.proxy.cut_after(size / 2);
+    let tx = b.transmitter().spawn();
+    step(&o.clock, &o.hand, &tx, Duration::ZERO).await;
+    kept_by_centre(&o.centre, id).await;
+    drop(tx);
+
+    // A week and a day without a word from the booth: the centre deletes the half upload.
+    o.hand.advance(Duration::from_secs(8 * 24 * 3600));
+    assert_eq!(o.centre.expire_uploads().unwrap(), 1);
+    assert_eq!(o.centre.upload_of(id).unwrap(), None);
+    let files = std::fs::read_dir(o.centre_dir.path().join("uploads"))
+        .unwrap()
+        .count();
+    assert_eq!(files, 0, "nothing of the packet is left at the centre");
+
+    // The booth still holds the packet: it finds the upload gone and sends it again, once.
+    let before = o.proxy.bytes_up();
+    let tx = b.transmitter().spawn();
+    let s = until_sent(&o.clock, &o.hand, &tx, 1).await;
+    assert_eq!(s.sent, 1, "{s:?}");
+    assert_eq!(o.centre.enrollments(), 1);
+    assert_eq!(o.centre.packets_received(), 1);
+    let up = o.proxy.bytes_up() - before;
+    assert!(up >= size && up <= size + HEADERS, "{up} bytes for {size}");
+}
+
 // ---- A centre whose answers go wrong ----------------------------------------------------
 
 /// Between the booth and the centre: forwards every request, and spoils the answers to the
