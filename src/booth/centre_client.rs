@@ -328,3 +328,22 @@ impl CentreClient {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_size_is_the_configured_one_until_the_link_is_measured_then_what_it_carries_in_half_the_timeout(
+    ) {
+        let t = Duration::from_secs(30);
+        assert_eq!(upload_request_for(4 << 20, None, t), 4 << 20);
+        // 384 kbit/s for 15 s: 720 000 bytes.
+        assert_eq!(upload_request_for(4 << 20, Some(384_000), t), 720_000);
+        // A fast link: the configured bound.
+        assert_eq!(upload_request_for(4 << 20, Some(100_000_000), t), 4 << 20);
+        // A crawling link: never below 16 KiB, nor above the bound.
+        assert_eq!(upload_request_for(4 << 20, Some(1_000), t), 16 * 1024);
+        assert_eq!(upload_request_for(8 * 1024, Some(1_000), t), 8 * 1024);
+    }
+}
