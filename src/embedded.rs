@@ -96,6 +96,7 @@ async fn centre(
         state_dir: Some(data_dir.join(CENTRE_DIR)),
         clock: clock.clone(),
         prepare_bundles: true,
+        ..CentreSimConfig::default()
     })
     .await
     .map_err(|e| BoothError::Embedded {

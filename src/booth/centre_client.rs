@@ -14,7 +14,7 @@ use crate::domain::resident::Resident;
 use crate::wire::centre::{
     IngestReply, IssuedReport, RecordHistory, VerdictEntry, VerdictQuery, VerdictReply,
     CBOR_CONTENT_TYPE, INGEST_PATH, ISSUED_PATH, RECORDS_PATH, SIAK_RESIDENT_PATH, UPLOADS_PATH,
-    UPLOAD_PACKET_ID_KEY, VERDICTS_PATH,
+    UPLOAD_CHECKSUM_KEY, UPLOAD_PACKET_ID_KEY, VERDICTS_PATH,
 };
 use crate::wire::http::{json, refusal, transport, Trouble};
 
@@ -83,16 +83,28 @@ impl From<TusError> for CentreError {
     }
 }
 
-/// The default bytes per tus `PATCH` for a packet of `length` bytes: a twentieth of it, so a
-/// cut anywhere costs at most 5 % of the packet sent again (an unacknowledged chunk is
-/// discarded whole: its checksum cannot be checked), within 8 KiB and 256 KiB. Each chunk is
-/// one round trip: see benches/link.rs for what that costs on a 200 ms link.
-pub fn upload_chunk_for(length: u64) -> usize {
-    (length / 20).clamp(8 * 1024, 256 * 1024) as usize
-}
+/// The default largest tus `PATCH` body: 4 MiB, so a packet (a `field` one is about 150 KB, a
+/// `lossless` one about 900 KB) goes up in one request, one round trip. A cut costs nothing
+/// sent again: the centre keeps what reached it (tus core), and the whole packet's checksum,
+/// checked before ingest, covers those bytes. See docs/packet.md, section 7.
+pub const DEFAULT_UPLOAD_REQUEST: usize = 4 * 1024 * 1024;
 
-/// The chunk size the client is built with before a packet's own size decides it.
-const DEFAULT_CHUNK: usize = 32 * 1024;
+/// The smallest request the link-rate cap goes down to.
+const MIN_UPLOAD_REQUEST: usize = 16 * 1024;
+
+/// The largest `PATCH` body for a link measured at `rate_bps` (if it was) with requests given
+/// `timeout`: at most `max`, and at most what the link carries in half the timeout, so a
+/// request on a slow link ends well within it.
+pub fn upload_request_for(max: usize, rate_bps: Option<u64>, timeout: Duration) -> usize {
+    let max = max.max(1);
+    match rate_bps {
+        Some(rate) if rate > 0 => {
+            let fits = (rate as u128 * timeout.as_millis() / 2 / 8 / 1000) as usize;
+            fits.clamp(MIN_UPLOAD_REQUEST.min(max), max)
+        }
+        _ => max,
+    }
+}
 
 impl From<Trouble> for CentreError {
     fn from(t: Trouble) -> Self {
@@ -117,8 +129,9 @@ pub struct CentreClient {
     siak_key: String,
     centre_key: String,
     tus: TusClient,
-    /// A fixed chunk size instead of [`upload_chunk_for`] (the bench compares sizes).
-    fixed_chunk: Option<usize>,
+    /// The largest `PATCH` body (`[transmit] upload_request_kib`).
+    upload_request: usize,
+    timeout: Duration,
 }
 
 impl CentreClient {
@@ -141,7 +154,7 @@ impl CentreClient {
         let tus = TusClient::new(
             http.clone(),
             ClientConfig {
-                chunk_size: DEFAULT_CHUNK,
+                chunk_size: DEFAULT_UPLOAD_REQUEST,
                 checksum: Some(Algorithm::Sha256),
             },
         )
@@ -153,26 +166,33 @@ impl CentreClient {
             siak_key: siak_key.into(),
             centre_key: centre_key.into(),
             tus,
-            fixed_chunk: None,
+            upload_request: DEFAULT_UPLOAD_REQUEST,
+            timeout,
         })
     }
 
-    /// Uses `chunk_size` bytes per upload `PATCH` whatever the packet's size.
-    pub fn with_upload_chunk(mut self, chunk_size: usize) -> Self {
-        self.fixed_chunk = Some(chunk_size.max(1));
+    /// At most `bytes` per upload `PATCH` (`[transmit] upload_request_kib`).
+    pub fn with_upload_request(mut self, bytes: usize) -> Self {
+        self.upload_request = bytes.max(1);
         self
     }
 
-    /// Bytes per upload `PATCH` for a packet of `length` bytes.
-    pub fn upload_chunk_size(&self, length: u64) -> usize {
-        self.fixed_chunk.unwrap_or_else(|| upload_chunk_for(length))
+    /// Bytes per upload `PATCH` on a link measured at `rate_bps`.
+    pub fn upload_request_size(&self, rate_bps: Option<u64>) -> usize {
+        upload_request_for(self.upload_request, rate_bps, self.timeout)
     }
 
-    /// tus creation for packet `id` of `length` bytes. Idempotent by packet id: the centre
-    /// answers the same upload (and where it stands) when asked again.
-    pub async fn create_upload(&self, id: Uuid, length: u64) -> Result<Created, CentreError> {
+    /// tus creation for packet `id`, whose sealed bytes are `packet`. Idempotent by packet id:
+    /// the centre answers the same upload (and where it stands) when asked again. The
+    /// metadata carries the whole packet's SHA-256, checked by the centre before ingest.
+    pub async fn create_upload(&self, id: Uuid, packet: &[u8]) -> Result<Created, CentreError> {
+        let length = packet.len() as u64;
         let mut metadata = Metadata::new();
         metadata.insert(UPLOAD_PACKET_ID_KEY.into(), id.to_string().into_bytes());
+        metadata.insert(
+            UPLOAD_CHECKSUM_KEY.into(),
+            Algorithm::Sha256.header_value(packet).into_bytes(),
+        );
         Ok(self
             .tus
             .create(
@@ -306,5 +326,24 @@ impl CentreClient {
         } else {
             Err(refusal(resp).await.into())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_size_is_the_configured_one_until_the_link_is_measured_then_what_it_carries_in_half_the_timeout(
+    ) {
+        let t = Duration::from_secs(30);
+        assert_eq!(upload_request_for(4 << 20, None, t), 4 << 20);
+        // 384 kbit/s for 15 s: 720 000 bytes.
+        assert_eq!(upload_request_for(4 << 20, Some(384_000), t), 720_000);
+        // A fast link: the configured bound.
+        assert_eq!(upload_request_for(4 << 20, Some(100_000_000), t), 4 << 20);
+        // A crawling link: never below 16 KiB, nor above the bound.
+        assert_eq!(upload_request_for(4 << 20, Some(1_000), t), 16 * 1024);
+        assert_eq!(upload_request_for(8 * 1024, Some(1_000), t), 8 * 1024);
     }
 }

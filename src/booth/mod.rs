@@ -136,7 +136,11 @@ impl Booth {
             &remote.siak_api_key,
             &remote.centre_api_key,
             timeout,
-        )?;
+        )?
+        .with_upload_request(
+            usize::try_from(config.transmit.upload_request_kib.saturating_mul(1024))
+                .unwrap_or(usize::MAX),
+        );
         let centre_public = CentrePublicKey::from_bytes(&remote.hpke_public_key)?;
         let trusted_csca = std::fs::read(&remote.csca_certificate)
             .map_err(|e| e.to_string())

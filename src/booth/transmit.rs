@@ -3,9 +3,11 @@
 //! or duplicates a packet (the packet id is the centre's idempotency key), and resumes after a
 //! restart from whatever the queue says.
 //!
-//! Packets go up as tus 1.0.0 resumable uploads: the upload URL and the offset the centre
-//! acknowledged are kept in the queue after each chunk, so a link cut part way (or a restart of
-//! the booth or of the centre) costs at most one chunk sent again, not the whole packet.
+//! Packets go up as tus 1.0.0 resumable uploads: created (the URL kept in the queue), then the
+//! rest of the packet in one `PATCH` (a request per `[transmit] upload_request_kib` for larger
+//! ones), each acknowledged offset kept in the queue. The centre keeps what reached it of a
+//! request the link cut, so a cut (or a restart of the booth or of the centre) costs a `HEAD`
+//! and the bytes that never arrived, not a chunk or the packet (docs/packet.md, section 7).
 
 use bytes::Bytes;
 use futures::stream::{self, StreamExt};
@@ -70,7 +72,7 @@ pub struct TransmitStatus {
     pub counts: Counts,
     /// When the transmitter next wakes by itself.
     pub next_wake: Option<Timestamp>,
-    /// Upload payload bytes the centre acknowledged (chunks sent again after a cut count
+    /// Upload payload bytes the centre acknowledged (bytes sent again after a cut count
     /// again).
     pub bytes_acknowledged: u64,
     /// The link's effective upload rate, bits per second, as last measured.
@@ -349,8 +351,8 @@ impl Transmitter {
     }
 
     /// Uploads one packet with tus: creates the upload (or finds where an earlier one stands),
-    /// then sends what the centre does not hold, chunk by chunk, keeping each acknowledged
-    /// offset in the queue. `Ok` only once the centre has acknowledged the last byte, which it
+    /// then sends what the centre does not hold, in as few requests as the request size allows
+    /// (usually one), keeping each acknowledged offset in the queue. `Ok` only once the centre has acknowledged the last byte, which it
     /// does only after ingesting the whole packet.
     async fn upload(&self, out: Outgoing) -> Result<(), CentreError> {
         let id = out.packet_id;
@@ -381,7 +383,7 @@ impl Transmitter {
         let (url, mut offset) = match located {
             Some(found) => found,
             None => {
-                let created = self.client.create_upload(id, length).await?;
+                let created = self.client.create_upload(id, &data).await?;
                 let offset = match created.offset {
                     Some(o) => o,
                     None => self.client.upload_progress(&created.url).await?.offset,
@@ -414,7 +416,8 @@ impl Transmitter {
             );
         }
         tracing::info!(packet = %id, offset, length, "upload from offset");
-        let chunk = self.client.upload_chunk_size(length) as u64;
+        let link_rate = self.status.borrow().link_rate_bps;
+        let chunk = self.client.upload_request_size(link_rate) as u64;
         let started = std::time::Instant::now();
         let from = offset;
         while offset < length {

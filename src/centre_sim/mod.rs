@@ -84,6 +84,9 @@ pub struct CentreSimConfig {
     /// Prepare a print-ready packet's card data right after its ingest (as a centre does when it
     /// decides), rather than when its verdict is first asked for.
     pub prepare_bundles: bool,
+    /// Uploads (incomplete, or ingested and emptied) with no request for this long are
+    /// deleted, by the clock above.
+    pub upload_expiry: Duration,
 }
 
 impl Default for CentreSimConfig {
@@ -98,6 +101,7 @@ impl Default for CentreSimConfig {
             state_dir: None,
             clock: Clock::System,
             prepare_bundles: true,
+            upload_expiry: Duration::from_secs(7 * 24 * 3600),
         }
     }
 }
@@ -502,6 +506,7 @@ pub struct CentreSim {
     inner: Arc<Inner>,
     addr: SocketAddr,
     task: tokio::task::JoinHandle<()>,
+    uploads: Arc<ktpel_tus::server::TusServer>,
 }
 
 impl Drop for CentreSim {
@@ -574,10 +579,15 @@ impl CentreSim {
             packets_received: std::sync::atomic::AtomicU64::new(0),
         });
         let uploads = server::uploads(&inner).map_err(CentreSimError::Uploads)?;
-        let router = server::router(inner.clone(), uploads);
+        let router = server::router(inner.clone(), uploads.clone());
         let task = tokio::spawn(server::supervise(listener, addr, router, faults));
         tracing::info!(%addr, "centre simulator listening");
-        Ok(Self { inner, addr, task })
+        Ok(Self {
+            inner,
+            addr,
+            task,
+            uploads,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -618,6 +628,24 @@ impl CentreSim {
 
     pub fn centre_api_key(&self) -> &str {
         &self.inner.config.centre_api_key
+    }
+
+    /// Where packet `id`'s upload stands: (bytes held, length); `None` when there is none.
+    pub fn upload_of(&self, id: Uuid) -> Result<Option<(u64, u64)>, CentreSimError> {
+        let key = ktpel_tus::server::TusServer::id_for_key(id.to_string().as_bytes());
+        Ok(self
+            .uploads
+            .upload(&key)
+            .map_err(|e| CentreSimError::Uploads(e.to_string()))?
+            .map(|u| (u.offset, u.length)))
+    }
+
+    /// Deletes the uploads idle for longer than the upload expiry (creations do it too);
+    /// answers how many.
+    pub fn expire_uploads(&self) -> Result<usize, CentreSimError> {
+        self.uploads
+            .expire()
+            .map_err(|e| CentreSimError::Uploads(e.to_string()))
     }
 
     pub fn set_fault(&self, fault: Fault) {

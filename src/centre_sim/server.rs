@@ -27,7 +27,7 @@ use crate::domain::nik::Nik;
 use crate::wire::centre::{
     ApiError, IssuedReport, VerdictQuery, VerdictReply, HEALTH_PATH, INGEST_PATH, ISSUED_PATH,
     KEYS_PATH, MAX_VERDICT_QUERY, RECORDS_PATH, SIAK_RESIDENT_PATH, UPLOADS_PATH,
-    UPLOAD_PACKET_ID_KEY, VERDICTS_PATH,
+    UPLOAD_CHECKSUM_KEY, UPLOAD_PACKET_ID_KEY, VERDICTS_PATH,
 };
 
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
@@ -43,7 +43,9 @@ fn authorized(headers: &HeaderMap, key: &str) -> bool {
 }
 
 /// The tus upload server: uploads kept under `state_dir/uploads` (so a restarted centre
-/// resumes them) or in memory, each completed upload ingested as a `PUT` of it would be.
+/// resumes them) or in memory, each completed upload ingested as a `PUT` of it would be and
+/// its bytes then deleted; uploads idle for `upload_expiry` are deleted. What the store holds
+/// is sealed packets (HPKE to the centre), as the booth's queue holds them: nothing in clear.
 pub(crate) fn uploads(inner: &Arc<Inner>) -> Result<Arc<TusServer>, String> {
     let store: Arc<dyn UploadStore> = match &inner.config.state_dir {
         Some(dir) => Arc::new(FileStore::open(dir.join("uploads")).map_err(|e| e.to_string())?),
@@ -52,15 +54,17 @@ pub(crate) fn uploads(inner: &Arc<Inner>) -> Result<Arc<TusServer>, String> {
     let config = ServerConfig {
         base_path: UPLOADS_PATH.into(),
         max_size: 32 * 1024 * 1024,
-        max_chunk: 4 * 1024 * 1024,
+        max_chunk: 8 * 1024 * 1024,
         idempotency_key: Some(UPLOAD_PACKET_ID_KEY.into()),
         require_checksum: true,
+        upload_checksum_key: Some(UPLOAD_CHECKSUM_KEY.into()),
+        expire_after: Some(inner.config.upload_expiry),
     };
-    Ok(Arc::new(TusServer::new(
-        store,
-        Arc::new(IngestOnCompletion(inner.clone())),
-        config,
-    )))
+    let clock = inner.config.clock.clone();
+    Ok(Arc::new(
+        TusServer::new(store, Arc::new(IngestOnCompletion(inner.clone())), config)
+            .with_clock(Arc::new(move || std::time::SystemTime::from(clock.now()))),
+    ))
 }
 
 /// Ingests a completed upload exactly as the `PUT` endpoint ingests its body: same checks,

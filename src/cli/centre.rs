@@ -21,6 +21,10 @@ pub struct Args {
     /// Seconds from receipt to verdict.
     #[arg(long, default_value_t = 20)]
     verdict_delay: u64,
+    /// Hours after which an upload with no request is deleted (an abandoned one, or what is
+    /// left of an ingested one).
+    #[arg(long, default_value_t = 168)]
+    upload_expiry_hours: u64,
     /// Synthetic residents in SIAK.
     #[arg(long, default_value_t = 600)]
     population: usize,
@@ -55,6 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         state_dir: args.state_dir,
         clock: Clock::System,
         prepare_bundles: true,
+        upload_expiry: Duration::from_secs(args.upload_expiry_hours.saturating_mul(3600)),
     };
     run_async(serve(config, args.fault))
 }

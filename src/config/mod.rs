@@ -276,6 +276,12 @@ pub struct TransmitConfig {
     /// Packets sent at once.
     #[serde(deserialize_with = "positive")]
     pub concurrency: usize,
+    /// The largest tus `PATCH` body, in KiB. A packet's rest goes up in one request when it
+    /// fits (one round trip per packet, not per chunk); a cut costs nothing sent again, since
+    /// the centre keeps what reached it. Once the link's rate is measured, requests are also
+    /// kept to what it carries in half of `request_timeout_secs`. docs/packet.md, section 7.
+    #[serde(deserialize_with = "positive")]
+    pub upload_request_kib: u64,
 }
 
 impl Default for TransmitConfig {
@@ -286,6 +292,7 @@ impl Default for TransmitConfig {
             verdict_poll_secs: 30,
             request_timeout_secs: 30,
             concurrency: 4,
+            upload_request_kib: 4096,
         }
     }
 }

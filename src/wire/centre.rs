@@ -28,6 +28,9 @@ pub const INGEST_PATH: &str = "/centre/v1/enrollments";
 pub const UPLOADS_PATH: &str = "/centre/v1/uploads";
 /// The `Upload-Metadata` key carrying the packet id, the centre's idempotency key.
 pub const UPLOAD_PACKET_ID_KEY: &str = "packet-id";
+/// The `Upload-Metadata` key carrying the whole packet's checksum (`sha256 <base64>`), which
+/// the centre checks before ingest: it covers bytes kept from a request the link cut.
+pub const UPLOAD_CHECKSUM_KEY: &str = "checksum";
 pub const VERDICTS_PATH: &str = "/centre/v1/verdicts";
 pub const KEYS_PATH: &str = "/centre/v1/keys";
 pub const RECORDS_PATH: &str = "/centre/v1/records";

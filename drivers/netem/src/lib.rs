@@ -10,7 +10,8 @@
 //! The model, per direction: a reader takes what the sender wrote in pieces of at most
 //! [`PIECE`] bytes, holds each piece for its serialisation time at the line rate (so a fast
 //! sender is slowed by TCP back-pressure, as behind a real slow line), then hands it to a delay
-//! line that delivers it `one_way_delay` later, in order.
+//! line that delivers it `one_way_delay` later, in order. The line is one per direction for
+//! the whole proxy: connections at once share its rate, as on a real link.
 
 use std::io;
 use std::net::SocketAddr;
@@ -87,6 +88,8 @@ struct Counters {
 
 struct Shared {
     counters: Mutex<Counters>,
+    /// When each direction's line is next free (up, down), shared by every connection.
+    lines: [Mutex<Instant>; 2],
     /// Bumped at each cut; every connection watches it.
     cut_epoch: watch::Sender<u64>,
 }
@@ -96,6 +99,23 @@ impl Shared {
         // The counters stay consistent even if a holder panicked: every update is one
         // statement under the lock.
         self.counters.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Books `piece` on `way`'s line: answers when it has gone through.
+    fn book(&self, way: Way, dir: Direction, piece: usize) -> Instant {
+        let line = &self.lines[way as usize];
+        let mut free_at = line.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        // A reader woken a little late by the timer has not left the line idle: carry on from
+        // where the line was, or the lateness of every piece would add up and slow the line
+        // below its rate on a busy machine.
+        let start = if now.saturating_duration_since(*free_at) < TIMER_SLACK {
+            *free_at
+        } else {
+            now
+        };
+        *free_at = start + dir.serialisation(piece);
+        *free_at
     }
 
     fn cut(&self) {
@@ -126,6 +146,7 @@ impl Proxy {
         let (cut_epoch, _) = watch::channel(0u64);
         let shared = Arc::new(Shared {
             counters: Mutex::new(Counters::default()),
+            lines: [Mutex::new(Instant::now()), Mutex::new(Instant::now())],
             cut_epoch,
         });
         let task = tokio::spawn(accept_loop(listener, target, profile, shared.clone()));
@@ -266,8 +287,8 @@ async fn connection(
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Way {
-    Up,
-    Down,
+    Up = 0,
+    Down = 1,
 }
 
 /// One direction: read, hold for the line time, delay, write.
@@ -281,8 +302,8 @@ async fn pump(
     // Unbounded, but what waits in it is bounded by the line: at most rate × delay bytes
     // (or, unshaped, what the sockets hand over within one delay).
     let (tx, mut rx) = mpsc::unbounded_channel::<(Instant, Option<Vec<u8>>)>();
+    let line_shared = shared.clone();
     let line = async move {
-        let mut free_at = Instant::now();
         let mut buf = vec![0u8; PIECE];
         loop {
             let n = match from.read(&mut buf).await {
@@ -296,17 +317,8 @@ async fn pump(
                 let _ = tx.send((Instant::now() + dir.one_way_delay, None));
                 return;
             }
-            let now = Instant::now();
-            // A reader woken a little late by the timer has not left the line idle: carry on
-            // from where the line was, or the lateness of every piece would add up and slow
-            // the line below its rate on a busy machine.
-            let start = if now.saturating_duration_since(free_at) < TIMER_SLACK {
-                free_at
-            } else {
-                now
-            };
-            free_at = start + dir.serialisation(n);
-            if free_at > now {
+            let free_at = line_shared.book(way, dir, n);
+            if free_at > Instant::now() {
                 tokio::time::sleep_until(free_at).await;
             }
             if tx

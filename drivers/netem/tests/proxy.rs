@@ -146,6 +146,30 @@ async fn the_line_rate_bounds_the_transfer_time_from_below() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_at_once_share_the_line_rate() {
+    let (target, _received) = echo_server().await;
+    let up = Direction {
+        rate_bps: Some(1_000_000),
+        one_way_delay: Duration::ZERO,
+    };
+    let profile = LinkProfile {
+        up,
+        down: Direction::default(),
+    };
+    let proxy = Proxy::start(target, profile).await.unwrap();
+    let data = pattern(25_000);
+    let start = Instant::now();
+    let (a, b) = tokio::join!(
+        round_trip(proxy.addr(), &data),
+        round_trip(proxy.addr(), &data)
+    );
+    let took = start.elapsed();
+    assert_eq!((a.unwrap().len(), b.unwrap().len()), (25_000, 25_000));
+    // 50 000 bytes through one 1 Mbit/s line, whichever connection carried them: 400 ms.
+    assert!(took >= Duration::from_millis(400), "took {took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_exchange_costs_at_least_the_round_trip_time() {
     let (target, _received) = echo_server().await;
     let proxy = Proxy::start(

@@ -3,7 +3,8 @@
 //! The conversation, one state per step: *create* (`POST`, answers the upload URL) →
 //! *locate* (`HEAD`, answers the server's offset) → *send* (`PATCH` chunks from that offset,
 //! each acknowledged before the next) → *done* (offset == length). After any failure the
-//! caller resumes at *locate* with the URL it kept: only unacknowledged bytes are sent again.
+//! caller resumes at *locate* with the URL it kept: only bytes the server does not hold are
+//! sent again.
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, LOCATION};
@@ -73,8 +74,10 @@ fn transport(e: reqwest::Error) -> TusError {
 /// How the client cuts and guards an upload.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
-    /// Bytes per `PATCH`. Smaller chunks lose less to a cut (an unacknowledged chunk is sent
-    /// again whole) but pay one round trip each.
+    /// Bytes per `PATCH`; each costs a round trip. Against a server that keeps what reached it
+    /// of a cut request (this crate's does, as tus core asks) a cut loses nothing whatever the
+    /// size, so one request for the whole rest is fastest; against one that discards a cut
+    /// request, smaller chunks lose less.
     pub chunk_size: usize,
     /// The checksum sent with each chunk; `None` sends none.
     pub checksum: Option<Algorithm>,

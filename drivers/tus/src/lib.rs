@@ -1,5 +1,5 @@
 //! The tus 1.0.0 resumable-upload protocol (<https://tus.io/protocols/resumable-upload>), the
-//! core protocol with the creation and checksum extensions.
+//! core protocol with the creation, checksum and termination extensions.
 //!
 //! - [`client`]: a client over `reqwest`: creation (`POST` with `Upload-Length` and
 //!   `Upload-Metadata`), `HEAD` for the offset, chunked `PATCH`es with `Upload-Offset` and a
@@ -8,7 +8,10 @@
 //!   and an answer that is not tus are each a distinct [`client::TusError`].
 //! - [`server`]: a storage-agnostic state machine ([`server::TusServer`]) over an
 //!   [`server::UploadStore`], a hook called with the whole upload before its last bytes are
-//!   acknowledged ([`server::Completion`]), and an axum router to mount.
+//!   acknowledged ([`server::Completion`]), and an axum router to mount. The router keeps what
+//!   arrived of a `PATCH` the connection cut (so one request per upload loses nothing to a
+//!   cut), the whole upload is checked against a checksum in its metadata before completion,
+//!   completed uploads lose their bytes and idle ones expire.
 //!
 //! Idempotency: a server configured with an idempotency metadata key (the booth uses
 //! `packet-id`) derives the upload id from that key, so creating the same upload twice answers

@@ -7,12 +7,24 @@
 //! `PATCH` that would complete an upload first hands the whole upload to the [`Completion`]
 //! hook; if the hook refuses, the last bytes are not acknowledged and the client's retry asks
 //! again, so the hook sees each upload complete at least once and must itself be idempotent.
+//!
+//! A `PATCH` whose body is cut short (the connection drops) keeps what arrived, as the core
+//! protocol asks ("the Server SHOULD always attempt to store as much of the received data as
+//! possible"): a client may send the whole rest of an upload in one request and, after a cut,
+//! resend only what the server did not receive. Its `Upload-Checksum` covers the whole body and
+//! cannot be checked on a part, so such bytes are unverified; the checksum of the whole upload
+//! ([`ServerConfig::upload_checksum_key`], a metadata value) is checked before completion, and
+//! an upload that fails it is deleted (460): the client starts it again.
+//!
+//! Once the hook has taken a completed upload, its bytes are deleted; the upload is kept as a
+//! record (complete, no data) so that a client that missed the last answer finds it done. Open
+//! uploads and those records are deleted after [`ServerConfig::expire_after`] without activity
+//! (extensions: creation, checksum, termination).
 
 // Early answers travel as `Err(Reply)` inside one request's handling and are never stored:
 // boxing them would buy nothing.
 #![allow(clippy::result_large_err)]
 
-use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use sha2::Digest as _;
 use std::collections::HashMap;
@@ -72,6 +84,13 @@ pub trait UploadStore: Send + Sync + 'static {
     fn append(&self, id: &str, offset: u64, data: &[u8]) -> Result<UploadInfo, StoreError>;
     /// The acknowledged bytes.
     fn read(&self, id: &str) -> Result<Vec<u8>, StoreError>;
+    /// Marks the upload complete (offset = length) and deletes its bytes: the completion hook
+    /// has taken them.
+    fn finish(&self, id: &str) -> Result<UploadInfo, StoreError>;
+    /// Deletes the upload, bytes and record; deleting one that does not exist is not an error.
+    fn delete(&self, id: &str) -> Result<(), StoreError>;
+    /// Every upload's id.
+    fn list(&self) -> Result<Vec<String>, StoreError>;
 }
 
 /// A refusal by the [`Completion`] hook, answered as is.
@@ -108,6 +127,13 @@ pub struct ServerConfig {
     pub idempotency_key: Option<String>,
     /// Refuse `PATCH`es without `Upload-Checksum`.
     pub require_checksum: bool,
+    /// The metadata key whose value is the checksum of the whole upload (`<algorithm>
+    /// <base64>`, as `Upload-Checksum`): checked before completion, which covers bytes kept
+    /// from a cut request. `None`: not checked.
+    pub upload_checksum_key: Option<String>,
+    /// Uploads (open, or completed and emptied) with no request for this long are deleted.
+    /// `None`: kept until deleted by the client.
+    pub expire_after: Option<std::time::Duration>,
 }
 
 impl Default for ServerConfig {
@@ -118,6 +144,8 @@ impl Default for ServerConfig {
             max_chunk: 8 * 1024 * 1024,
             idempotency_key: None,
             require_checksum: false,
+            upload_checksum_key: None,
+            expire_after: None,
         }
     }
 }
@@ -183,6 +211,9 @@ fn valid_id(id: &str) -> bool {
     (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// The time the server reads to expire uploads.
+pub type Now = Arc<dyn Fn() -> std::time::SystemTime + Send + Sync>;
+
 /// The tus server. Cheap to share behind an `Arc`.
 pub struct TusServer {
     store: Arc<dyn UploadStore>,
@@ -190,6 +221,10 @@ pub struct TusServer {
     config: ServerConfig,
     /// One lock per upload: two `PATCH`es on one upload never interleave.
     busy: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    now: Now,
+    /// When each upload last saw a request, as this server ran. An upload found in the store
+    /// after a restart counts from when this server first saw it (kept longer, never shorter).
+    touched: Mutex<HashMap<String, std::time::SystemTime>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -207,11 +242,56 @@ impl TusServer {
             completion,
             config,
             busy: Mutex::new(HashMap::new()),
+            now: Arc::new(std::time::SystemTime::now),
+            touched: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Reads the time from `now` (a simulated clock) instead of the system's.
+    pub fn with_clock(mut self, now: Now) -> Self {
+        self.now = now;
+        self
     }
 
     pub fn config(&self) -> &ServerConfig {
         &self.config
+    }
+
+    /// What the store holds of upload `id`.
+    pub fn upload(&self, id: &str) -> Result<Option<UploadInfo>, StoreError> {
+        if !valid_id(id) {
+            return Ok(None);
+        }
+        self.store.get(id)
+    }
+
+    fn touch(&self, id: &str) {
+        let now = (self.now)();
+        lock(&self.touched).insert(id.to_string(), now);
+    }
+
+    /// Deletes the uploads that saw no request for [`ServerConfig::expire_after`]; answers
+    /// how many. Runs at each creation; a centre may also call it on a timer.
+    pub fn expire(&self) -> Result<usize, StoreError> {
+        let Some(after) = self.config.expire_after else {
+            return Ok(0);
+        };
+        let now = (self.now)();
+        let mut expired = 0;
+        for id in self.store.list()? {
+            let last = *lock(&self.touched).entry(id.clone()).or_insert(now);
+            if now.duration_since(last).unwrap_or_default() < after {
+                continue;
+            }
+            let guard = self.upload_lock(&id);
+            let _held = lock(&guard);
+            self.store.delete(&id)?;
+            lock(&self.touched).remove(&id);
+            lock(&self.busy).remove(&id);
+            tracing::info!(upload = %id, "tus upload expired");
+            expired += 1;
+        }
+        Ok(expired)
     }
 
     /// The upload URL path of `id`.
@@ -246,7 +326,7 @@ impl TusServer {
         let algorithms = Algorithm::ALL.map(Algorithm::name).join(",");
         let mut r = Reply::new(StatusCode::NO_CONTENT)
             .header(proto::TUS_VERSION_HEADER, TUS_VERSION)
-            .header(proto::TUS_EXTENSION, "creation,checksum")
+            .header(proto::TUS_EXTENSION, "creation,checksum,termination")
             .header(proto::TUS_MAX_SIZE, self.config.max_size)
             .header(proto::TUS_CHECKSUM_ALGORITHM, algorithms);
         // The spec allows OPTIONS answers without Tus-Resumable; ours carry it anyway.
@@ -292,8 +372,20 @@ impl TusServer {
             },
             None => hex::encode(rand::random::<[u8; 16]>()),
         };
+        if let Some(key) = &self.config.upload_checksum_key {
+            if let Some(v) = metadata.get(key) {
+                std::str::from_utf8(v)
+                    .map_err(|_| proto::ChecksumHeaderError::Malformed)
+                    .and_then(proto::parse_checksum)
+                    .map_err(|e| Reply::text(StatusCode::BAD_REQUEST, format!("{key}: {e}")))?;
+            }
+        }
+        if let Err(e) = self.expire() {
+            tracing::warn!(error = %e, "tus expiry failed");
+        }
         let guard = self.upload_lock(&id);
         let _held = lock(&guard);
+        self.touch(&id);
         let (info, created) = match self.store.create(&id, length, &metadata) {
             Ok(x) => x,
             Err(StoreError::LengthConflict { existing }) => {
@@ -309,6 +401,9 @@ impl TusServer {
             self.completion
                 .complete(&info, &[])
                 .map_err(Self::rejected)?;
+            self.store
+                .finish(&id)
+                .map_err(|e| Self::storage_failure(&e))?;
         }
         Ok(Reply::new(StatusCode::CREATED)
             .header("location", self.location(&id))
@@ -367,8 +462,32 @@ impl TusServer {
         self.patch_inner(id, headers, body).unwrap_or_else(|r| r)
     }
 
-    fn patch_inner(&self, id: &str, headers: &HeaderMap, body: &[u8]) -> Result<Reply, Reply> {
+    /// A `PATCH` whose body was cut short after `received` bytes: keeps them when the request
+    /// was otherwise in order (the checksum, of the whole body, cannot be checked). Never
+    /// completes an upload. Answers the new offset, for logs: nobody hears the answer.
+    pub fn patch_cut(&self, id: &str, headers: &HeaderMap, received: &[u8]) -> Result<u64, Reply> {
         Self::version_ok(headers)?;
+        let offset = self.patch_offset(headers)?;
+        let guard = self.upload_lock(id);
+        let _held = lock(&guard);
+        let info = self.info(id)?;
+        self.touch(id);
+        if offset != info.offset || received.is_empty() {
+            return Ok(info.offset);
+        }
+        // The last byte is only ever stored with the completion hook's consent.
+        let keep = received
+            .len()
+            .min((info.length - offset).saturating_sub(1) as usize);
+        let info = self
+            .store
+            .append(id, offset, &received[..keep])
+            .map_err(|e| Self::storage_failure(&e))?;
+        tracing::info!(upload = %id, from = offset, kept = keep, "tus kept a cut request's bytes");
+        Ok(info.offset)
+    }
+
+    fn patch_offset(&self, headers: &HeaderMap) -> Result<u64, Reply> {
         if proto::header(headers, http::header::CONTENT_TYPE.as_str())
             != Some(proto::OFFSET_OCTET_STREAM)
         {
@@ -377,8 +496,58 @@ impl TusServer {
                 "Content-Type must be application/offset+octet-stream",
             ));
         }
-        let offset = parse_u64(headers, proto::UPLOAD_OFFSET)?
-            .ok_or_else(|| Reply::text(StatusCode::BAD_REQUEST, "Upload-Offset is missing"))?;
+        parse_u64(headers, proto::UPLOAD_OFFSET)?
+            .ok_or_else(|| Reply::text(StatusCode::BAD_REQUEST, "Upload-Offset is missing"))
+    }
+
+    /// `DELETE` of an upload URL (termination): the upload and its bytes are gone.
+    pub fn terminate(&self, id: &str, headers: &HeaderMap) -> Reply {
+        let r = Self::version_ok(headers).and_then(|()| self.info(id));
+        match r {
+            Ok(_) => {
+                let guard = self.upload_lock(id);
+                let _held = lock(&guard);
+                match self.store.delete(id) {
+                    Ok(()) => {
+                        lock(&self.touched).remove(id);
+                        tracing::info!(upload = %id, "tus upload terminated");
+                        Reply::new(StatusCode::NO_CONTENT)
+                    }
+                    Err(e) => Self::storage_failure(&e),
+                }
+            }
+            Err(r) => r,
+        }
+    }
+
+    /// Checks the whole upload against the checksum its creation announced, if any.
+    fn whole_checksum_ok(&self, info: &UploadInfo, whole: &[u8]) -> Result<(), Reply> {
+        let Some(key) = &self.config.upload_checksum_key else {
+            return Ok(());
+        };
+        let Some(value) = info.metadata.get(key) else {
+            return Ok(());
+        };
+        let ok = std::str::from_utf8(value)
+            .ok()
+            .and_then(|v| proto::parse_checksum(v).ok())
+            .is_some_and(|(alg, digest)| alg.digest(whole) == digest);
+        if ok {
+            return Ok(());
+        }
+        tracing::warn!(upload = %info.id, "tus whole-upload checksum mismatch: upload deleted");
+        self.store
+            .delete(&info.id)
+            .map_err(|e| Self::storage_failure(&e))?;
+        Err(Reply::text(
+            StatusCode::from_u16(proto::CHECKSUM_MISMATCH).unwrap_or(StatusCode::BAD_REQUEST),
+            "Checksum Mismatch: the whole upload differs from its Upload-Metadata checksum; it is deleted, create it again",
+        ))
+    }
+
+    fn patch_inner(&self, id: &str, headers: &HeaderMap, body: &[u8]) -> Result<Reply, Reply> {
+        Self::version_ok(headers)?;
+        let offset = self.patch_offset(headers)?;
         let checksum = match proto::header(headers, proto::UPLOAD_CHECKSUM) {
             Some(v) => Some(
                 proto::parse_checksum(v)
@@ -395,6 +564,7 @@ impl TusServer {
         let guard = self.upload_lock(id);
         let _held = lock(&guard);
         let info = self.info(id)?;
+        self.touch(id);
         if offset != info.offset {
             tracing::info!(upload = %id, claimed = offset, current = info.offset, "tus offset conflict");
             return Err(Reply::text(
@@ -410,6 +580,9 @@ impl TusServer {
                 "the chunk runs past Upload-Length",
             ));
         }
+        if body.is_empty() {
+            return Ok(Reply::new(StatusCode::NO_CONTENT).header(proto::UPLOAD_OFFSET, info.offset));
+        }
         if let Some((alg, digest)) = checksum {
             if alg.digest(body) != digest {
                 tracing::warn!(upload = %id, offset, "tus checksum mismatch");
@@ -420,9 +593,10 @@ impl TusServer {
                 ));
             }
         }
-        if end == info.length && !body.is_empty() {
+        if end == info.length {
             let mut whole = self.store.read(id).map_err(|e| Self::storage_failure(&e))?;
             whole.extend_from_slice(body);
+            self.whole_checksum_ok(&info, &whole)?;
             let done = UploadInfo {
                 offset: end,
                 ..info.clone()
@@ -430,6 +604,13 @@ impl TusServer {
             self.completion
                 .complete(&done, &whole)
                 .map_err(Self::rejected)?;
+            // The hook holds the upload now: its bytes here are not needed any more.
+            let info = self
+                .store
+                .finish(id)
+                .map_err(|e| Self::storage_failure(&e))?;
+            tracing::debug!(upload = %id, length = info.length, "tus upload complete, bytes deleted");
+            return Ok(Reply::new(StatusCode::NO_CONTENT).header(proto::UPLOAD_OFFSET, info.offset));
         }
         let info = match self.store.append(id, offset, body) {
             Ok(i) => i,
@@ -500,6 +681,23 @@ impl UploadStore for MemoryStore {
             .get(id)
             .map(|(_, b)| b.clone())
             .ok_or(StoreError::NotFound)
+    }
+
+    fn finish(&self, id: &str) -> Result<UploadInfo, StoreError> {
+        let mut m = lock(&self.uploads);
+        let (info, bytes) = m.get_mut(id).ok_or(StoreError::NotFound)?;
+        info.offset = info.length;
+        *bytes = Vec::new();
+        Ok(info.clone())
+    }
+
+    fn delete(&self, id: &str) -> Result<(), StoreError> {
+        lock(&self.uploads).remove(id);
+        Ok(())
+    }
+
+    fn list(&self) -> Result<Vec<String>, StoreError> {
+        Ok(lock(&self.uploads).keys().cloned().collect())
     }
 }
 
@@ -647,9 +845,79 @@ impl UploadStore for FileStore {
         }
         Ok(out)
     }
+
+    fn finish(&self, id: &str) -> Result<UploadInfo, StoreError> {
+        let _w = lock(&self.write);
+        let mut info = self.get(id)?.ok_or(StoreError::NotFound)?;
+        info.offset = info.length;
+        self.replace(id, "off", info.offset.to_string().as_bytes())?;
+        remove_if_present(&self.path(id, "bin"))?;
+        Ok(info)
+    }
+
+    fn delete(&self, id: &str) -> Result<(), StoreError> {
+        let _w = lock(&self.write);
+        // The record last: a delete cut short leaves an upload that lists and deletes again.
+        for ext in ["bin", "off", "off.tmp", "meta.tmp", "meta"] {
+            remove_if_present(&self.path(id, ext))?;
+        }
+        Ok(())
+    }
+
+    fn list(&self) -> Result<Vec<String>, StoreError> {
+        let mut ids = Vec::new();
+        for entry in std::fs::read_dir(&self.dir)? {
+            let name = entry?.file_name();
+            if let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".meta")) {
+                if valid_id(id) {
+                    ids.push(id.to_string());
+                }
+            }
+        }
+        Ok(ids)
+    }
 }
 
-/// The axum side: `OPTIONS`/`POST` on the base path, `HEAD`/`PATCH` on `{base}/{id}`.
+fn remove_if_present(path: &std::path::Path) -> Result<(), StoreError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A request body as it arrived.
+enum Received {
+    Whole(Vec<u8>),
+    /// The connection dropped after these bytes.
+    Cut(Vec<u8>),
+    TooLarge,
+}
+
+async fn receive(mut body: axum::body::Body, limit: usize) -> Received {
+    use http_body_util::BodyExt as _;
+    let mut got = Vec::new();
+    loop {
+        match body.frame().await {
+            None => return Received::Whole(got),
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    if got.len() + data.len() > limit {
+                        return Received::TooLarge;
+                    }
+                    got.extend_from_slice(&data);
+                }
+            }
+            Some(Err(e)) => {
+                tracing::debug!(error = %e, received = got.len(), "tus request body cut short");
+                return Received::Cut(got);
+            }
+        }
+    }
+}
+
+/// The axum side: `OPTIONS`/`POST` on the base path, `HEAD`/`PATCH`/`DELETE` on
+/// `{base}/{id}`.
 pub fn router<S: Clone + Send + Sync + 'static>(server: Arc<TusServer>) -> axum::Router<S> {
     use axum::extract::{DefaultBodyLimit, Path};
     use axum::routing::{head, options};
@@ -663,7 +931,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(server: Arc<TusServer>) -> axum:
 
     let base = server.config.base_path.trim_end_matches('/').to_string();
     let limit = server.config.max_chunk;
-    let (s1, s2, s3, s4) = (
+    let (s1, s2, s3, s4, s5) = (
+        server.clone(),
         server.clone(),
         server.clone(),
         server.clone(),
@@ -704,13 +973,34 @@ pub fn router<S: Clone + Send + Sync + 'static>(server: Arc<TusServer>) -> axum:
                 }
             })
             .patch(
-                move |Path(id): Path<String>, headers: HeaderMap, body: Bytes| {
+                move |Path(id): Path<String>, headers: HeaderMap, body: axum::body::Body| {
                     let s = s4.clone();
                     async move {
-                        match tokio::task::spawn_blocking(move || s.patch(&id, &headers, &body))
+                        // Read and stored in a task of its own: when the connection drops
+                        // mid-body this handler is dropped with it, and the task still keeps
+                        // what arrived.
+                        let task = tokio::spawn(async move {
+                            let received = receive(body, limit).await;
+                            tokio::task::spawn_blocking(move || match received {
+                                Received::Whole(b) => s.patch(&id, &headers, &b),
+                                Received::Cut(b) => match s.patch_cut(&id, &headers, &b) {
+                                    Ok(offset) => Reply::new(StatusCode::BAD_REQUEST)
+                                        .header(proto::UPLOAD_OFFSET, offset),
+                                    Err(r) => r,
+                                },
+                                Received::TooLarge => Reply::text(
+                                    StatusCode::PAYLOAD_TOO_LARGE,
+                                    format!("a PATCH body is at most {limit} bytes"),
+                                ),
+                            })
                             .await
-                        {
-                            Ok(r) => respond(r),
+                        });
+                        match task.await {
+                            Ok(Ok(r)) => respond(r),
+                            Ok(Err(e)) => respond(Reply::text(
+                                StatusCode::INTERNAL_SERVER_ERROR,
+                                format!("patch task failed: {e}"),
+                            )),
                             Err(e) => respond(Reply::text(
                                 StatusCode::INTERNAL_SERVER_ERROR,
                                 format!("patch task failed: {e}"),
@@ -719,6 +1009,18 @@ pub fn router<S: Clone + Send + Sync + 'static>(server: Arc<TusServer>) -> axum:
                     }
                 },
             )
+            .delete(move |Path(id): Path<String>, headers: HeaderMap| {
+                let s = s5.clone();
+                async move {
+                    match tokio::task::spawn_blocking(move || s.terminate(&id, &headers)).await {
+                        Ok(r) => respond(r),
+                        Err(e) => respond(Reply::text(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            format!("termination task failed: {e}"),
+                        )),
+                    }
+                }
+            })
             .layer(DefaultBodyLimit::max(limit)),
         )
 }

@@ -248,6 +248,68 @@ async fn uploads_in_a_file_store_survive_a_server_restart() {
     assert_eq!(inbox.done.lock().unwrap()[0].1, data.to_vec());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_request_cut_at_ninety_percent_resends_only_what_never_arrived_even_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = packet(280_000);
+    // The whole upload in one PATCH.
+    let c = client(data.len());
+    let (addr, _) = tus_server(Arc::new(FileStore::open(dir.path()).unwrap())).await;
+    let proxy = Proxy::start(addr, LinkProfile::unlimited()).await.unwrap();
+    let created = c
+        .create(
+            &format!("{}/uploads", proxy.http_url()),
+            data.len() as u64,
+            &meta("p-one"),
+        )
+        .await
+        .unwrap();
+    let path = reqwest::Url::parse(&created.url)
+        .unwrap()
+        .path()
+        .to_string();
+    let before = proxy.bytes_up();
+    proxy.cut_after(data.len() as u64 * 9 / 10);
+    let first = c.send_from(&created.url, &data, 0, |_| {}).await;
+    assert!(matches!(first, Err(TusError::Transport(_))), "{first:?}");
+    let carried = proxy.bytes_up() - before;
+
+    // The server restarts on the same directory: it kept every body byte that reached it.
+    let (addr, inbox) = tus_server(Arc::new(FileStore::open(dir.path()).unwrap())).await;
+    let proxy = Proxy::start(addr, LinkProfile::unlimited()).await.unwrap();
+    let url = format!("{}{path}", proxy.http_url());
+    let mut from = 0;
+    for _ in 0..50 {
+        // The first server's task may still be storing what it received.
+        from = c.progress(&url).await.unwrap().offset;
+        if from > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let head = 600; // what the cut request's line and headers took of the link
+    assert!(
+        from + head >= carried && from < data.len() as u64,
+        "kept {from} of the {carried} bytes that reached the server"
+    );
+    assert_eq!(c.resume(&url, &data, |_| {}).await.unwrap(), from);
+    assert_eq!(inbox.done.lock().unwrap()[0].1, data.to_vec());
+    // Everything the link carried beyond the packet: headers, not data.
+    let total = carried + proxy.bytes_up();
+    assert!(
+        total <= data.len() as u64 + 2048,
+        "{total} bytes up for {}",
+        data.len()
+    );
+    // Ingested: the server's copy of the bytes is deleted, the record stays.
+    let files: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!files.iter().any(|f| f.ends_with(".bin")), "{files:?}");
+    assert_eq!(c.progress(&url).await.unwrap().offset, data.len() as u64);
+}
+
 // ---- Servers that misbehave ------------------------------------------------------------
 
 /// A server that answers every PATCH and HEAD with the given status and headers.
