@@ -115,8 +115,7 @@ impl EscposPrinter {
         })
     }
 
-    fn query(&mut self, kind: StatusKind) -> Result<u8, EscposError> {
-        let timeout = self.config.status_timeout;
+    fn query(&mut self, kind: StatusKind, timeout: Duration) -> Result<u8, EscposError> {
         let t = self.transport()?;
         t.write_all(&kind.request())
             .map_err(|source| EscposError::Io {
@@ -151,11 +150,23 @@ impl EscposPrinter {
     }
 
     fn read_status(&mut self) -> Result<RawStatus, EscposError> {
-        self.transport()?.discard_input();
+        self.read_status_behind(0)
+    }
+
+    /// The three status bytes, asked right after `queued` bytes were written: the first
+    /// request reaches the printer only after them, so its answer may take as long as they
+    /// take on the line, on top of the status timeout.
+    fn read_status_behind(&mut self, queued: usize) -> Result<RawStatus, EscposError> {
+        let base = self.config.status_timeout;
+        let t = self.transport()?;
+        t.discard_input();
+        let request = StatusKind::Printer.request().len();
+        let first = base + t.wire_time(queued + request) * 2;
+        let next = base + t.wire_time(request) * 2;
         let raw = RawStatus {
-            printer: self.query(StatusKind::Printer)?,
-            offline_cause: self.query(StatusKind::OfflineCause)?,
-            paper: self.query(StatusKind::PaperSensor)?,
+            printer: self.query(StatusKind::Printer, first)?,
+            offline_cause: self.query(StatusKind::OfflineCause, next)?,
+            paper: self.query(StatusKind::PaperSensor, next)?,
         };
         tracing::debug!(status = %raw.describe(), "printer status");
         self.last_status = Some(raw);
@@ -189,16 +200,22 @@ impl EscposPrinter {
             }
         }
         self.state = EscposState::Printing;
-        self.transport()?
-            .write_all(&job)
-            .map_err(|source| EscposError::Io {
-                during: "print",
-                source,
-            })?;
+        let t = self.transport()?;
+        t.write_all(&job).map_err(|source| EscposError::Io {
+            during: "print",
+            source,
+        })?;
+        // The job is in the kernel's buffer, not yet at the printer: wait until it has left.
+        t.drain().map_err(|source| EscposError::Io {
+            during: "print",
+            source,
+        })?;
         tracing::debug!(bytes = job.len(), "job sent");
         if self.config.query_status {
             // The printer answers after it has taken the job: this also confirms delivery.
-            let raw = self.read_status()?;
+            // The request still queues behind whatever of the job the port holds (a pty or
+            // an adapter that drains early), so its timeout grows with the job at this speed.
+            let raw = self.read_status_behind(job.len())?;
             if let Some(todo) = raw.what_to_do() {
                 return Err(EscposError::StoppedDuringJob(todo));
             }
