@@ -167,6 +167,7 @@ device-error-not_present = Nothing found (finger on the glass, card in the reade
 device-error-bad_data = The device's result cannot be used. Capture again.
 device-error-busy = The device is busy. Wait a moment, then try again.
 device-error-needs_attention = The device needs attention (paper, cover, blank cards). Fix it, then try again.
+device-error-access_denied = The device refused the password or key in the configuration. Ask a technician to make the configuration match the device.
 device-error-other = The device failed. Try again; if it keeps happening, ask a technician to run the device test.
 device-error-detail = Technical detail: { $detail }
 

@@ -167,6 +167,7 @@ device-error-not_present = Alat atau objek tidak ditemukan (jari di kaca, kartu 
 device-error-bad_data = Hasil dari alat tidak dapat dipakai. Ulangi perekaman.
 device-error-busy = Alat sedang sibuk. Tunggu sebentar, lalu ulangi.
 device-error-needs_attention = Alat perlu ditangani (kertas, tutup, kartu kosong). Perbaiki, lalu ulangi.
+device-error-access_denied = Alat menolak kata sandi atau kunci dari konfigurasi. Minta teknisi menyamakan konfigurasi dengan alat.
 device-error-other = Alat mengalami gangguan. Ulangi; bila terus terjadi, minta teknisi menjalankan uji alat.
 device-error-detail = Rincian teknis: { $detail }
 
