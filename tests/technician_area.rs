@@ -34,7 +34,11 @@ fn the_technician_reads_devices_and_checks_in_indonesian() {
              trusted_certificates = [\"{pin}\"]"
         ),
     );
-    assert_ne!(text, ktpel_booth::config::DEFAULT_TOML, "the iris section moved");
+    assert_ne!(
+        text,
+        ktpel_booth::config::DEFAULT_TOML,
+        "the iris section moved"
+    );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("booth.toml");
     std::fs::write(&path, text).unwrap();

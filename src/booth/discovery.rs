@@ -635,6 +635,9 @@ impl Found {
                 s.push_str(&format!(" serial {serial}"));
             }
         }
+        if !roles.is_empty() {
+            s.push_str(&format!(" → {}", roles.join(", ")));
+        }
         if let Some(id) = &self.sbi {
             s.push_str(&format!(
                 "\n    {} {}, serial {}, firmware {}, certificate {}",
@@ -643,9 +646,6 @@ impl Found {
             if let Some(c) = &id.certificate {
                 s.push_str(&format!(" ({c})"));
             }
-        }
-        if !roles.is_empty() {
-            s.push_str(&format!(" → {}", roles.join(", ")));
         }
         if let Some(p) = &self.problem {
             s.push_str(&format!("\n    ! {p}"));
