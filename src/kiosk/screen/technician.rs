@@ -14,7 +14,7 @@ use ktpel_hal::DeviceKind;
 use std::collections::BTreeMap;
 
 use super::{Action, Ctx, Page};
-use crate::booth::discovery::{Discovery, Found, Note};
+use crate::booth::discovery::{Discovery, Found, FoundKind, Note};
 use crate::booth::selftest::{Advice, CheckKind, DeviceReport};
 use crate::booth::service::technician::TechnicianError;
 use crate::kiosk::i18n::{tr, Lang};
@@ -357,7 +357,15 @@ impl State {
                     };
                     let mut lines = found_lines(lang, f).into_iter();
                     if let Some(first) = lines.next() {
-                        let mut detail = f.description.clone();
+                        // A bare serial port or USB printer has no description beyond its
+                        // kind, which the line already says.
+                        let generic = f.usb.is_none()
+                            && matches!(f.kind, FoundKind::SerialPort | FoundKind::UsbPrinter);
+                        let mut detail = if generic {
+                            String::new()
+                        } else {
+                            f.description.clone()
+                        };
                         if let Some(serial) = f.usb.as_ref().and_then(|u| u.serial.as_ref()) {
                             detail.push_str(&format!(" · {serial}"));
                         }
@@ -564,7 +572,7 @@ impl State {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::booth::discovery::{FoundKind, NoteKind, ProblemKind};
+    use crate::booth::discovery::{NoteKind, ProblemKind};
     use ktpel_hal::{Check, ErrorKind};
     use ktpel_sbi::CertTrust;
 
