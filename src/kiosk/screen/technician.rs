@@ -480,23 +480,33 @@ impl State {
             c = c.push(text(t!(lang, "tech-history-empty")).size(theme::BODY));
         }
         for h in &self.history {
-            c = c.push(
-                text(format!(
+            // The summary is the first failed check ("name: detail") or the error's words: the
+            // check is named in `lang`, the words are detail.
+            let (what, detail) = match h.summary.split_once(": ") {
+                Some((name, rest)) if CheckKind::of(name) != CheckKind::Other => (
+                    tr(lang, &format!("check-{}", CheckKind::of(name).as_str())),
+                    rest.to_string(),
+                ),
+                _ => (String::new(), h.summary.clone()),
+            };
+            c = c.push(with_detail(
+                format!(
                     "{}  {}  {} {} ({})  {}",
                     crate::papers::receipt::wib_datetime(h.at),
                     if h.passed { "✓" } else { "✗" },
                     tr(lang, &format!("role-{}", h.role)),
                     h.model,
                     h.serial,
-                    h.summary
-                ))
-                .size(theme::SMALL)
-                .style(if h.passed {
+                    what
+                ),
+                theme::SMALL,
+                if h.passed {
                     text::default
                 } else {
                     text::danger
-                }),
-            );
+                },
+                detail,
+            ));
         }
         theme::panel(c)
     }
