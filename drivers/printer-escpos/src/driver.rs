@@ -150,19 +150,18 @@ impl EscposPrinter {
     }
 
     fn read_status(&mut self) -> Result<RawStatus, EscposError> {
-        self.read_status_behind(0)
+        self.read_status_behind(Duration::ZERO)
     }
 
-    /// The three status bytes, asked right after `queued` bytes were written: the first
-    /// request reaches the printer only after them, so its answer may take as long as they
-    /// take on the line, on top of the status timeout.
-    fn read_status_behind(&mut self, queued: usize) -> Result<RawStatus, EscposError> {
+    /// The three status bytes; the first answer may take `behind` longer than the status
+    /// timeout (what a job written just before may still need on the line).
+    fn read_status_behind(&mut self, behind: Duration) -> Result<RawStatus, EscposError> {
         let base = self.config.status_timeout;
         let t = self.transport()?;
         t.discard_input();
         let request = StatusKind::Printer.request().len();
-        let first = base + t.wire_time(queued + request) * 2;
         let next = base + t.wire_time(request) * 2;
+        let first = next + behind;
         let raw = RawStatus {
             printer: self.query(StatusKind::Printer, first)?,
             offline_cause: self.query(StatusKind::OfflineCause, next)?,
@@ -200,6 +199,7 @@ impl EscposPrinter {
             }
         }
         self.state = EscposState::Printing;
+        let sent = Instant::now();
         let t = self.transport()?;
         t.write_all(&job).map_err(|source| EscposError::Io {
             during: "print",
@@ -210,12 +210,19 @@ impl EscposPrinter {
             during: "print",
             source,
         })?;
-        tracing::debug!(bytes = job.len(), "job sent");
+        // What the job may still need on the line: twice its time at this speed, less what
+        // the drain already waited (a pty, or an adapter that reports drained early, waits
+        // nothing; a real line waits most of it).
+        let behind = (t.wire_time(job.len()) * 2).saturating_sub(sent.elapsed());
+        tracing::debug!(
+            bytes = job.len(),
+            behind_ms = behind.as_millis() as u64,
+            "job sent"
+        );
         if self.config.query_status {
             // The printer answers after it has taken the job: this also confirms delivery.
-            // The request still queues behind whatever of the job the port holds (a pty or
-            // an adapter that drains early), so its timeout grows with the job at this speed.
-            let raw = self.read_status_behind(job.len())?;
+            // The request queues behind whatever of the job is still on its way.
+            let raw = self.read_status_behind(behind)?;
             if let Some(todo) = raw.what_to_do() {
                 return Err(EscposError::StoppedDuringJob(todo));
             }
