@@ -132,11 +132,14 @@ impl ZfmScanner {
             self.config.baud,
             self.config.address,
         );
+        // A module that answered these settings before and has gone quiet is a module that
+        // stopped answering, not one configured wrongly.
+        let answered_before = self.params.is_some();
         let link = self.link()?;
         match link.command(Instruction::VfyPwd, &password, timeout) {
             Ok(_) => {}
             // The port is open and nothing came back: not the port, the module's settings.
-            Err(ZfmError::NoAnswer { after, .. }) => {
+            Err(ZfmError::NoAnswer { after, .. }) if !answered_before => {
                 return Err(ZfmError::Silent {
                     path,
                     baud,
