@@ -1,7 +1,8 @@
 //! The technician area in Indonesian through the kiosk's real update loop: an SBI iris scanner
 //! (the simulator, on its port, its certificate pinned in the config) is found with its make,
 //! model, serial, firmware and certificate trust, and the self-test's checks read in
-//! Indonesian, the drivers' own words under them as detail.
+//! Indonesian, the drivers' own words under them as detail; a device with its cable pulled says
+//! so and what to do, in Indonesian.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -39,6 +40,10 @@ fn the_technician_reads_devices_and_checks_in_indonesian() {
         ktpel_booth::config::DEFAULT_TOML,
         "the iris section moved"
     );
+    // The receipt printer's cable is pulled: its failure and what to do, in Indonesian.
+    let printer = "[devices.receipt_printer]\ndriver = \"sim\"\nseed = 7";
+    assert!(text.contains(printer), "the receipt printer section moved");
+    let text = text.replace(printer, &format!("{printer}\nunplugged = true"));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("booth.toml");
     std::fs::write(&path, text).unwrap();
@@ -66,5 +71,13 @@ fn the_technician_reads_devices_and_checks_in_indonesian() {
     k.wait_for_text("✓  Kepercayaan sertifikat", Duration::from_secs(30));
     k.wait_for_text("trusted (pinned)", Duration::from_secs(5));
     k.wait_for_text("✓  Info alat bertanda tangan", Duration::from_secs(5));
+    k.wait_for_text(
+        "Alat terputus. Periksa kabel dan colokan, lalu ulangi.",
+        Duration::from_secs(5),
+    );
+    k.wait_for_text(
+        "Periksa kabel dan daya alat, lalu uji lagi.",
+        Duration::from_secs(5),
+    );
     sim.stop().unwrap();
 }
