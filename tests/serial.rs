@@ -201,6 +201,8 @@ fn the_proof_of_recording_prints_over_escpos_as_meant() {
     config.devices.receipt_printer = ReceiptPrinterConfig::EscposSerial(EscposSerialParams {
         port: link.to_string_lossy().into_owned(),
         baud: 19_200,
+        paper_mm: 80,
+        font: ktpel_booth::config::EscposFont::A,
     });
     let mut devices = Devices::from_config(&config.devices);
     let receipt = ProofOfRecording {
@@ -221,10 +223,22 @@ fn the_proof_of_recording_prints_over_escpos_as_meant() {
     let _ = sim.join();
     let got = control.decoded_receipts();
     assert_eq!(got.len(), 1);
+    let laid_out =
+        ktpel_printer_escpos::layout(&doc, &ktpel_printer_escpos::EncodeOptions::default());
     assert_eq!(
-        got[0].lines, doc.lines,
+        got[0].lines, laid_out.lines,
         "decoded receipt differs from the booth's"
     );
+    // On 80 mm paper no word of the office's name is cut at the paper's edge.
+    let paper = got[0].paper_lines(80);
+    for line in &paper {
+        for w in line.split_whitespace() {
+            assert!(
+                doc.lines.iter().any(|l| matches!(l, ktpel_hal::ReceiptLine::Text { text, .. } if text.split_whitespace().any(|x| x == w))),
+                "{w:?} cut in two: {paper:#?}"
+            );
+        }
+    }
     let text = ktpel_sim::receipt_text(&got[0].to_doc());
     assert!(text.contains("[QR] 2611250100015"), "{text}");
     assert!(text.contains("BUKTI PEREKAMAN KTP-el") && text.contains("TIDAK DIPUNGUT BIAYA"));

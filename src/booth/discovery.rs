@@ -2,10 +2,16 @@
 //! product and serial number the kernel knows, and whether the booth may open them), PC/SC
 //! readers, MOSIP SBI device services on 127.0.0.1:4501–4600, V4L2 cameras and USB printers.
 //! Each entry says which roles it can fill and, when something is in the way, what to check.
+//! An SBI device also says who it is — make, model and serial from its signed digital id,
+//! firmware from its signed device info — and whether its certificate is one the booth pinned.
+//!
+//! Problems and notes carry a kind the screens translate; their detail (the system's or the
+//! device's own words) is technical detail, shown smaller.
 //!
 //! Serial and USB details come from sysfs (`/sys/class/tty`), the same place udev reads them.
 
 use ktpel_hal::{DeviceKind, ErrorKind};
+use ktpel_sbi::CertTrust;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -21,7 +27,167 @@ pub struct Found {
     /// The roles it can be assigned to, with the driver to use.
     pub roles: Vec<RoleOffer>,
     /// What is in the way, and what to check.
-    pub problem: Option<String>,
+    pub problem: Option<Problem>,
+    /// For an SBI device: who it is and whether its certificate is trusted.
+    pub sbi: Option<SbiIdentity>,
+}
+
+/// An SBI device's identity: make, model and serial number from its signed digital id (MOSIP
+/// SBI 0.9.5, "Digital ID"), firmware from its signed device info, and its certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SbiIdentity {
+    pub make: String,
+    pub model: String,
+    pub serial: String,
+    pub firmware: String,
+    /// SHA-256 of the device certificate (upper-case hex), as `trusted_certificates` takes it.
+    pub certificate: Option<String>,
+    /// Against the certificates pinned in the booth's config.
+    pub trust: CertTrust,
+}
+
+/// What is in the way of using a found device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// The booth's user may not open the device file.
+    NoPermission,
+    /// Another program holds it.
+    InUse,
+    /// It cannot be opened for another reason.
+    CannotOpen,
+    /// An SBI device whose signed device info does not verify.
+    InfoNotVerified,
+    /// An SBI device that reports an error.
+    DeviceReports,
+    /// An SBI device whose certificate is not among the pinned ones.
+    UntrustedCertificate,
+    /// A camera that cannot be used as it is.
+    CameraUnusable,
+    /// A stopped print queue.
+    QueueStopped,
+}
+
+impl ProblemKind {
+    pub const ALL: [ProblemKind; 8] = [
+        ProblemKind::NoPermission,
+        ProblemKind::InUse,
+        ProblemKind::CannotOpen,
+        ProblemKind::InfoNotVerified,
+        ProblemKind::DeviceReports,
+        ProblemKind::UntrustedCertificate,
+        ProblemKind::CameraUnusable,
+        ProblemKind::QueueStopped,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemKind::NoPermission => "no_permission",
+            ProblemKind::InUse => "in_use",
+            ProblemKind::CannotOpen => "cannot_open",
+            ProblemKind::InfoNotVerified => "info_not_verified",
+            ProblemKind::DeviceReports => "device_reports",
+            ProblemKind::UntrustedCertificate => "untrusted_certificate",
+            ProblemKind::CameraUnusable => "camera_unusable",
+            ProblemKind::QueueStopped => "queue_stopped",
+        }
+    }
+}
+
+/// A problem: its kind (translated on screen) and the technical detail (what to run, the
+/// system's message).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub detail: String,
+}
+
+impl Problem {
+    fn new(kind: ProblemKind, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
+    }
+}
+
+/// A kind of device that could not be searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    /// The serial ports' sysfs cannot be read.
+    SerialPorts,
+    /// pcscd does not answer (or has no readers).
+    CardReaders,
+    /// The SBI scan failed.
+    SbiDevices,
+    /// Cameras cannot be listed.
+    Cameras,
+    /// No print server answers.
+    NoPrintServer,
+    /// The print server answered with an error.
+    PrintQueues,
+}
+
+impl NoteKind {
+    pub const ALL: [NoteKind; 6] = [
+        NoteKind::SerialPorts,
+        NoteKind::CardReaders,
+        NoteKind::SbiDevices,
+        NoteKind::Cameras,
+        NoteKind::NoPrintServer,
+        NoteKind::PrintQueues,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteKind::SerialPorts => "serial_ports",
+            NoteKind::CardReaders => "card_readers",
+            NoteKind::SbiDevices => "sbi_devices",
+            NoteKind::Cameras => "cameras",
+            NoteKind::NoPrintServer => "no_print_server",
+            NoteKind::PrintQueues => "print_queues",
+        }
+    }
+
+    fn area(self) -> &'static str {
+        match self {
+            NoteKind::SerialPorts => "serial ports",
+            NoteKind::CardReaders => "card readers",
+            NoteKind::SbiDevices => "SBI devices",
+            NoteKind::Cameras => "cameras",
+            NoteKind::NoPrintServer | NoteKind::PrintQueues => "print queues",
+        }
+    }
+}
+
+/// What could not be searched: the kind (translated on screen) and the technical detail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    pub kind: NoteKind,
+    pub detail: String,
+}
+
+impl Note {
+    fn new(kind: NoteKind, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// "area: detail", as the command line prints it.
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind.area(), self.detail)
+    }
 }
 
 /// A role a found device can fill, and the driver that speaks to it there.
@@ -46,6 +212,28 @@ pub enum FoundKind {
     PrintQueue,
 }
 
+impl FoundKind {
+    pub const ALL: [FoundKind; 6] = [
+        FoundKind::SerialPort,
+        FoundKind::PcscReader,
+        FoundKind::SbiDevice,
+        FoundKind::Camera,
+        FoundKind::UsbPrinter,
+        FoundKind::PrintQueue,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FoundKind::SerialPort => "serial_port",
+            FoundKind::PcscReader => "pcsc_reader",
+            FoundKind::SbiDevice => "sbi_device",
+            FoundKind::Camera => "camera",
+            FoundKind::UsbPrinter => "usb_printer",
+            FoundKind::PrintQueue => "print_queue",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UsbInfo {
     pub vendor_id: String,
@@ -60,16 +248,38 @@ pub struct UsbInfo {
 pub struct Discovery {
     pub found: Vec<Found>,
     /// A kind of device that could not be searched (no pcscd, no sysfs), and why.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
-/// Looks everywhere; takes well under the SBI scan's 5 s budget.
+/// Looks everywhere, with no SBI certificate pinned (every SBI device shows "not pinned").
 pub fn discover() -> Discovery {
+    discover_with(&[])
+}
+
+/// The SBI device certificates `devices` pins, over every role an SBI device fills.
+pub fn pinned_certificates(devices: &crate::config::DevicesConfig) -> Vec<String> {
+    use crate::config::{CameraConfig, FingerprintConfig, IrisConfig};
+    let mut pins = Vec::new();
+    if let CameraConfig::Sbi(p) = &devices.camera {
+        pins.extend(p.trusted_certificates.iter().cloned());
+    }
+    if let FingerprintConfig::Sbi(p) = &devices.fingerprint {
+        pins.extend(p.trusted_certificates.iter().cloned());
+    }
+    if let IrisConfig::Sbi(p) = &devices.iris {
+        pins.extend(p.trusted_certificates.iter().cloned());
+    }
+    pins
+}
+
+/// Looks everywhere; SBI certificates are judged against `pins` (SHA-256 fingerprints). Takes
+/// well under the SBI scan's 5 s budget.
+pub fn discover_with(pins: &[String]) -> Discovery {
     let mut d = Discovery::default();
     let _span = tracing::info_span!("discovery").entered();
     serial_ports(Path::new("/sys/class/tty"), Path::new("/dev"), &mut d);
     pcsc_readers(&mut d);
-    sbi_devices(&mut d);
+    sbi_devices(&ktpel_sbi::ClientConfig::default(), pins, &mut d);
     cameras(&mut d);
     usb_printers(Path::new("/dev/usb"), &mut d);
     print_queues(ktpel_printer_ipp::LOCAL_CUPS, &mut d);
@@ -103,7 +313,7 @@ fn usb_of(device: &Path) -> Option<UsbInfo> {
 
 /// Whether this process may open `dev` for reading and writing (without waiting for a modem
 /// line and without making it the controlling terminal).
-fn open_problem(dev: &Path) -> Option<String> {
+fn open_problem(dev: &Path) -> Option<Problem> {
     use std::os::unix::fs::OpenOptionsExt;
     match std::fs::OpenOptions::new()
         .read(true)
@@ -112,17 +322,26 @@ fn open_problem(dev: &Path) -> Option<String> {
         .open(dev)
     {
         Ok(_) => None,
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Some(format!(
-            "no permission to open {}: add the booth's user to the group that owns it \
-             (usually `dialout`: sudo usermod -aG dialout USER) and sign in again",
-            dev.display()
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Some(Problem::new(
+            ProblemKind::NoPermission,
+            format!(
+                "no permission to open {}: add the booth's user to the group that owns it \
+                 (usually `dialout`: sudo usermod -aG dialout USER) and sign in again",
+                dev.display()
+            ),
         )),
-        Err(e) if e.raw_os_error() == Some(libc::EBUSY) => Some(format!(
-            "{} is in use by another program (close it, or check `fuser {}`)",
-            dev.display(),
-            dev.display()
+        Err(e) if e.raw_os_error() == Some(libc::EBUSY) => Some(Problem::new(
+            ProblemKind::InUse,
+            format!(
+                "{} is in use by another program (close it, or check `fuser {}`)",
+                dev.display(),
+                dev.display()
+            ),
         )),
-        Err(e) => Some(format!("{} cannot be opened: {e}", dev.display())),
+        Err(e) => Some(Problem::new(
+            ProblemKind::CannotOpen,
+            format!("{} cannot be opened: {e}", dev.display()),
+        )),
     }
 }
 
@@ -132,9 +351,9 @@ pub fn serial_ports(sys: &Path, dev: &Path, d: &mut Discovery) {
     let entries = match std::fs::read_dir(sys) {
         Ok(e) => e,
         Err(e) => {
-            d.notes.push(format!(
-                "serial ports: {} cannot be read ({e})",
-                sys.display()
+            d.notes.push(Note::new(
+                NoteKind::SerialPorts,
+                format!("{} cannot be read ({e})", sys.display()),
             ));
             return;
         }
@@ -185,6 +404,7 @@ pub fn serial_ports(sys: &Path, dev: &Path, d: &mut Discovery) {
             problem: open_problem(&path),
             usb,
             roles,
+            sbi: None,
         });
     }
 }
@@ -201,15 +421,25 @@ fn pcsc_readers(d: &mut Discovery) {
                     usb: None,
                     roles: vec![offer(DeviceKind::CardEncoder, "pcsc")],
                     problem: None,
+                    sbi: None,
                 });
             }
         }
-        Err(e) => d.notes.push(format!("card readers: {e}")),
+        Err(e) => d
+            .notes
+            .push(Note::new(NoteKind::CardReaders, e.to_string())),
     }
 }
 
-fn sbi_devices(d: &mut Discovery) {
-    match ktpel_sbi::scan(&ktpel_sbi::ClientConfig::default()) {
+/// The SBI device services `config` scans (4501–4600 on 127.0.0.1 by default), each with its
+/// identity and its certificate judged against `pins`. The scan itself accepts any certificate
+/// whose signatures verify, so that an unpinned device is shown, not hidden.
+pub fn sbi_devices(config: &ktpel_sbi::ClientConfig, pins: &[String], d: &mut Discovery) {
+    let config = ktpel_sbi::ClientConfig {
+        trust: ktpel_sbi::Trust::AnyCertificate,
+        ..config.clone()
+    };
+    match ktpel_sbi::scan(&config) {
         Ok((_, devices)) => {
             for s in devices {
                 let f = &s.found;
@@ -219,9 +449,31 @@ fn sbi_devices(d: &mut Discovery) {
                     Some("Face") => Some(DeviceKind::Camera),
                     _ => None,
                 };
-                let problem = match (&s.info, &f.error) {
-                    (Err(e), _) => Some(format!("device info not verified: {e}")),
-                    (_, Some((code, msg))) => Some(format!("{code:?}: {msg}")),
+                let sbi = s.info.as_ref().ok().map(|info| SbiIdentity {
+                    make: info.digital_id.make.clone(),
+                    model: info.digital_id.model.clone(),
+                    serial: info.digital_id.serial_no.clone(),
+                    firmware: info.payload.firmware.clone(),
+                    certificate: info.certificate.as_ref().map(|c| c.fingerprint_hex()),
+                    trust: CertTrust::of(info.certificate.as_ref(), pins),
+                });
+                let problem = match (&s.info, &f.error, &sbi) {
+                    (Err(e), _, _) => Some(Problem::new(
+                        ProblemKind::InfoNotVerified,
+                        format!("device info not verified: {e}"),
+                    )),
+                    (_, Some((code, msg)), _) => Some(Problem::new(
+                        ProblemKind::DeviceReports,
+                        format!("{code:?}: {msg}"),
+                    )),
+                    (_, _, Some(id)) if id.trust == CertTrust::Untrusted => Some(Problem::new(
+                        ProblemKind::UntrustedCertificate,
+                        format!(
+                            "certificate {} is not in trusted_certificates: the booth refuses \
+                             its captures until it is pinned",
+                            id.certificate.as_deref().unwrap_or("?")
+                        ),
+                    )),
                     _ => None,
                 };
                 d.found.push(Found {
@@ -237,10 +489,11 @@ fn sbi_devices(d: &mut Discovery) {
                     usb: None,
                     roles: role.map(|r| offer(r, "sbi")).into_iter().collect(),
                     problem,
+                    sbi,
                 });
             }
         }
-        Err(e) => d.notes.push(format!("SBI devices: {e}")),
+        Err(e) => d.notes.push(Note::new(NoteKind::SbiDevices, e.to_string())),
     }
 }
 
@@ -254,11 +507,15 @@ fn cameras(d: &mut Discovery) {
                     description: format!("{} ({} modes)", c.name, c.modes.len()),
                     usb: None,
                     roles: vec![offer(DeviceKind::Camera, "uvc")],
-                    problem: c.note.clone(),
+                    problem: c
+                        .note
+                        .clone()
+                        .map(|n| Problem::new(ProblemKind::CameraUnusable, n)),
+                    sbi: None,
                 });
             }
         }
-        Err(e) => d.notes.push(format!("cameras: {e}")),
+        Err(e) => d.notes.push(Note::new(NoteKind::Cameras, e.to_string())),
     }
 }
 
@@ -284,6 +541,7 @@ pub fn usb_printers(dir: &Path, d: &mut Discovery) {
             usb: None,
             roles: vec![offer(DeviceKind::ReceiptPrinter, "escpos_usb")],
             problem: open_problem(&p),
+            sbi: None,
         });
     }
 }
@@ -311,18 +569,27 @@ pub fn print_queues(server: &str, d: &mut Discovery) {
                     usb: None,
                     roles: vec![offer(DeviceKind::CardPrinter, "ipp")],
                     problem: (q.state == Some(5)).then(|| {
-                        format!("the queue is stopped: resume it (cupsenable {})", q.name)
+                        Problem::new(
+                            ProblemKind::QueueStopped,
+                            format!("the queue is stopped: resume it (cupsenable {})", q.name),
+                        )
                     }),
+                    sbi: None,
                 });
             }
         }
         Err(e) if matches!(e.kind, ErrorKind::Disconnected | ErrorKind::NotPresent) => {
-            d.notes.push(format!(
-                "print queues: no print server answers at {server} (the card printer's CUPS \
-                 queue needs the cups service running)"
+            d.notes.push(Note::new(
+                NoteKind::NoPrintServer,
+                format!(
+                    "no print server answers at {server} (the card printer's CUPS queue needs \
+                     the cups service running)"
+                ),
             ))
         }
-        Err(e) => d.notes.push(format!("print queues: {e}")),
+        Err(e) => d
+            .notes
+            .push(Note::new(NoteKind::PrintQueues, e.to_string())),
     }
 }
 
@@ -370,6 +637,15 @@ impl Found {
         }
         if !roles.is_empty() {
             s.push_str(&format!(" → {}", roles.join(", ")));
+        }
+        if let Some(id) = &self.sbi {
+            s.push_str(&format!(
+                "\n    {} {}, serial {}, firmware {}, certificate {}",
+                id.make, id.model, id.serial, id.firmware, id.trust
+            ));
+            if let Some(c) = &id.certificate {
+                s.push_str(&format!(" ({c})"));
+            }
         }
         if let Some(p) = &self.problem {
             s.push_str(&format!("\n    ! {p}"));
@@ -454,6 +730,7 @@ mod tests {
             usb: None,
             roles: vec![offer(DeviceKind::IrisScanner, "sbi")],
             problem: None,
+            sbi: None,
         };
         let t = f.settings("sbi");
         assert_eq!(t["driver"].as_str(), Some("sbi"));
@@ -474,7 +751,12 @@ mod tests {
         let mut d = Discovery::default();
         serial_ports(Path::new("/nonexistent/tty"), Path::new("/dev"), &mut d);
         assert!(d.found.is_empty());
-        assert!(d.notes[0].contains("cannot be read"), "{:?}", d.notes);
+        assert_eq!(d.notes[0].kind, NoteKind::SerialPorts);
+        assert!(
+            d.notes[0].detail.contains("cannot be read"),
+            "{:?}",
+            d.notes
+        );
     }
 
     #[test]
@@ -505,7 +787,88 @@ mod tests {
         let mut d = Discovery::default();
         print_queues(&format!("ipp://127.0.0.1:{port}/"), &mut d);
         assert!(d.found.is_empty());
-        assert!(d.notes[0].starts_with("print queues: "), "{:?}", d.notes);
+        assert_eq!(d.notes[0].kind, NoteKind::NoPrintServer);
+        assert!(
+            d.notes[0].to_string().starts_with("print queues: "),
+            "{:?}",
+            d.notes
+        );
+    }
+
+    /// An SBI device says who it is (make, model, serial from its signed digital id, firmware
+    /// from its device info) and how its certificate stands against the config's pins.
+    #[test]
+    fn sbi_devices_come_with_identity_and_certificate_trust() {
+        use ktpel_sbi::sim::{PortChoice, SimHandle, SimKind, SimOptions};
+        let mut o = SimOptions::new(SimKind::Finger);
+        o.port = PortChoice::Fixed(0);
+        let sim = SimHandle::start(o).unwrap();
+        let config = ktpel_sbi::ClientConfig {
+            ports: sim.port()..=sim.port(),
+            ..ktpel_sbi::ClientConfig::default()
+        };
+        let pin = sim.certificate_fingerprint();
+        let scan = |pins: &[String]| {
+            let mut d = Discovery::default();
+            sbi_devices(&config, pins, &mut d);
+            assert_eq!(d.found.len(), 1, "{:?}", d.notes);
+            d.found.remove(0)
+        };
+        let f = scan(&[]);
+        assert_eq!(f.roles, vec![offer(DeviceKind::FingerprintScanner, "sbi")]);
+        let id = f.sbi.as_ref().unwrap();
+        assert_eq!(id.make, "KTP-el Sim");
+        assert!(!id.model.is_empty() && !id.serial.is_empty(), "{id:?}");
+        assert_eq!(id.firmware, "ktpel-sim-1");
+        assert_eq!(id.certificate.as_deref(), Some(pin.as_str()));
+        assert_eq!(id.trust, CertTrust::NotPinned);
+        assert_eq!(f.problem, None);
+        assert!(f.line().contains("KTP-el Sim"), "{}", f.line());
+
+        let f = scan(std::slice::from_ref(&pin));
+        assert_eq!(f.sbi.unwrap().trust, CertTrust::Trusted);
+        assert_eq!(f.problem, None);
+
+        // Pinned, but another certificate: shown (not hidden), untrusted, and why.
+        let f = scan(&["AB".repeat(32)]);
+        assert_eq!(f.sbi.unwrap().trust, CertTrust::Untrusted);
+        assert_eq!(
+            f.problem.map(|p| p.kind),
+            Some(ProblemKind::UntrustedCertificate)
+        );
+    }
+
+    #[test]
+    fn the_pins_of_every_sbi_role_are_collected() {
+        let pin = "0123456789ABCDEF".repeat(4);
+        let text = crate::config::DEFAULT_TOML.replace(
+            "[devices.iris]\ndriver = \"sim\"\nseed = 3",
+            &format!(
+                "[devices.iris]\ndriver = \"sbi\"\nenv = \"Production\"\n\
+                 trusted_certificates = [\"{pin}\"]"
+            ),
+        );
+        assert_ne!(text, crate::config::DEFAULT_TOML, "the iris section moved");
+        let c = crate::config::Config::parse(&text, Path::new("booth.toml")).unwrap();
+        assert_eq!(pinned_certificates(&c.devices), vec![pin]);
+    }
+
+    /// The production example pins its SBI device's certificate, and a production SBI device
+    /// without pins is refused when the file is read, with the key that is missing.
+    #[test]
+    fn the_production_example_pins_its_sbi_certificates() {
+        let text = include_str!("../../config/booth.production.toml");
+        let c = crate::config::Config::parse(text, Path::new("booth.production.toml")).unwrap();
+        let pins = pinned_certificates(&c.devices);
+        assert_eq!(pins.len(), 1, "{pins:?}");
+        let start = text.find("trusted_certificates = [").unwrap();
+        let end = start + text[start..].find(']').unwrap() + 1;
+        let mut unpinned = text.to_string();
+        unpinned.replace_range(start..end, "");
+        let e = crate::config::Config::parse(&unpinned, Path::new("booth.production.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("needs trusted_certificates"), "{e}");
     }
 
     #[test]

@@ -71,7 +71,16 @@ pub fn run(config: Option<&Path>, json: bool, command: Option<DevicesCommand>) -
             }
         }
         None => {
-            let found = ktpel_booth::booth::discovery::discover();
+            // SBI certificates are judged against the pins of the config (none when it
+            // cannot be read: the list is still worth having).
+            let pins = match ktpel_booth::config::Config::load(config) {
+                Ok(c) => ktpel_booth::booth::discovery::pinned_certificates(&c.devices),
+                Err(e) => {
+                    eprintln!("ktpel-booth: {e}; SBI certificates are shown as not pinned");
+                    Vec::new()
+                }
+            };
+            let found = ktpel_booth::booth::discovery::discover_with(&pins);
             if json {
                 match serde_json::to_string_pretty(&found) {
                     Ok(t) => out(&t),

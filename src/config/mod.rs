@@ -465,6 +465,36 @@ pub struct EscposSerialParams {
     pub port: String,
     #[serde(default = "escpos_baud", deserialize_with = "baud")]
     pub baud: u32,
+    /// The roll's width: 80 (48 columns in font A, 64 in font B) or 58 (32 / 42).
+    #[serde(default = "escpos_paper_mm", deserialize_with = "paper_mm")]
+    pub paper_mm: u32,
+    /// "a" (12 × 24 dots, the default) or "b" (9 × 17 dots); text is wrapped to the columns
+    /// the roll and the font give.
+    #[serde(default)]
+    pub font: EscposFont,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+/// An ESC/POS printer's character font (`ESC M`).
+pub enum EscposFont {
+    #[default]
+    A,
+    B,
+}
+
+fn escpos_paper_mm() -> u32 {
+    80
+}
+
+fn paper_mm<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = u32::deserialize(d)?;
+    if n != 58 && n != 80 {
+        return Err(serde::de::Error::custom(format!(
+            "paper_mm = {n}: receipt rolls are 58 or 80 mm wide"
+        )));
+    }
+    Ok(n)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -472,6 +502,13 @@ pub struct EscposSerialParams {
 pub struct EscposUsbParams {
     #[serde(deserialize_with = "device_file")]
     pub device: String,
+    /// The roll's width: 80 (48 columns in font A, 64 in font B) or 58 (32 / 42).
+    #[serde(default = "escpos_paper_mm", deserialize_with = "paper_mm")]
+    pub paper_mm: u32,
+    /// "a" (12 × 24 dots, the default) or "b" (9 × 17 dots); text is wrapped to the columns
+    /// the roll and the font give.
+    #[serde(default)]
+    pub font: EscposFont,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -480,6 +517,13 @@ pub struct EscposTcpParams {
     /// `host:port`, e.g. "192.0.2.10:9100".
     #[serde(deserialize_with = "socket_addr")]
     pub addr: String,
+    /// The roll's width: 80 (48 columns in font A, 64 in font B) or 58 (32 / 42).
+    #[serde(default = "escpos_paper_mm", deserialize_with = "paper_mm")]
+    pub paper_mm: u32,
+    /// "a" (12 × 24 dots, the default) or "b" (9 × 17 dots); text is wrapped to the columns
+    /// the roll and the font give.
+    #[serde(default)]
+    pub font: EscposFont,
 }
 
 fn zfm_baud() -> u32 {

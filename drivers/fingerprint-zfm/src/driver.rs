@@ -127,8 +127,32 @@ impl ZfmScanner {
         }
         let timeout = self.config.reply_timeout;
         let password = self.config.password.to_be_bytes();
+        let (path, baud, address) = (
+            self.config.path.clone(),
+            self.config.baud,
+            self.config.address,
+        );
+        // A module that answered these settings before and has gone quiet is a module that
+        // stopped answering, not one configured wrongly.
+        let answered_before = self.params.is_some();
         let link = self.link()?;
-        link.command(Instruction::VfyPwd, &password, timeout)?;
+        match link.command(Instruction::VfyPwd, &password, timeout) {
+            Ok(_) => {}
+            // The port is open and nothing came back: not the port, the module's settings.
+            Err(ZfmError::NoAnswer { after, .. }) if !answered_before => {
+                return Err(ZfmError::Silent {
+                    path,
+                    baud,
+                    address,
+                    after,
+                })
+            }
+            Err(ZfmError::Refused {
+                code: Confirmation::WrongPassword,
+                ..
+            }) => return Err(ZfmError::WrongPassword),
+            Err(e) => return Err(e),
+        }
         let data = link.command(Instruction::ReadSysPara, &[], timeout)?;
         let params = SysParams::parse(&data).ok_or_else(|| ZfmError::Unexpected {
             during: "ReadSysPara",

@@ -24,6 +24,28 @@ pub enum ZfmError {
         during: &'static str,
         after: Duration,
     },
+    /// The port opened but the module said nothing to the handshake. A module answers only
+    /// packets for its own address and only at its own speed (R30x manual: a packet for
+    /// another address is not acknowledged); a module expecting another password may also
+    /// stay mute on modules that take no command before the handshake.
+    #[error(
+        "fingerprint module on {path} is silent at {baud} baud to address {address:08X} \
+         (within {} ms): check in [devices.fingerprint] the module's address (factory \
+         0xFFFFFFFF), its password (factory 0) and its speed (baud, factory 57600)",
+        after.as_millis()
+    )]
+    Silent {
+        path: String,
+        baud: u32,
+        address: u32,
+        after: Duration,
+    },
+    /// `VfyPwd` answered 0x13: the module has another password than the config's.
+    #[error(
+        "fingerprint module refused the password: set password in [devices.fingerprint] to the \
+         module's (factory 0)"
+    )]
+    WrongPassword,
     #[error("bad packet from the fingerprint module during {during}: {source}")]
     Frame {
         during: &'static str,
@@ -47,7 +69,10 @@ impl ZfmError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             ZfmError::Open { .. } | ZfmError::Io { .. } => ErrorKind::Disconnected,
-            ZfmError::NoAnswer { .. } | ZfmError::NoFinger(_) => ErrorKind::Timeout,
+            ZfmError::NoAnswer { .. } | ZfmError::Silent { .. } | ZfmError::NoFinger(_) => {
+                ErrorKind::Timeout
+            }
+            ZfmError::WrongPassword => ErrorKind::AccessDenied,
             ZfmError::Frame { .. } | ZfmError::Unexpected { .. } | ZfmError::ImageSize { .. } => {
                 ErrorKind::BadData
             }
@@ -58,13 +83,6 @@ impl ZfmError {
 
 impl From<ZfmError> for DeviceError {
     fn from(e: ZfmError) -> Self {
-        let message = match &e {
-            ZfmError::Refused {
-                code: Confirmation::WrongPassword,
-                ..
-            } => format!("{e}: set the module's password in the booth configuration"),
-            _ => e.to_string(),
-        };
-        DeviceError::new(e.kind(), message)
+        DeviceError::new(e.kind(), e.to_string())
     }
 }

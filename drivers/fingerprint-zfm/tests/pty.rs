@@ -108,8 +108,13 @@ fn a_wrong_password_is_refused_with_a_clear_message() {
     let e = scanner
         .capture_finger(FingerPosition::RightIndex, WAIT)
         .unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Other);
-    assert!(e.message.contains("password"), "{e}");
+    // Its own kind (not `other`), so the self-test's advice is about the password.
+    assert_eq!(e.kind, ErrorKind::AccessDenied);
+    assert!(
+        e.message.contains("refused the password")
+            && e.message.contains("password in [devices.fingerprint]"),
+        "{e}"
+    );
     // The port is opened exclusively: let go of it first.
     drop(scanner);
     let mut config = bench.config();
@@ -121,13 +126,49 @@ fn a_wrong_password_is_refused_with_a_clear_message() {
         .unwrap();
 }
 
+/// A module answers only its own address and only at its own speed (the R30x manual): silent
+/// after the port opened, the driver names address, password and speed, not the port.
 #[test]
-fn another_address_gets_no_answer() {
-    let bench = Bench::new(fast());
+fn a_silent_module_names_address_password_and_speed() {
+    let strict = || ZfmSimOptions {
+        strict_speed: true,
+        ..fast()
+    };
+    // Configured for another address than the module's.
+    let bench = Bench::new(strict());
     let mut config = bench.config();
     config.address = 0x1234_5678;
-    let e = ZfmScanner::new(config).connect().unwrap_err();
+    let mut scanner = ZfmScanner::new(config);
+    let e = scanner.connect().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    let msg = e.to_string();
+    for cause in ["address", "password", "speed", "12345678"] {
+        assert!(msg.contains(cause), "{cause}: {msg}");
+    }
+    assert_eq!(bench.control.commands(), 0, "the module ignored the packet");
+    let report = scanner.self_test().unwrap();
+    assert!(!report.passed());
+    let handshake = report
+        .checks
+        .iter()
+        .find(|c| c.name == "handshake")
+        .unwrap();
+    assert_eq!(handshake.kind, Some(ErrorKind::Timeout));
+    assert!(handshake.detail.contains("address"), "{handshake:?}");
+    drop(scanner);
+
+    // Configured for another speed: the module hears noise.
+    let mut config = bench.config();
+    config.baud = 115_200;
+    let e = ZfmScanner::new(config).connect().unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("115200 baud") && msg.contains("speed"),
+        "{msg}"
+    );
+    assert_eq!(bench.control.commands(), 0);
+    // The right settings: it answers.
+    ZfmScanner::new(bench.config()).connect().unwrap();
 }
 
 #[test]

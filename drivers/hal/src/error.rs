@@ -19,6 +19,9 @@ pub enum ErrorKind {
     Busy,
     /// A person must act before it can go on: paper out, cover open, no blank cards.
     NeedsAttention,
+    /// The device refused the password, PIN or key it was given: the config must hold the
+    /// device's (a fingerprint module's password).
+    AccessDenied,
     /// Anything else; the message says what.
     Other,
 }
@@ -33,6 +36,7 @@ impl ErrorKind {
             ErrorKind::BadData => "bad_data",
             ErrorKind::Busy => "busy",
             ErrorKind::NeedsAttention => "needs_attention",
+            ErrorKind::AccessDenied => "access_denied",
             ErrorKind::Other => "other",
         }
     }

@@ -115,8 +115,7 @@ impl EscposPrinter {
         })
     }
 
-    fn query(&mut self, kind: StatusKind) -> Result<u8, EscposError> {
-        let timeout = self.config.status_timeout;
+    fn query(&mut self, kind: StatusKind, timeout: Duration) -> Result<u8, EscposError> {
         let t = self.transport()?;
         t.write_all(&kind.request())
             .map_err(|source| EscposError::Io {
@@ -151,11 +150,22 @@ impl EscposPrinter {
     }
 
     fn read_status(&mut self) -> Result<RawStatus, EscposError> {
-        self.transport()?.discard_input();
+        self.read_status_behind(Duration::ZERO)
+    }
+
+    /// The three status bytes; the first answer may take `behind` longer than the status
+    /// timeout (what a job written just before may still need on the line).
+    fn read_status_behind(&mut self, behind: Duration) -> Result<RawStatus, EscposError> {
+        let base = self.config.status_timeout;
+        let t = self.transport()?;
+        t.discard_input();
+        let request = StatusKind::Printer.request().len();
+        let next = base + t.wire_time(request) * 2;
+        let first = next + behind;
         let raw = RawStatus {
-            printer: self.query(StatusKind::Printer)?,
-            offline_cause: self.query(StatusKind::OfflineCause)?,
-            paper: self.query(StatusKind::PaperSensor)?,
+            printer: self.query(StatusKind::Printer, first)?,
+            offline_cause: self.query(StatusKind::OfflineCause, next)?,
+            paper: self.query(StatusKind::PaperSensor, next)?,
         };
         tracing::debug!(status = %raw.describe(), "printer status");
         self.last_status = Some(raw);
@@ -189,16 +199,30 @@ impl EscposPrinter {
             }
         }
         self.state = EscposState::Printing;
-        self.transport()?
-            .write_all(&job)
-            .map_err(|source| EscposError::Io {
-                during: "print",
-                source,
-            })?;
-        tracing::debug!(bytes = job.len(), "job sent");
+        let sent = Instant::now();
+        let t = self.transport()?;
+        t.write_all(&job).map_err(|source| EscposError::Io {
+            during: "print",
+            source,
+        })?;
+        // The job is in the kernel's buffer, not yet at the printer: wait until it has left.
+        t.drain().map_err(|source| EscposError::Io {
+            during: "print",
+            source,
+        })?;
+        // What the job may still need on the line: twice its time at this speed, less what
+        // the drain already waited (a pty, or an adapter that reports drained early, waits
+        // nothing; a real line waits most of it).
+        let behind = (t.wire_time(job.len()) * 2).saturating_sub(sent.elapsed());
+        tracing::debug!(
+            bytes = job.len(),
+            behind_ms = behind.as_millis() as u64,
+            "job sent"
+        );
         if self.config.query_status {
             // The printer answers after it has taken the job: this also confirms delivery.
-            let raw = self.read_status()?;
+            // The request queues behind whatever of the job is still on its way.
+            let raw = self.read_status_behind(behind)?;
             if let Some(todo) = raw.what_to_do() {
                 return Err(EscposError::StoppedDuringJob(todo));
             }

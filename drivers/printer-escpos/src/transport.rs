@@ -44,6 +44,7 @@ impl TransportConfig {
                 Box::new(SerialTransport {
                     port,
                     write_timeout,
+                    baud: *baud,
                 })
             }
             TransportConfig::DeviceFile { path } => {
@@ -75,6 +76,17 @@ pub trait Transport: Send {
     fn write_all(&mut self, bytes: &[u8]) -> io::Result<()>;
     /// What arrives within `timeout` (`Ok(0)` when nothing did).
     fn read_some(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize>;
+    /// Waits until everything written has left for the printer (`tcdrain` on a serial line;
+    /// nothing to wait for on a socket or a device file, whose kernel buffers the printer
+    /// empties itself).
+    fn drain(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+    /// How long `bytes` take on the line: what a status request sent behind them waits before
+    /// the printer even sees it (10 bits a byte on a serial line; zero where the link is fast).
+    fn wire_time(&self, _bytes: usize) -> Duration {
+        Duration::ZERO
+    }
     /// Drops whatever is waiting to be read.
     fn discard_input(&mut self) {
         let mut buf = [0u8; 64];
@@ -92,6 +104,12 @@ fn is_timeout(e: &io::Error) -> bool {
 struct SerialTransport {
     port: Box<dyn serialport::SerialPort>,
     write_timeout: Duration,
+    baud: u32,
+}
+
+/// How long `bytes` take at `baud`: start bit, 8 data bits, stop bit.
+pub fn serial_wire_time(bytes: usize, baud: u32) -> Duration {
+    Duration::from_secs_f64(bytes as f64 * 10.0 / f64::from(baud.max(1)))
 }
 
 impl Transport for SerialTransport {
@@ -106,6 +124,17 @@ impl Transport for SerialTransport {
             Err(e) if is_timeout(&e) => Ok(0),
             other => other,
         }
+    }
+
+    fn drain(&mut self) -> io::Result<()> {
+        // serialport's flush is tcdrain(3) on the port's descriptor, retried on EINTR up to
+        // the port's timeout: give it the time the bytes may still need.
+        let _ = self.port.set_timeout(self.write_timeout);
+        self.port.flush()
+    }
+
+    fn wire_time(&self, bytes: usize) -> Duration {
+        serial_wire_time(bytes, self.baud)
     }
 
     fn discard_input(&mut self) {

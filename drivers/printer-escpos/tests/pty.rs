@@ -3,7 +3,7 @@
 
 use ktpel_hal::{Align, Device, ErrorKind, GrayImage, ReceiptDoc, ReceiptLine, ReceiptPrinter};
 use ktpel_printer_escpos::{
-    encode_receipt, EncodeOptions, EscposConfig, EscposPrinter, TransportConfig,
+    encode_receipt, layout, EncodeOptions, EscposConfig, EscposPrinter, Font, TransportConfig,
 };
 use ktpel_sim::serial::{
     serve_escpos, serve_escpos_tcp, EscposDecoder, EscposEvent, EscposSimOptions, Pace, PtyDevice,
@@ -46,6 +46,11 @@ impl Bench {
         c.status_timeout = Duration::from_millis(300);
         EscposPrinter::new(c)
     }
+}
+
+/// The document as the driver lays it out on the default (80 mm, font A) paper.
+fn laid_out(doc: &ReceiptDoc) -> ReceiptDoc {
+    layout(doc, &EncodeOptions::default())
 }
 
 fn text(t: &str, align: Align, bold: bool, size: u8) -> ReceiptLine {
@@ -104,7 +109,9 @@ fn a_receipt_decodes_back_to_what_was_meant() {
     printer.print(&doc).unwrap();
     let got = bench.control.decoded_receipts();
     assert_eq!(got.len(), 1);
-    assert_eq!(got[0].lines, doc.lines);
+    // As laid out for 80 mm paper: the long name line wrapped between words.
+    assert_eq!(got[0].lines, laid_out(&doc).lines);
+    assert_eq!(got[0].font, 0);
     assert_eq!(got[0].code_page, 16);
     // Model 2, module size 6, error correction level M.
     assert_eq!(got[0].qr_settings, vec![(50, 6, 49)]);
@@ -225,7 +232,10 @@ fn prints_over_tcp_9100() {
     };
     let mut printer = EscposPrinter::new(EscposConfig::new(TransportConfig::Tcp { addr }));
     printer.print(&receipt()).unwrap();
-    assert_eq!(control.decoded_receipts()[0].lines, receipt().lines);
+    assert_eq!(
+        control.decoded_receipts()[0].lines,
+        laid_out(&receipt()).lines
+    );
     control.set_cover_open(true);
     assert_eq!(
         printer.print(&receipt()).unwrap_err().kind,
@@ -258,7 +268,7 @@ fn prints_to_a_device_file_without_status() {
             _ => None,
         })
         .collect();
-    assert_eq!(lines, receipt().lines);
+    assert_eq!(lines, laid_out(&receipt()).lines);
 }
 
 fn arb_line() -> impl Strategy<Value = ReceiptLine> {
@@ -301,6 +311,133 @@ proptest! {
                 _ => None,
             })
             .collect();
-        prop_assert_eq!(got, doc.lines);
+        prop_assert_eq!(got, laid_out(&doc).lines);
+    }
+}
+
+/// A printer on a pty whose simulator takes bytes at `baud`, as a real line does.
+fn paced_bench(baud: u32) -> (PtyDevice, SerialControl) {
+    let control = SerialControl::new();
+    let opts = EscposSimOptions {
+        control: control.clone(),
+        pace: Pace::real(baud),
+    };
+    let pty = PtyDevice::plug_in("printer", move |port, stop| {
+        serve_escpos(port, opts.clone(), stop)
+    })
+    .unwrap();
+    (pty, control)
+}
+
+/// A receipt of about `bytes` bytes once encoded: short text lines.
+fn receipt_of(bytes: usize) -> ReceiptDoc {
+    let mut lines = Vec::new();
+    let mut doc = ReceiptDoc { lines: Vec::new() };
+    let mut i = 0;
+    while encode_receipt(&doc, &EncodeOptions::default())
+        .unwrap()
+        .len()
+        < bytes
+    {
+        lines.push(text(
+            &format!("Baris {i:02} bukti perekaman"),
+            Align::Left,
+            false,
+            1,
+        ));
+        i += 1;
+        doc = ReceiptDoc {
+            lines: lines.clone(),
+        };
+    }
+    doc.lines.push(ReceiptLine::Cut);
+    doc
+}
+
+/// The status after a job queues behind it on the wire: at 9600 baud a 660-byte receipt
+/// takes 690 ms to reach the printer, longer than the status timeout alone. The driver waits
+/// until the job has left and for as long as its bytes take, so the print is not reported as
+/// failed (and printed twice by the operator).
+#[test]
+fn a_long_job_at_a_slow_speed_is_not_a_timeout() {
+    for (baud, bytes) in [(9_600, 660), (19_200, 1_000)] {
+        let (pty, control) = paced_bench(baud);
+        let mut config = EscposConfig::new(TransportConfig::Serial {
+            path: pty.link().to_string_lossy().into_owned(),
+            baud,
+        });
+        // The factory setting: 500 ms for one status answer.
+        config.status_timeout = Duration::from_millis(500);
+        let mut printer = EscposPrinter::new(config);
+        let doc = receipt_of(bytes);
+        let job = encode_receipt(&doc, &EncodeOptions::default()).unwrap();
+        assert!(
+            job.len() >= bytes && job.len() < bytes + 40,
+            "{}",
+            job.len()
+        );
+        let started = std::time::Instant::now();
+        printer
+            .print(&doc)
+            .unwrap_or_else(|e| panic!("{} bytes at {baud} baud: {e}", job.len()));
+        let took = started.elapsed();
+        eprintln!("{} bytes at {baud} baud: print() took {took:?}", job.len());
+        assert_eq!(control.decoded_receipts().len(), 1, "printed once");
+        assert_eq!(control.decoded_receipts()[0].lines, laid_out(&doc).lines);
+    }
+}
+
+/// The office's name on an 80 mm roll: without wrapping the printer breaks it wherever the
+/// paper ends ("Kota Ba" / "ndung"); wrapped, every word is whole, on either paper and font.
+#[test]
+fn text_wraps_to_the_paper_at_word_boundaries() {
+    let office = "Dinas Kependudukan dan Pencatatan Sipil Kota Bandung";
+    let doc = ReceiptDoc {
+        lines: vec![
+            text(office, Align::Center, false, 1),
+            text(
+                "BUKTI PEREKAMAN KTP-el KOTA BANDUNG",
+                Align::Center,
+                true,
+                2,
+            ),
+            text(
+                "Pemohon: Siti Nurhaliza Putri Ayu Rahmawati Kusumadewi",
+                Align::Left,
+                false,
+                1,
+            ),
+            ReceiptLine::Cut,
+        ],
+    };
+    let words: Vec<String> = doc
+        .lines
+        .iter()
+        .filter_map(|l| match l {
+            ReceiptLine::Text { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .flat_map(|t| t.split(' ').map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    for (paper_mm, font) in [(80, Font::A), (80, Font::B), (58, Font::A), (58, Font::B)] {
+        let bench = Bench::new();
+        let mut config = EscposConfig::new(TransportConfig::Serial {
+            path: bench.path(),
+            baud: 115_200,
+        });
+        config.encode = EncodeOptions::for_paper(paper_mm, font);
+        let mut printer = EscposPrinter::new(config);
+        printer.print(&doc).unwrap();
+        let got = bench.control.decoded_receipts();
+        let paper = got[0].paper_lines(paper_mm);
+        eprintln!("{paper_mm} mm, font {font:?}:\n{}", paper.join("\n"));
+        for line in &paper {
+            for w in line.split(' ').filter(|w| !w.is_empty()) {
+                assert!(
+                    words.iter().any(|x| x == w),
+                    "{paper_mm} mm font {font:?}: {w:?} is a word cut in two: {paper:#?}"
+                );
+            }
+        }
     }
 }

@@ -44,8 +44,12 @@ use std::time::{Duration, Instant};
 
 /// How the booth configures an SBI device (`[devices.iris] driver = "sbi", port = 4501`).
 /// Every field has a default; an absent `port` means: find the device by discovery.
+///
+/// `env = "Production"` needs `trusted_certificates`: a production booth accepts captures only
+/// from devices whose certificate it pinned (the file is refused otherwise), and each pin must
+/// be a SHA-256 fingerprint (64 hex digits, as `ktpel-booth devices` shows it).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(try_from = "SbiParamsFile")]
 pub struct SbiParams {
     /// The device service's port (4501–4600); none: discover it.
     pub port: Option<u16>,
@@ -63,6 +67,80 @@ pub struct SbiParams {
     pub transaction_ttl_secs: u64,
     /// The discovery scan's budget.
     pub discovery_budget_ms: u64,
+}
+
+/// [`SbiParams`] as written, before its checks.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct SbiParamsFile {
+    /// The device service's port (4501–4600); none: discover it.
+    pub port: Option<u16>,
+    /// `env` of the captures ("Developer", "Staging", "Pre-Production", "Production").
+    pub env: String,
+    /// SHA-256 fingerprints of the device certificates accepted; empty: any certificate whose
+    /// signatures verify.
+    pub trusted_certificates: Vec<String>,
+    pub finger_quality: u8,
+    pub iris_quality: u8,
+    pub face_quality: u8,
+    /// Further captures after one below the threshold.
+    pub retries: u32,
+    /// How long fingers or an eye from one capture may be served to later calls.
+    pub transaction_ttl_secs: u64,
+    /// The discovery scan's budget.
+    pub discovery_budget_ms: u64,
+}
+
+impl Default for SbiParamsFile {
+    fn default() -> Self {
+        let d = SbiParams::default();
+        Self {
+            port: d.port,
+            env: d.env,
+            trusted_certificates: d.trusted_certificates,
+            finger_quality: d.finger_quality,
+            iris_quality: d.iris_quality,
+            face_quality: d.face_quality,
+            retries: d.retries,
+            transaction_ttl_secs: d.transaction_ttl_secs,
+            discovery_budget_ms: d.discovery_budget_ms,
+        }
+    }
+}
+
+impl TryFrom<SbiParamsFile> for SbiParams {
+    type Error = String;
+
+    fn try_from(f: SbiParamsFile) -> Result<Self, String> {
+        for pin in &f.trusted_certificates {
+            let pin = pin.trim();
+            if pin.len() != 64 || !pin.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(format!(
+                    "trusted_certificates: \"{pin}\" is not a SHA-256 fingerprint (64 hex \
+                     digits, as `ktpel-booth devices` shows each SBI device's certificate)"
+                ));
+            }
+        }
+        if f.env.eq_ignore_ascii_case("Production") && f.trusted_certificates.is_empty() {
+            return Err(
+                "env = \"Production\" needs trusted_certificates: pin the SHA-256 fingerprint \
+                 of each device certificate the booth may accept (`ktpel-booth devices` shows \
+                 them); without pins any certificate whose signatures verify is accepted"
+                    .into(),
+            );
+        }
+        Ok(Self {
+            port: f.port,
+            env: f.env,
+            trusted_certificates: f.trusted_certificates,
+            finger_quality: f.finger_quality,
+            iris_quality: f.iris_quality,
+            face_quality: f.face_quality,
+            retries: f.retries,
+            transaction_ttl_secs: f.transaction_ttl_secs,
+            discovery_budget_ms: f.discovery_budget_ms,
+        })
+    }
 }
 
 impl Default for SbiParams {
@@ -262,6 +340,15 @@ impl Link {
                 Some(c) => format!("RS256, certificate {}", c.fingerprint_hex()),
                 None => "unsigned".into(),
             },
+        ));
+        let trust = crate::client::CertTrust::of(
+            info.certificate.as_ref(),
+            self.config.client.trust.pins(),
+        );
+        checks.push(Check::new(
+            "certificate trust",
+            trust != crate::client::CertTrust::Untrusted,
+            trust.to_string(),
         ));
         if let Some(c) = &info.certificate {
             let left = c

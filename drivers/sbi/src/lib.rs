@@ -32,6 +32,6 @@ pub mod wire;
 
 pub use adapters::{scan, SbiCamera, SbiConfig, SbiFingerprintScanner, SbiIrisScanner, SbiParams};
 pub use chain::HashChain;
-pub use client::{ClientConfig, QualityPolicy, SbiClient, SbiDevice, Trust};
+pub use client::{CertTrust, ClientConfig, QualityPolicy, SbiClient, SbiDevice, Trust};
 pub use codes::SbiCode;
 pub use error::SbiError;

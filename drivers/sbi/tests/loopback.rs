@@ -167,6 +167,56 @@ fn pinned_certificates_decide_trust() {
     assert_eq!(err.kind(), ErrorKind::NeedsAttention);
 }
 
+/// What the technician sees of a device found by a scan: who it is from its signed digital
+/// id (make, model, serial) and device info (firmware), and how its certificate stands against
+/// the pins: trusted, untrusted or not pinned.
+#[test]
+fn a_scan_names_each_device_and_its_certificate_trust() {
+    let h = sim(SimKind::Iris);
+    let config = ClientConfig {
+        ports: h.port()..=h.port(),
+        ..client_config()
+    };
+    let (_, devices) = ktpel_sbi::scan(&config).unwrap();
+    assert_eq!(devices.len(), 1);
+    let info = devices[0].info.as_ref().unwrap();
+    let id = &info.digital_id;
+    assert_eq!(id.make, "KTP-el Sim");
+    assert!(!id.model.is_empty() && !id.serial_no.is_empty(), "{id:?}");
+    assert_eq!(info.payload.firmware, "ktpel-sim-1");
+    let cert = info.certificate.as_ref();
+    let pin = h.certificate_fingerprint();
+    use ktpel_sbi::CertTrust;
+    assert_eq!(CertTrust::of(cert, &[]), CertTrust::NotPinned);
+    assert_eq!(
+        CertTrust::of(cert, &[pin.to_lowercase()]),
+        CertTrust::Trusted
+    );
+    assert_eq!(
+        CertTrust::of(cert, &["AB".repeat(32)]),
+        CertTrust::Untrusted
+    );
+    assert_eq!(CertTrust::of(None, &[pin]), CertTrust::Unsigned);
+}
+
+/// A production booth pins its device certificates: `env = "Production"` without pins, or a
+/// pin that is not a SHA-256 fingerprint, is refused when the config is read.
+#[test]
+fn production_needs_pinned_certificates() {
+    let parse = |v: serde_json::Value| serde_json::from_value::<ktpel_sbi::SbiParams>(v);
+    let e = parse(serde_json::json!({"port": 4501, "env": "Production"})).unwrap_err();
+    assert!(e.to_string().contains("needs trusted_certificates"), "{e}");
+    let e = parse(serde_json::json!({"env": "Production", "trusted_certificates": ["abc"]}))
+        .unwrap_err();
+    assert!(e.to_string().contains("not a SHA-256 fingerprint"), "{e}");
+    let pin = "0123456789abcdef".repeat(4);
+    let p = parse(serde_json::json!({"env": "Production", "trusted_certificates": [pin]})).unwrap();
+    assert_eq!(p.to_config().client.trust, Trust::Pinned(vec![pin]));
+    // Developer booths may go without (any certificate that verifies); unknown keys still fail.
+    assert!(parse(serde_json::json!({"env": "Developer"})).is_ok());
+    assert!(parse(serde_json::json!({"portt": 4501})).is_err());
+}
+
 // --- captures ---
 
 #[test]

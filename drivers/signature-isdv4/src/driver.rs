@@ -32,6 +32,19 @@ impl Command {
 
 const READ_SLICE: Duration = Duration::from_millis(50);
 
+/// The two speeds ISDv4 pads run at. A pad that does not answer the query at the configured
+/// one is asked at the other (as xf86-input-wacom's ISDv4 code retries 38400 → 19200).
+pub const STANDARD_SPEEDS: [u32; 2] = [38_400, 19_200];
+
+/// The other standard speed, for a pad configured at one of them.
+pub fn other_speed(baud: u32) -> Option<u32> {
+    match baud {
+        38_400 => Some(19_200),
+        19_200 => Some(38_400),
+        _ => None,
+    }
+}
+
 /// How to reach the pad and when a signature is done.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Isdv4Config {
@@ -77,6 +90,9 @@ pub struct Isdv4Pad {
     strokes: StrokeBuilder,
     began: Option<Instant>,
     packets: u64,
+    /// The speed the port is set to now (the configured one, or the other standard speed the
+    /// pad answered at).
+    speed: u32,
 }
 
 impl std::fmt::Debug for Isdv4Pad {
@@ -92,6 +108,7 @@ impl Isdv4Pad {
     /// A driver for the pad at `config.path`. Nothing is opened until the first call.
     pub fn new(config: Isdv4Config) -> Self {
         Self {
+            speed: config.baud,
             config,
             port: None,
             state: Isdv4State::Closed,
@@ -100,6 +117,12 @@ impl Isdv4Pad {
             began: None,
             packets: 0,
         }
+    }
+
+    /// The speed the pad answered at (the configured one unless it only answered the other
+    /// standard speed); `None` before it answered.
+    pub fn answered_at(&self) -> Option<u32> {
+        self.state.capabilities().map(|_| self.speed)
     }
 
     pub fn state(&self) -> Isdv4State {
@@ -124,7 +147,7 @@ impl Isdv4Pad {
 
     fn port(&mut self) -> Result<&mut Box<dyn SerialPort>, Isdv4Error> {
         if self.port.is_none() {
-            let port = serialport::new(&self.config.path, self.config.baud)
+            let port = serialport::new(&self.config.path, self.speed)
                 .timeout(READ_SLICE)
                 .open()
                 .map_err(|source| Isdv4Error::Open {
@@ -170,11 +193,60 @@ impl Isdv4Pad {
         }
     }
 
-    /// Stop, drop what was in flight, query the range.
+    /// Stop, drop what was in flight, query the range; a pad silent at the configured speed
+    /// is asked again at the other standard speed, and the port stays at the one that
+    /// answered.
     fn ensure_idle(&mut self) -> Result<Capabilities, Isdv4Error> {
         if let Isdv4State::Idle(c) = self.state {
             return Ok(c);
         }
+        match self.query_range() {
+            Err(Isdv4Error::NoAnswer(after)) => {
+                let first = self.speed;
+                let Some(other) = other_speed(first) else {
+                    return Err(Isdv4Error::NoAnswer(after));
+                };
+                tracing::debug!(
+                    baud = first,
+                    retry = other,
+                    "no answer; asking at the other speed"
+                );
+                self.set_speed(other)?;
+                match self.query_range() {
+                    Ok(caps) => {
+                        tracing::info!(
+                            configured = self.config.baud,
+                            answered = other,
+                            "signature pad answers at the other standard speed"
+                        );
+                        Ok(caps)
+                    }
+                    Err(Isdv4Error::NoAnswer(_)) => {
+                        self.set_speed(self.config.baud)?;
+                        Err(Isdv4Error::Silent {
+                            tried: [first, other],
+                            after,
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            other => other,
+        }
+    }
+
+    fn set_speed(&mut self, baud: u32) -> Result<(), Isdv4Error> {
+        self.speed = baud;
+        if let Some(port) = self.port.as_mut() {
+            port.set_baud_rate(baud).map_err(|source| Isdv4Error::Io {
+                during: "speed change",
+                source: source.into(),
+            })?;
+        }
+        Ok(())
+    }
+
+    fn query_range(&mut self) -> Result<Capabilities, Isdv4Error> {
         self.send(Command::Stop)?;
         // Let reports already on the way arrive, then drop them.
         let quiet_until = Instant::now() + Duration::from_millis(30);
@@ -341,7 +413,15 @@ impl Device for Isdv4Pad {
                 checks.push(Check::new(
                     "port",
                     true,
-                    format!("{} at {} baud", self.config.path, self.config.baud),
+                    if self.speed == self.config.baud {
+                        format!("{} at {} baud", self.config.path, self.speed)
+                    } else {
+                        format!(
+                            "{} answers at {} baud, not the configured {}: set baud = {} in \
+                             the config",
+                            self.config.path, self.speed, self.config.baud, self.speed
+                        )
+                    },
                 ));
                 checks.push(Check::new(
                     "query",

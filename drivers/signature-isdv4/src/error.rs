@@ -19,6 +19,12 @@ pub enum Isdv4Error {
     },
     #[error("signature pad did not answer the query within {} ms", .0.as_millis())]
     NoAnswer(Duration),
+    #[error(
+        "signature pad did not answer the query at {} or at {} baud (within {} ms each): check \
+         the port, the cable and the pad's power",
+        tried[0], tried[1], after.as_millis()
+    )]
+    Silent { tried: [u32; 2], after: Duration },
     #[error("signature pad sent an incomplete query answer ({got} of 11 bytes)")]
     ShortAnswer { got: usize },
     #[error("signature pad reports an unusable range {max_x}x{max_y}, pressure {max_pressure}")]
@@ -37,7 +43,9 @@ impl Isdv4Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Isdv4Error::Open { .. } | Isdv4Error::Io { .. } => ErrorKind::Disconnected,
-            Isdv4Error::NoAnswer(_) | Isdv4Error::NoSignature(_) => ErrorKind::Timeout,
+            Isdv4Error::NoAnswer(_) | Isdv4Error::Silent { .. } | Isdv4Error::NoSignature(_) => {
+                ErrorKind::Timeout
+            }
             Isdv4Error::ShortAnswer { .. } | Isdv4Error::BadRange { .. } => ErrorKind::BadData,
             Isdv4Error::Render(e) => e.kind,
         }

@@ -18,7 +18,7 @@ pub mod packet;
 pub mod state;
 pub mod stroke;
 
-pub use driver::{Command, Isdv4Config, Isdv4Pad, LineStats};
+pub use driver::{other_speed, Command, Isdv4Config, Isdv4Pad, LineStats, STANDARD_SPEEDS};
 pub use error::Isdv4Error;
 pub use packet::{Capabilities, Packet, PacketDecoder, PenPacket};
 pub use state::Isdv4State;

@@ -178,10 +178,13 @@ fn query_faults_give_their_own_errors() {
         .script(vec![SerialFault::Pass, SerialFault::Corrupt]);
     let e = pad.connect().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::BadData, "{e}");
-    // stop, then no answer.
-    bench
-        .control
-        .script(vec![SerialFault::Pass, SerialFault::Silent]);
+    // stop, then no answer; the same at the other speed.
+    bench.control.script(vec![
+        SerialFault::Pass,
+        SerialFault::Silent,
+        SerialFault::Pass,
+        SerialFault::Silent,
+    ]);
     let e = pad.connect().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
     let caps = pad.connect().unwrap();
@@ -232,4 +235,47 @@ fn self_test_reports_range_firmware_and_a_live_read() {
     );
     assert_eq!(report.device.firmware, "1.23");
     assert_eq!(report.device.driver, "isdv4");
+}
+
+/// A pad that runs at 19200 (some models do) behind a config that says 38400, the driver's
+/// default: the query at 38400 reaches the pad as line noise, so the driver asks again at
+/// 19200, says so, and the pad signs. A pad silent at both speeds names both.
+#[test]
+fn a_pad_at_the_other_standard_speed_is_found_and_named() {
+    let bench = Bench::new(Isdv4SimOptions {
+        pace: Pace::Wire {
+            baud: 19_200,
+            speedup: 8.0,
+        },
+        line_speed: Some(19_200),
+        ..Isdv4SimOptions::default()
+    });
+    bench.control.set_subject(12);
+    let mut pad = bench.pad();
+    let report = pad.self_test().unwrap();
+    assert!(report.passed(), "{report:?}");
+    let port = &report.checks[0];
+    assert_eq!(port.name, "port");
+    assert!(
+        port.detail
+            .contains("answers at 19200 baud, not the configured 38400"),
+        "{port:?}"
+    );
+    assert_eq!(pad.answered_at(), Some(19_200));
+    let capture = pad.capture_signature(WAIT).unwrap();
+    // The self-test's live read started the pen once already.
+    let n = bench.control.signatures_drawn();
+    assert_same_strokes(&capture.strokes, &isdv4_strokes(12, n));
+    drop(pad);
+
+    // Nothing at either speed (a pad fixed at 9600 here): both are named.
+    let bench = Bench::new(Isdv4SimOptions {
+        pace: Pace::Instant,
+        line_speed: Some(9_600),
+        ..Isdv4SimOptions::default()
+    });
+    let e = bench.pad().connect().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout);
+    let msg = e.to_string();
+    assert!(msg.contains("38400") && msg.contains("19200"), "{msg}");
 }

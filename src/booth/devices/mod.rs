@@ -16,12 +16,12 @@ use ktpel_hal::{
     Camera, CardEncoder, CardPrinter, Device, DeviceKind, FingerprintScanner, IrisScanner,
     ReceiptPrinter, SignaturePad,
 };
-use ktpel_printer_escpos::{EscposConfig, EscposPrinter, TransportConfig};
+use ktpel_printer_escpos::{EncodeOptions, EscposConfig, EscposPrinter, Font, TransportConfig};
 use ktpel_sim::SimControl;
 
 use crate::config::{
-    CameraConfig, CardEncoderConfig, CardPrinterConfig, DevicesConfig, FingerprintConfig,
-    IrisConfig, ReceiptPrinterConfig, SignatureConfig, SimParams,
+    CameraConfig, CardEncoderConfig, CardPrinterConfig, DevicesConfig, EscposFont,
+    FingerprintConfig, IrisConfig, ReceiptPrinterConfig, SignatureConfig, SimParams,
 };
 
 pub struct Devices {
@@ -151,25 +151,46 @@ impl Devices {
                 }
             }
         };
-        let escpos = |t: TransportConfig| -> Box<dyn ReceiptPrinter> {
-            Box::new(EscposPrinter::new(EscposConfig::new(t)))
-        };
+        let escpos =
+            |t: TransportConfig, paper_mm: u32, font: EscposFont| -> Box<dyn ReceiptPrinter> {
+                let mut c = EscposConfig::new(t);
+                c.encode = EncodeOptions::for_paper(
+                    paper_mm,
+                    match font {
+                        EscposFont::A => Font::A,
+                        EscposFont::B => Font::B,
+                    },
+                );
+                Box::new(EscposPrinter::new(c))
+            };
         let receipt_printer: Box<dyn ReceiptPrinter> = match &cfg.receipt_printer {
             ReceiptPrinterConfig::Sim(p) => {
                 let d = ktpel_sim::SimReceiptPrinter::new(p.seed, None);
                 keep(&mut sim, d.control(), p);
                 Box::new(d)
             }
-            ReceiptPrinterConfig::EscposSerial(s) => escpos(TransportConfig::Serial {
-                path: s.port.clone(),
-                baud: s.baud,
-            }),
-            ReceiptPrinterConfig::EscposUsb(u) => escpos(TransportConfig::DeviceFile {
-                path: u.device.clone(),
-            }),
-            ReceiptPrinterConfig::EscposTcp(t) => escpos(TransportConfig::Tcp {
-                addr: t.addr.clone(),
-            }),
+            ReceiptPrinterConfig::EscposSerial(s) => escpos(
+                TransportConfig::Serial {
+                    path: s.port.clone(),
+                    baud: s.baud,
+                },
+                s.paper_mm,
+                s.font,
+            ),
+            ReceiptPrinterConfig::EscposUsb(u) => escpos(
+                TransportConfig::DeviceFile {
+                    path: u.device.clone(),
+                },
+                u.paper_mm,
+                u.font,
+            ),
+            ReceiptPrinterConfig::EscposTcp(t) => escpos(
+                TransportConfig::Tcp {
+                    addr: t.addr.clone(),
+                },
+                t.paper_mm,
+                t.font,
+            ),
         };
         Self {
             camera,

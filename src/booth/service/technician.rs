@@ -60,8 +60,9 @@ impl Service {
     /// What is plugged into this machine (off the async threads: it opens device files).
     pub async fn discover(&self, who: &Staff) -> Result<Discovery, TechnicianError> {
         allow(who, Action::Devices)?;
+        let pins = crate::booth::discovery::pinned_certificates(&self.config().devices);
         Ok(
-            tokio::task::spawn_blocking(crate::booth::discovery::discover)
+            tokio::task::spawn_blocking(move || crate::booth::discovery::discover_with(&pins))
                 .await
                 .unwrap_or_default(),
         )

@@ -2,6 +2,11 @@
 //! identity, a self-test per device or all at once (each on its device's worker, so a hung
 //! device is reported busy while the others answer), what each test checked and what to look
 //! at next when one fails, what is plugged in, and the blank-card stock.
+//!
+//! Everything is said in the operator's language by kind — a check's [`CheckKind`], the
+//! [`Advice`] for a failure, a found device's kind, problem and certificate trust, a discovery
+//! note's kind — and the drivers' and the system's own words follow, smaller, as technical
+//! detail.
 
 use iced::widget::{column, row, scrollable, text};
 use iced::{Element, Length, Task};
@@ -9,8 +14,8 @@ use ktpel_hal::DeviceKind;
 use std::collections::BTreeMap;
 
 use super::{Action, Ctx, Page};
-use crate::booth::discovery::Discovery;
-use crate::booth::selftest::DeviceReport;
+use crate::booth::discovery::{Discovery, Found, FoundKind, Note};
+use crate::booth::selftest::{Advice, CheckKind, DeviceReport};
 use crate::booth::service::technician::TechnicianError;
 use crate::kiosk::i18n::{tr, Lang};
 use crate::kiosk::Nav;
@@ -21,6 +26,87 @@ use crate::widgets::theme::{self, Kind};
 
 /// How many past tests the area shows.
 pub const HISTORY: usize = 12;
+
+/// The size of technical detail (the drivers' own words) under a translated line.
+const DETAIL: f32 = 16.0;
+
+/// A check as the technician reads it: what was checked, in `lang`, and the driver's words.
+pub fn check_line(lang: Lang, check: &ktpel_hal::Check) -> (String, String) {
+    let label = match CheckKind::of(&check.name) {
+        // A check this booth does not know: its own name is all there is.
+        CheckKind::Other => check.name.clone(),
+        kind => tr(lang, &format!("check-{}", kind.as_str())),
+    };
+    (
+        format!("{}  {label}", if check.passed { "✓" } else { "✗" }),
+        check.detail.clone(),
+    )
+}
+
+/// The name of a driver, in `lang` (the configured name itself for one this booth does not
+/// know).
+pub fn driver_name(lang: Lang, driver: &str) -> String {
+    match driver {
+        "sim" | "zfm" | "isdv4" | "escpos" | "sbi" | "uvc" | "pcsc" | "ipp" | "touchscreen" => {
+            tr(lang, &format!("driver-{driver}"))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// What to look at next, in `lang`.
+pub fn advice_line(lang: Lang, advice: Advice) -> String {
+    tr(lang, &format!("tech-advice-{}", advice.as_str()))
+}
+
+/// A found device's first line, in `lang`: what kind of thing it is, where, and for an SBI
+/// device who it is and whether its certificate is trusted.
+pub fn found_lines(lang: Lang, f: &Found) -> Vec<String> {
+    let mut lines = vec![t!(
+        lang,
+        "tech-found-line",
+        kind = tr(lang, &format!("found-{}", f.kind.as_str())),
+        id = f.id.clone()
+    )];
+    if let Some(id) = &f.sbi {
+        lines.push(t!(
+            lang,
+            "tech-sbi-identity",
+            make = id.make.clone(),
+            model = id.model.clone(),
+            serial = id.serial.clone(),
+            firmware = id.firmware.clone()
+        ));
+        lines.push(t!(
+            lang,
+            "tech-sbi-certificate",
+            trust = tr(lang, &format!("cert-trust-{}", id.trust.as_str()))
+        ));
+    }
+    if let Some(p) = &f.problem {
+        lines.push(tr(lang, &format!("found-problem-{}", p.kind.as_str())));
+    }
+    lines
+}
+
+/// A discovery note, in `lang`.
+pub fn note_line(lang: Lang, n: &Note) -> String {
+    tr(lang, &format!("found-note-{}", n.kind.as_str()))
+}
+
+/// A translated line with the technical detail under it, smaller.
+fn with_detail<'a>(
+    line: String,
+    size: f32,
+    style: fn(&iced::Theme) -> text::Style,
+    detail: String,
+) -> Element<'a, Message> {
+    let mut c = column![text(line).size(size).style(style)];
+    if !detail.trim().is_empty() {
+        c = c.push(text(detail).size(DETAIL).style(text::secondary));
+    }
+    c.into()
+}
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -264,15 +350,36 @@ impl State {
                     c = c.push(text(t!(lang, "tech-none-found")).size(theme::BODY));
                 }
                 for (i, f) in d.found.iter().enumerate() {
-                    c = c.push(
-                        text(f.line())
-                            .size(theme::SMALL)
-                            .style(if f.problem.is_some() {
-                                text::danger
-                            } else {
-                                text::default
-                            }),
-                    );
+                    let style: fn(&iced::Theme) -> text::Style = if f.problem.is_some() {
+                        text::danger
+                    } else {
+                        text::default
+                    };
+                    let mut lines = found_lines(lang, f).into_iter();
+                    if let Some(first) = lines.next() {
+                        // A bare serial port or USB printer has no description beyond its
+                        // kind, which the line already says.
+                        let generic = f.usb.is_none()
+                            && matches!(f.kind, FoundKind::SerialPort | FoundKind::UsbPrinter);
+                        let mut detail = if generic {
+                            String::new()
+                        } else {
+                            f.description.clone()
+                        };
+                        if let Some(serial) = f.usb.as_ref().and_then(|u| u.serial.as_ref()) {
+                            detail.push_str(&format!(" · {serial}"));
+                        }
+                        c = c.push(with_detail(first, theme::SMALL, text::default, detail));
+                    }
+                    for line in lines {
+                        c = c.push(text(line).size(theme::SMALL).style(style));
+                    }
+                    if let Some(id) = f.sbi.as_ref().and_then(|id| id.certificate.clone()) {
+                        c = c.push(text(id).size(DETAIL).style(text::secondary));
+                    }
+                    if let Some(p) = &f.problem {
+                        c = c.push(text(p.detail.clone()).size(DETAIL).style(text::secondary));
+                    }
                     let can_save = self.can_save;
                     let buttons = f.roles.iter().map(|o| {
                         theme::action(
@@ -310,7 +417,12 @@ impl State {
                     None => {}
                 }
                 for n in &d.notes {
-                    c = c.push(text(n.clone()).size(theme::SMALL).style(text::secondary));
+                    c = c.push(with_detail(
+                        note_line(lang, n),
+                        theme::SMALL,
+                        text::secondary,
+                        n.detail.clone(),
+                    ));
                 }
             }
         }
@@ -368,23 +480,33 @@ impl State {
             c = c.push(text(t!(lang, "tech-history-empty")).size(theme::BODY));
         }
         for h in &self.history {
-            c = c.push(
-                text(format!(
+            // The summary is the first failed check ("name: detail") or the error's words: the
+            // check is named in `lang`, the words are detail.
+            let (what, detail) = match h.summary.split_once(": ") {
+                Some((name, rest)) if CheckKind::of(name) != CheckKind::Other => (
+                    tr(lang, &format!("check-{}", CheckKind::of(name).as_str())),
+                    rest.to_string(),
+                ),
+                _ => (String::new(), h.summary.clone()),
+            };
+            c = c.push(with_detail(
+                format!(
                     "{}  {}  {} {} ({})  {}",
                     crate::papers::receipt::wib_datetime(h.at),
                     if h.passed { "✓" } else { "✗" },
                     tr(lang, &format!("role-{}", h.role)),
                     h.model,
                     h.serial,
-                    h.summary
-                ))
-                .size(theme::SMALL)
-                .style(if h.passed {
+                    what
+                ),
+                theme::SMALL,
+                if h.passed {
                     text::default
                 } else {
                     text::danger
-                }),
-            );
+                },
+                detail,
+            ));
         }
         theme::panel(c)
     }
@@ -422,41 +544,34 @@ impl State {
                     model = r.model.clone(),
                     serial = r.serial.clone(),
                     firmware = r.firmware.clone(),
-                    driver = r.driver.clone(),
+                    driver = driver_name(lang, &r.driver),
                     ms = r.duration_ms
                 ))
                 .size(theme::SMALL),
             );
             for c in &r.checks {
-                body = body.push(
-                    text(format!(
-                        "{}  {}: {}",
-                        if c.passed { "✓" } else { "✗" },
-                        c.name,
-                        c.detail
-                    ))
-                    .size(theme::SMALL)
-                    .style(if c.passed {
+                let (line, detail) = check_line(lang, c);
+                body = body.push(with_detail(
+                    line,
+                    theme::SMALL,
+                    if c.passed {
                         text::default
                     } else {
                         text::danger
-                    }),
-                );
+                    },
+                    detail,
+                ));
             }
             if let Some(e) = &r.error {
-                body = body.push(
-                    text(t!(lang, "device-error-detail", detail = e.message.clone()))
-                        .size(theme::SMALL)
-                        .style(text::danger),
-                );
+                body = body.push(with_detail(
+                    tr(lang, &format!("device-error-{}", e.kind.as_str())),
+                    theme::SMALL,
+                    text::danger,
+                    e.message.clone(),
+                ));
             }
-            if let Some(kind) = r
-                .failure()
-                .or((!r.passed).then_some(ktpel_hal::ErrorKind::Other))
-            {
-                body = body.push(
-                    text(tr(lang, &format!("device-error-{}", kind.as_str()))).size(theme::BODY),
-                );
+            if let Some(advice) = r.advice.or((!r.passed).then_some(Advice::SeeDetail)) {
+                body = body.push(text(advice_line(lang, advice)).size(theme::BODY));
             }
         }
         theme::panel(body)
@@ -467,6 +582,138 @@ impl State {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::booth::discovery::{NoteKind, ProblemKind};
+    use ktpel_hal::{Check, ErrorKind};
+    use ktpel_sbi::CertTrust;
+
+    /// Every key the area builds from a kind exists in both languages (a missing one would
+    /// show as ⟦key⟧).
+    #[test]
+    fn every_kind_the_area_shows_is_translated() {
+        let mut keys: Vec<String> = CheckKind::ALL
+            .iter()
+            .filter(|k| **k != CheckKind::Other)
+            .map(|k| format!("check-{}", k.as_str()))
+            .collect();
+        keys.extend(
+            Advice::ALL
+                .iter()
+                .map(|a| format!("tech-advice-{}", a.as_str())),
+        );
+        keys.extend(
+            FoundKind::ALL
+                .iter()
+                .map(|k| format!("found-{}", k.as_str())),
+        );
+        keys.extend(
+            ProblemKind::ALL
+                .iter()
+                .map(|k| format!("found-problem-{}", k.as_str())),
+        );
+        keys.extend(
+            NoteKind::ALL
+                .iter()
+                .map(|k| format!("found-note-{}", k.as_str())),
+        );
+        keys.extend(
+            [
+                CertTrust::Trusted,
+                CertTrust::Untrusted,
+                CertTrust::NotPinned,
+                CertTrust::Unsigned,
+            ]
+            .iter()
+            .map(|t| format!("cert-trust-{}", t.as_str())),
+        );
+        keys.extend(
+            [
+                "sim",
+                "zfm",
+                "isdv4",
+                "escpos",
+                "sbi",
+                "uvc",
+                "pcsc",
+                "ipp",
+                "touchscreen",
+            ]
+            .iter()
+            .map(|d| format!("driver-{d}")),
+        );
+        keys.push(format!("device-error-{}", ErrorKind::AccessDenied.as_str()));
+        for k in keys {
+            for lang in [Lang::Id, Lang::En] {
+                assert!(!tr(lang, &k).starts_with('⟦'), "{k} in {lang:?}");
+            }
+        }
+    }
+
+    /// What the area showed in English inside the Indonesian UI: "connection: camera
+    /// answers", "card readers: not_present: …". Now the check and the note are named in
+    /// Indonesian by kind, and the driver's words come after, as detail.
+    #[test]
+    fn checks_and_notes_read_in_indonesian_with_the_drivers_words_as_detail() {
+        let (line, detail) =
+            check_line(Lang::Id, &Check::new("connection", true, "camera answers"));
+        assert_eq!(line, "✓  Koneksi");
+        assert_eq!(detail, "camera answers");
+        let failed = Check::failed("handshake", ErrorKind::Timeout, "silent");
+        assert_eq!(
+            check_line(Lang::Id, &failed).0,
+            "✗  Jabat tangan (kata sandi)"
+        );
+        assert_eq!(check_line(Lang::En, &failed).0, "✗  Handshake (password)");
+        // Every check a driver of this booth names reads in Indonesian, not as its English name.
+        for k in CheckKind::ALL.iter().filter(|k| **k != CheckKind::Other) {
+            let id = tr(Lang::Id, &format!("check-{}", k.as_str()));
+            let en = tr(Lang::En, &format!("check-{}", k.as_str()));
+            assert_ne!(id, en, "{k:?} is not translated");
+        }
+        let note = Note {
+            kind: NoteKind::CardReaders,
+            detail: "not_present: no readers".into(),
+        };
+        assert_eq!(
+            note_line(Lang::Id, &note),
+            "Pembaca kartu (PC/SC) tidak dapat dicari."
+        );
+        assert_eq!(
+            advice_line(Lang::Id, Advice::CheckAddressPasswordSpeed),
+            tr(Lang::Id, "tech-advice-check_address_password_speed")
+        );
+        assert!(advice_line(Lang::Id, Advice::CheckAddressPasswordSpeed).contains("alamat"));
+        assert_eq!(driver_name(Lang::Id, "sim"), "simulasi");
+    }
+
+    /// An SBI device found reads with who it is and its certificate's trust, in Indonesian.
+    #[test]
+    fn a_found_sbi_device_shows_identity_and_trust() {
+        use crate::booth::discovery::{Problem, SbiIdentity};
+        let f = Found {
+            kind: FoundKind::SbiDevice,
+            id: "4501".into(),
+            description: "SBI Iris device 7 (Ready) on 127.0.0.1:4501".into(),
+            usb: None,
+            roles: Vec::new(),
+            problem: Some(Problem {
+                kind: ProblemKind::UntrustedCertificate,
+                detail: "certificate AB… is not in trusted_certificates".into(),
+            }),
+            sbi: Some(SbiIdentity {
+                make: "Acme".into(),
+                model: "IR-2".into(),
+                serial: "SN42".into(),
+                firmware: "3.1".into(),
+                certificate: Some("AB".repeat(32)),
+                trust: CertTrust::Untrusted,
+            }),
+        };
+        let lines = found_lines(Lang::Id, &f);
+        assert_eq!(lines[0], "Perangkat SBI · 4501");
+        assert_eq!(lines[1], "Acme IR-2 · seri SN42 · firmware 3.1");
+        assert_eq!(lines[2], "Sertifikat: tidak tepercaya");
+        assert!(lines[3].contains("sertifikat"), "{lines:?}");
+    }
 
     #[test]
     fn one_test_at_a_time_and_blanks_are_loaded_by_the_count_typed() {

@@ -43,7 +43,71 @@ pub enum Trust {
     Pinned(Vec<String>),
 }
 
+/// How a device's certificate stands against the booth's pins (for the technician: a scan
+/// accepts any certificate whose signatures verify, and says which).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertTrust {
+    /// One of the pinned certificates.
+    Trusted,
+    /// Certificates are pinned, and this is none of them: captures from it are refused.
+    Untrusted,
+    /// Nothing is pinned: any certificate whose signatures verify is accepted.
+    NotPinned,
+    /// The device signs nothing (an unregistered device).
+    Unsigned,
+}
+
+impl CertTrust {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertTrust::Trusted => "trusted",
+            CertTrust::Untrusted => "untrusted",
+            CertTrust::NotPinned => "not_pinned",
+            CertTrust::Unsigned => "unsigned",
+        }
+    }
+
+    /// `cert`'s standing against `pins` (SHA-256 fingerprints, any case).
+    pub fn of(cert: Option<&DeviceCertificate>, pins: &[String]) -> Self {
+        match cert {
+            None => CertTrust::Unsigned,
+            Some(_) if pins.is_empty() => CertTrust::NotPinned,
+            Some(c) => {
+                let fingerprint = c.fingerprint_hex();
+                if pins
+                    .iter()
+                    .any(|p| p.trim().eq_ignore_ascii_case(&fingerprint))
+                {
+                    CertTrust::Trusted
+                } else {
+                    CertTrust::Untrusted
+                }
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for CertTrust {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CertTrust::Trusted => "trusted (pinned)",
+            CertTrust::Untrusted => "untrusted (not among the pinned certificates)",
+            CertTrust::NotPinned => "not pinned (any certificate that verifies is accepted)",
+            CertTrust::Unsigned => "unsigned",
+        })
+    }
+}
+
 impl Trust {
+    /// The pinned fingerprints (none for [`Trust::AnyCertificate`]).
+    pub fn pins(&self) -> &[String] {
+        match self {
+            Trust::AnyCertificate => &[],
+            Trust::Pinned(p) => p,
+        }
+    }
+
     fn check(&self, cert: &DeviceCertificate) -> Result<(), SbiError> {
         let fingerprint = cert.fingerprint_hex();
         if !cert.valid_at(SystemTime::now()) {

@@ -22,9 +22,34 @@ pub struct DecodedReceipt {
     pub qr_settings: Vec<(u8, u8, u8)>,
     /// Commands the printer skipped without understanding them.
     pub unknown_commands: usize,
+    /// The character font selected last (`ESC M`): 0 font A (12 dots wide), 1 font B (9).
+    pub font: u8,
 }
 
 impl DecodedReceipt {
+    /// The text as it comes out on a roll `paper_mm` wide (80: 576 dots, 58: 384 dots): a line
+    /// longer than the paper holds goes on at the start of the next printed line, wherever it
+    /// was cut (as a printer does, mid-word). Characters per line: the dots over the font's
+    /// cell width (12 for font A, 9 for font B), over the line's width multiplier.
+    pub fn paper_lines(&self, paper_mm: u32) -> Vec<String> {
+        let dots = if paper_mm <= 58 { 384 } else { 576 };
+        let cell = if self.font & 1 == 1 { 9 } else { 12 };
+        let mut out = Vec::new();
+        for line in &self.lines {
+            if let ReceiptLine::Text { text, size, .. } = line {
+                let columns = (dots / cell / usize::from((*size).clamp(1, 8))).max(1);
+                let chars: Vec<char> = text.chars().collect();
+                if chars.is_empty() {
+                    out.push(String::new());
+                }
+                for piece in chars.chunks(columns) {
+                    out.push(piece.iter().collect());
+                }
+            }
+        }
+        out
+    }
+
     /// The receipt as a document (for `receipt_text` and comparisons).
     pub fn to_doc(&self) -> ktpel_hal::ReceiptDoc {
         ktpel_hal::ReceiptDoc {
@@ -52,6 +77,7 @@ pub struct EscposDecoder {
     bold: bool,
     size: u8,
     code_page: u8,
+    font: u8,
     text: Vec<u8>,
     qr_model: u8,
     qr_size: u8,
@@ -82,6 +108,7 @@ impl EscposDecoder {
             bold: false,
             size: 1,
             code_page: 0,
+            font: 0,
             text: Vec::new(),
             qr_model: 50,
             qr_size: 3,
@@ -121,6 +148,7 @@ impl EscposDecoder {
         self.bold = false;
         self.size = 1;
         self.code_page = 0;
+        self.font = 0;
         self.qr_model = 50;
         self.qr_size = 3;
         self.qr_level = 48;
@@ -158,6 +186,7 @@ impl EscposDecoder {
             return;
         }
         self.receipt.code_page = self.code_page;
+        self.receipt.font = self.font;
         let done = std::mem::take(&mut self.receipt);
         events.push(EscposEvent::ReceiptDone(done));
     }
@@ -228,6 +257,7 @@ impl EscposDecoder {
             }
             b'E' => self.bold = n & 1 == 1,
             b't' => self.code_page = n,
+            b'M' => self.font = n & 1,
             b'!' => {
                 self.bold = n & 0x08 != 0;
                 self.size = if n & 0x30 != 0 { 2 } else { 1 };
@@ -236,7 +266,7 @@ impl EscposDecoder {
                 self.flush_text(events);
                 self.emit(ReceiptLine::Feed(n), events);
             }
-            b'-' | b'3' | b'G' | b'M' | b'R' | b'V' | b'{' | b'J' => {}
+            b'-' | b'3' | b'G' | b'R' | b'V' | b'{' | b'J' => {}
             _ => self.receipt.unknown_commands += 1,
         }
         Step::Used(3)

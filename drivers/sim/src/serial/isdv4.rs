@@ -10,7 +10,7 @@
 //! pressure = b5(7) | b6 bits 0–2 << 7; tilt b7, b8. The control packet has bit 6 set in its
 //! lead byte; this simulator puts its firmware version in bytes 9 and 10.
 
-use super::wire::{read_some, write_paced, Got};
+use super::wire::{at_line_speed, read_some, write_paced, Got};
 use super::{Pace, SerialControl, SerialFault};
 use crate::signature::{signature_strokes, PAD_MAX_PRESSURE, PAD_MAX_X, PAD_MAX_Y};
 use ktpel_hal::Stroke;
@@ -37,6 +37,10 @@ pub struct Isdv4SimOptions {
     pub firmware: (u8, u8),
     /// Only for timing: the pad's baud rate (19200 or 38400).
     pub pace: Pace,
+    /// The pad's fixed speed (38400 or 19200, by model): commands sent at another speed are
+    /// line noise it does not answer. `None`: any (a port whose speed cannot be seen, as the
+    /// CLI's socat pair).
+    pub line_speed: Option<u32>,
 }
 
 impl Default for Isdv4SimOptions {
@@ -48,6 +52,7 @@ impl Default for Isdv4SimOptions {
             max_pressure: PAD_MAX_PRESSURE,
             firmware: (1, 23),
             pace: Pace::real(38_400),
+            line_speed: None,
         }
     }
 }
@@ -209,6 +214,10 @@ pub fn serve_isdv4(
             Got::Bytes(n) => n,
             Got::Idle | Got::Closed => continue,
         };
+        if !at_line_speed(port.as_ref(), opts.line_speed) {
+            // Framing errors at the pad's UART: nothing it understands.
+            continue;
+        }
         for &command in &chunk[..n] {
             if !matches!(command, b'0' | b'1' | b'*' | b'%') {
                 continue;

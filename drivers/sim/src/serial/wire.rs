@@ -6,6 +6,17 @@ use std::io::{self, ErrorKind, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+/// Whether bytes from the driver arrive at `line_speed` (always, when the device has no fixed
+/// speed). A device at another speed than the driver's port receives framing errors, not
+/// commands, and ignores them. On the master end of a pty pair the speed read is the one the
+/// driver set on its (slave) end; where it cannot be read the bytes are taken.
+pub(crate) fn at_line_speed(port: &dyn serialport::SerialPort, line_speed: Option<u32>) -> bool {
+    match (line_speed, port.baud_rate()) {
+        (Some(want), Ok(set)) => want == set,
+        _ => true,
+    }
+}
+
 /// What one read saw.
 pub(crate) enum Got {
     Bytes(usize),

@@ -5,7 +5,7 @@
 //! payload · checksum`. Frames for another address are ignored, as a module on a shared bus
 //! does; a frame with a bad checksum is answered with confirmation code 01.
 
-use super::wire::{read_some, write_paced, Got};
+use super::wire::{at_line_speed, read_some, write_paced, Got};
 use super::{Pace, SerialControl, SerialFault};
 use crate::finger::{render_finger, FINGER_HEIGHT, FINGER_WIDTH};
 use crate::rng::{mix, SimRng};
@@ -38,6 +38,9 @@ pub struct ZfmSimOptions {
     pub packet_size: usize,
     /// The baud rate the module reports (and, with [`Pace::Wire`], the one it is paced at).
     pub baud: u32,
+    /// Whether the module hears only a line set to `baud` (bytes at another speed are noise
+    /// to its UART). Off where the driver's speed cannot be seen (the CLI's socat pair).
+    pub strict_speed: bool,
     pub pace: Pace,
     /// Template library capacity and security level (1–5), as reported by `ReadSysPara`.
     pub library_size: u16,
@@ -53,6 +56,7 @@ impl Default for ZfmSimOptions {
             password: 0,
             packet_size: 128,
             baud: 57_600,
+            strict_speed: false,
             pace: Pace::real(57_600),
             library_size: 1000,
             security_level: 3,
@@ -193,6 +197,13 @@ pub fn serve_zfm(
     let mut chunk = [0u8; 512];
     while !stop.load(Ordering::Relaxed) {
         match read_some(port.as_mut(), &mut chunk, false) {
+            Got::Bytes(_)
+                if module.opts.strict_speed
+                    && !at_line_speed(port.as_ref(), Some(module.opts.baud)) =>
+            {
+                // Framing errors at the module's UART: no packet to answer.
+                continue;
+            }
             Got::Bytes(n) => buf.extend_from_slice(&chunk[..n]),
             Got::Idle | Got::Closed => continue,
         }
