@@ -47,6 +47,8 @@ pub enum PaError {
     SignerProfile(&'static str),
     #[error("the SignerInfo does not name the document signer certificate in EF.SOD")]
     SignerMismatch,
+    #[error("EF.SOD's structure is not Doc 9303 part 10's: {0}")]
+    Structure(&'static str),
     #[error("unsupported algorithm {0} (this reader takes SHA-256 and ECDSA P-256 with SHA-256)")]
     Algorithm(String),
     #[error("the signed attributes are wrong: {0}")]
@@ -205,6 +207,23 @@ pub fn verify(
             })
         }
     };
+
+    // 0. The SignedData is the one part 10 describes. Its version, its digest algorithms and
+    //    the SignerInfo's version are outside the signature: an altered one must still fail.
+    if sd.version != cms::content_info::CmsVersion::V3 {
+        return Err(PaError::Structure("SignedData version is not 3"));
+    }
+    let listed: Vec<&ObjectIdentifier> = sd.digest_algorithms.iter().map(|a| &a.oid).collect();
+    if listed != [&si.digest_alg.oid] {
+        return Err(PaError::Structure(
+            "digestAlgorithms is not exactly the signer's digest algorithm",
+        ));
+    }
+    if si.version != cms::content_info::CmsVersion::V1 {
+        return Err(PaError::Structure(
+            "SignerInfo version is not 1 (issuer and serial number)",
+        ));
+    }
 
     // 1. The document signer certificate chains to the trusted CSCA.
     let tbs = &ds.tbs_certificate;

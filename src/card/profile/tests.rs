@@ -405,3 +405,23 @@ proptest! {
         prop_assert!(verify(&files, csca(), now()).is_err());
     }
 }
+
+/// Every byte of EF.SOD matters, the unsigned ones too: SignedData's version, its list of
+/// digest algorithms and the SignerInfo's version are outside the signature, and a reader that
+/// does not check them accepts an altered SOD (the random test above found the first).
+#[test]
+fn a_flipped_bit_anywhere_in_the_sod_fails_verification() {
+    let (_, p) = sample();
+    let (fid, sod) = &p.files[7];
+    assert_eq!(*fid, 0x011D, "EF.SOD");
+    let passing: Vec<usize> = (0..sod.len())
+        .filter(|&i| {
+            let files = replaced(&p.files, *fid, |b| b[i] ^= 1);
+            verify(&files, csca(), now()).is_ok()
+        })
+        .collect();
+    assert!(
+        passing.is_empty(),
+        "altered at {passing:?} and still verified"
+    );
+}
