@@ -214,6 +214,7 @@ fn the_proof_of_recording_prints_over_escpos_as_meant() {
             name: "SITI RAHAYU".into(),
             nik_masked: "327301******0001".into(),
             recorded_at: "2026-11-25T02:12:00Z".parse().unwrap(),
+            zone: config.booth.time_zone,
         },
         come_back_from: jiff::civil::date(2026, 12, 9),
     };

@@ -590,12 +590,16 @@ impl App {
                     return Task::none();
                 };
                 let roles = service.devices().roles();
-                let (state, open) = technician::State::open(roles, self.config.source.is_some());
+                let (state, open) = technician::State::open(
+                    roles,
+                    self.config.source.is_some(),
+                    self.config.booth.time_zone,
+                );
                 self.screen = Screen::Technician(state);
                 Task::batch(open.map(|r| self.run::<technician::State>(r, Message::Technician)))
             }
             Nav::Supervisor => {
-                let (state, load) = supervisor::State::open();
+                let (state, load) = supervisor::State::open(self.config.booth.time_zone);
                 self.screen = Screen::Supervisor(state);
                 self.run::<supervisor::State>(load, Message::Supervisor)
             }

@@ -8,7 +8,7 @@ pub mod ticket;
 use jiff::Timestamp;
 use ktpel_hal::ReceiptLine;
 
-use receipt::{field, wib_datetime};
+use receipt::{field, local_datetime};
 
 /// Who the paper is for and which record.
 #[derive(Clone, PartialEq, Eq)]
@@ -22,6 +22,8 @@ pub struct Holder {
     /// Already masked.
     pub nik_masked: String,
     pub recorded_at: Timestamp,
+    /// The office's time zone, for the printed time.
+    pub zone: crate::clock::Zone,
 }
 
 impl std::fmt::Debug for Holder {
@@ -36,7 +38,7 @@ impl Holder {
             field("No. Bukti", &self.receipt_no),
             field("Nama", &self.name),
             field("NIK", &self.nik_masked),
-            field("Direkam", &wib_datetime(self.recorded_at)),
+            field("Direkam", &local_datetime(self.recorded_at, self.zone)),
             field(
                 "Loket",
                 &format!("{} / antrean {:03}", self.booth_id, self.queue_no),

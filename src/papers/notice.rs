@@ -217,6 +217,7 @@ mod tests {
             name: "HADI SETIAWAN".into(),
             nik_masked: "327502******0020".into(),
             recorded_at: "2026-11-25T02:12:00Z".parse().unwrap(),
+            zone: crate::clock::Zone::Wib,
         }
     }
 

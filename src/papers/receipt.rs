@@ -45,16 +45,17 @@ pub(crate) fn field(label: &str, value: &str) -> ReceiptLine {
     text(format!("{label:<10}: {value}"), Align::Left, false, 1)
 }
 
-/// The date as printed (WIB): "25-11-2026 09:12 WIB".
-pub fn wib_datetime(t: Timestamp) -> String {
-    let dt = crate::clock::WIB.to_datetime(t);
+/// The date as printed, in the office's time zone: "25-11-2026 09:12 WIB".
+pub fn local_datetime(t: Timestamp, zone: crate::clock::Zone) -> String {
+    let dt = zone.offset().to_datetime(t);
     format!(
-        "{:02}-{:02}-{} {:02}:{:02} WIB",
+        "{:02}-{:02}-{} {:02}:{:02} {}",
         dt.day(),
         dt.month(),
         dt.year(),
         dt.hour(),
-        dt.minute()
+        dt.minute(),
+        zone.abbreviation()
     )
 }
 
@@ -111,6 +112,7 @@ mod tests {
                 name: "HADI SETIAWAN".into(),
                 nik_masked: "327502******0020".into(),
                 recorded_at: "2026-11-25T02:12:00Z".parse().unwrap(),
+                zone: crate::clock::Zone::Wib,
             },
             come_back_from: jiff::civil::date(2026, 12, 9),
         }
@@ -132,6 +134,11 @@ mod tests {
         ] {
             assert!(text.contains(needle), "{needle:?} missing from\n{text}");
         }
+        // In Papua the same moment is printed on Eastern Indonesia Time.
+        let mut east = sample();
+        east.holder.zone = crate::clock::Zone::Wit;
+        let text = ktpel_sim::receipt_text(&east.document());
+        assert!(text.contains("25-11-2026 11:12 WIT"), "{text}");
         assert!(
             !text.contains("3275022207460020"),
             "the full NIK is never printed"

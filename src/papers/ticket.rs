@@ -4,7 +4,7 @@
 
 use ktpel_hal::{Align, ReceiptDoc, ReceiptLine};
 
-use crate::papers::receipt::{field, text, wib_datetime, FREE_OF_CHARGE};
+use crate::papers::receipt::{field, local_datetime, text, FREE_OF_CHARGE};
 use crate::wire::complaint::Complaint;
 
 pub const TITLE: &str = "TIKET PENGADUAN";
@@ -12,7 +12,7 @@ pub const TITLE: &str = "TIKET PENGADUAN";
 pub const LAPOR: &str = "LAPOR!: www.lapor.go.id / SMS 1708";
 
 /// The ticket for `c`, as the receipt printer prints it.
-pub fn document(c: &Complaint, office: &str, phone: &str) -> ReceiptDoc {
+pub fn document(c: &Complaint, office: &str, phone: &str, zone: crate::clock::Zone) -> ReceiptDoc {
     let rule = text("-".repeat(32), Align::Center, false, 1);
     ReceiptDoc {
         lines: vec![
@@ -22,7 +22,7 @@ pub fn document(c: &Complaint, office: &str, phone: &str) -> ReceiptDoc {
             field("No. Tiket", &c.ticket_no.display()),
             field("Nama", &c.complainant),
             field("Perihal", c.category.indonesian()),
-            field("Diterima", &wib_datetime(c.received_at)),
+            field("Diterima", &local_datetime(c.received_at, zone)),
             rule.clone(),
             ReceiptLine::Qr {
                 payload: c.ticket_no.as_str().to_string(),

@@ -53,7 +53,12 @@ impl Service {
     pub async fn print_ticket(&self, who: &Staff, c: &Complaint) -> Result<(), ComplaintError> {
         allow(who, Action::Complaints)?;
         let cfg = self.config();
-        let doc = ticket::document(c, &cfg.booth.office, &cfg.complaints.phone);
+        let doc = ticket::document(
+            c,
+            &cfg.booth.office,
+            &cfg.complaints.phone,
+            cfg.booth.time_zone,
+        );
         Ok(self.print_receipt_doc(doc).await?)
     }
 

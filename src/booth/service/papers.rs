@@ -103,6 +103,7 @@ impl Service {
                 "*".repeat(16)
             },
             recorded_at: rec.row.recorded_at,
+            zone: cfg.booth.time_zone,
         })
     }
 

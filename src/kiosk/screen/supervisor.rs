@@ -9,7 +9,7 @@ use iced::{Element, Length, Task};
 use super::{Action, Ctx, Page};
 use crate::kiosk::i18n::{tr, Lang};
 use crate::kiosk::Nav;
-use crate::papers::receipt::wib_datetime;
+use crate::papers::receipt::local_datetime;
 use crate::queue::{BlankStock, CardPrint, QueueError};
 use crate::t;
 use crate::widgets::drag_scroll::drag_scroll;
@@ -33,11 +33,19 @@ pub struct State {
     prints: Vec<(String, CardPrint)>,
     stock: Option<BlankStock>,
     error: Option<String>,
+    /// The office's time zone, for the times shown.
+    zone: crate::clock::Zone,
 }
 
 impl State {
-    pub fn open() -> (Self, Load) {
-        (Self::default(), Load)
+    pub fn open(zone: crate::clock::Zone) -> (Self, Load) {
+        (
+            Self {
+                zone,
+                ..Self::default()
+            },
+            Load,
+        )
     }
 }
 
@@ -82,7 +90,7 @@ impl State {
         for (receipt, p) in &self.prints {
             let mut line = format!(
                 "{}  {}  {} {}: {}",
-                wib_datetime(p.started_at),
+                local_datetime(p.started_at, self.zone),
                 receipt,
                 t!(lang, "spv-card"),
                 p.attempt,

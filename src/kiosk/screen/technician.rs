@@ -141,6 +141,8 @@ pub enum Request {
 
 #[derive(Default)]
 pub struct State {
+    /// The office's time zone, for the times shown.
+    zone: crate::clock::Zone,
     reports: BTreeMap<DeviceKind, DeviceReport>,
     /// The roles being tested now.
     running: Vec<DeviceKind>,
@@ -160,9 +162,14 @@ pub struct State {
 
 impl State {
     /// Opens the area; the requests look for devices, read the history and the stock.
-    pub fn open(roles: Vec<DeviceKind>, can_save: bool) -> (Self, [Request; 3]) {
+    pub fn open(
+        roles: Vec<DeviceKind>,
+        can_save: bool,
+        zone: crate::clock::Zone,
+    ) -> (Self, [Request; 3]) {
         let state = Self {
             roles,
+            zone,
             discovering: true,
             can_save,
             ..Self::default()
@@ -492,7 +499,7 @@ impl State {
             c = c.push(with_detail(
                 format!(
                     "{}  {}  {} {} ({})  {}",
-                    crate::papers::receipt::wib_datetime(h.at),
+                    crate::papers::receipt::local_datetime(h.at, self.zone),
                     if h.passed { "✓" } else { "✗" },
                     tr(lang, &format!("role-{}", h.role)),
                     h.model,
@@ -717,7 +724,11 @@ mod tests {
 
     #[test]
     fn one_test_at_a_time_and_blanks_are_loaded_by_the_count_typed() {
-        let (mut s, first) = State::open(vec![DeviceKind::Camera, DeviceKind::CardPrinter], false);
+        let (mut s, first) = State::open(
+            vec![DeviceKind::Camera, DeviceKind::CardPrinter],
+            false,
+            crate::clock::Zone::Wib,
+        );
         assert_eq!(first.len(), 3);
         assert!(
             matches!(s.update(Message::TestAll).runs(), Some(Request::Test(r)) if r.is_empty())
