@@ -244,6 +244,17 @@ impl<P> Kiosk<P>
 where
     P: iced::Program<State = App, Message = Message, Theme = iced::Theme> + 'static,
 {
+    /// [`Kiosk::shot`] in the kiosk's language, then the same screen in the other one
+    /// (`<name>-en.png`): every label is looked at in both.
+    pub fn shot_both(&mut self, dir: &std::path::Path, name: &str) -> [PathBuf; 2] {
+        let first = self.shot(dir, name);
+        let lang = self.emu.state_mut().lang;
+        self.emu.state_mut().lang = lang.toggled();
+        let second = self.shot(dir, &format!("{name}-{}", lang.toggled().code()));
+        self.emu.state_mut().lang = lang;
+        [first, second]
+    }
+
     /// Draws the current screen at the kiosk's size with its fonts and writes `dir/name.png`;
     /// checks it is not blank.
     pub fn shot(&mut self, dir: &std::path::Path, name: &str) -> PathBuf {

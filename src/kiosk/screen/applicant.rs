@@ -287,7 +287,7 @@ impl State {
             ));
         }
         let busy = matches!(self.phase, Phase::Printing);
-        let print: Option<Element<'_, Message>> = self.printable().map(|p| {
+        let print = self.printable().map(|p| {
             let label = match (p, row_.handover) {
                 (Paper::Receipt, Handover::ReceiptPrinted) => t!(lang, "receipt-reprint"),
                 (Paper::Receipt, _) => t!(lang, "receipt-print"),
@@ -295,30 +295,35 @@ impl State {
                 (Paper::Notice, _) => t!(lang, "notice-print"),
                 (Paper::AwaitingBlanks, _) => t!(lang, "blanks-paper-print"),
             };
-            theme::action(label, Kind::Primary, (!busy).then_some(Message::Print)).into()
+            theme::action(label, Kind::Primary, (!busy).then_some(Message::Print))
         });
-        let mut actions = row![].spacing(theme::GAP);
+        // Two to a row: each label has room for its words at the body size, in both languages.
+        let mut first = row![].spacing(theme::GAP);
         if let Some(p) = print {
-            actions = actions.push(p);
+            first = first.push(p.width(Length::Fill));
         }
         if row_.handover.waiting() && !matches!(self.phase, Phase::Dismissing | Phase::Dismissed) {
-            actions = actions.push(theme::action(
-                t!(lang, "applicant-left"),
-                Kind::Secondary,
-                Some(Message::AskDismiss),
-            ));
+            first = first.push(
+                theme::action(
+                    t!(lang, "applicant-left"),
+                    Kind::Secondary,
+                    Some(Message::AskDismiss),
+                )
+                .width(Length::Fill),
+            );
         }
-        actions = actions
-            .push(theme::action(
+        let second = row![
+            theme::action(
                 t!(lang, "home-complaint"),
                 Kind::Secondary,
                 Some(Message::Complaint),
-            ))
-            .push(theme::action(
-                t!(lang, "back"),
-                Kind::Secondary,
-                Some(Message::Back),
-            ));
+            )
+            .width(Length::Fill),
+            theme::action(t!(lang, "back"), Kind::Secondary, Some(Message::Back))
+                .width(Length::Fill),
+        ]
+        .spacing(theme::GAP);
+        let actions = column![first, second].spacing(theme::GAP);
         info = info.push(actions);
         let preview: Element<'_, Message> = match (&self.paper, self.printable()) {
             (Some((_, doc)), Some(_)) => receipt_view::view(doc),

@@ -438,6 +438,12 @@ impl<P: Program + 'static> Emulator<P> {
             })));
     }
 
+    /// The program's state (not upstream: the booth's screenshots look at each screen in its
+    /// second language without tapping through it again).
+    pub fn state_mut(&mut self) -> &mut P::State {
+        &mut self.state
+    }
+
     /// Returns the current view of the [`Emulator`].
     pub fn view(
         &self,
