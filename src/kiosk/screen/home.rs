@@ -184,7 +184,6 @@ impl State {
             Some(c) => queue_panel(lang, c, drain, now),
             None => text(t!(lang, "queue-loading")).size(theme::BODY).into(),
         };
-        actions = actions.push(queue);
         let mut list = column![].spacing(8);
         if Permission::Papers.allowed(role) {
             list = list.push(text(t!(lang, "home-waiting")).size(theme::HEADING));
@@ -207,9 +206,15 @@ impl State {
         theme::page(
             column![
                 header,
+                // The transmission queue sits under the waiting list: the actions' column keeps
+                // room for the blank-stock alert at the 800 px height.
                 row![
                     actions.width(Length::Fixed(440.0)),
-                    drag_scroll(scrollable(list).height(Length::Fill).width(Length::Fill)),
+                    column![
+                        drag_scroll(scrollable(list).height(Length::Fill).width(Length::Fill)),
+                        queue,
+                    ]
+                    .spacing(theme::GAP),
                 ]
                 .spacing(theme::GAP * 2.0),
             ]

@@ -413,10 +413,12 @@ fn found_panel<'a>(lang: Lang, v: &Verified) -> Element<'a, Message> {
 
 fn resident_panel<'a>(lang: Lang, r: &Resident) -> Element<'a, Message> {
     let line = |label: String, value: String| {
+        // The longest label ("Regency/city, province") with room to spare before its value.
         row![
-            text(label).size(theme::SMALL).width(Length::Fixed(230.0)),
-            text(value).size(theme::SMALL),
+            text(label).size(theme::SMALL).width(Length::Fixed(280.0)),
+            text(value).size(theme::SMALL).width(Length::Fill),
         ]
+        .spacing(theme::GAP / 2.0)
     };
     theme::panel(
         column![
