@@ -79,12 +79,30 @@ pub struct Office {
 }
 
 impl Office {
+    /// An office whose centre keeps its records in memory (quick, for tests).
     pub fn open() -> Self {
+        Self::open_with(None)
+    }
+
+    /// An office whose centre keeps its records on disk in the office's folder, as a real
+    /// centre does: what the booth's process holds in memory is then the booth's own.
+    pub fn open_with_centre_on_disk() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("centre");
+        Self::open_in(dir, Some(state))
+    }
+
+    fn open_with(state_dir: Option<std::path::PathBuf>) -> Self {
+        Self::open_in(tempfile::tempdir().unwrap(), state_dir)
+    }
+
+    fn open_in(dir: tempfile::TempDir, state_dir: Option<std::path::PathBuf>) -> Self {
         let rt = tokio::runtime::Runtime::new().unwrap();
         let (clock, hand) = Clock::manual(start_time());
         let centre = rt
             .block_on(CentreSim::start(CentreSimConfig {
                 clock: clock.clone(),
+                state_dir,
                 ..CentreSimConfig::default()
             }))
             .unwrap();
@@ -93,7 +111,7 @@ impl Office {
             clock,
             hand,
             centre,
-            dir: tempfile::tempdir().unwrap(),
+            dir,
         }
     }
 
