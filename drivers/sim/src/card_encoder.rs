@@ -1,6 +1,7 @@
 //! `SimCardEncoder`: a PC/SC-like contact reader holding a [`VirtualCard`] (inserted and
 //! removed through its [`SimControl`]), passing APDUs to it.
 
+use crate::printer::{keep_last, KEPT_CARDS};
 use crate::card::{is_extended, CardReply, VirtualCard, MF};
 use crate::control::SimControl;
 use crate::device::{self, check, step};
@@ -52,7 +53,7 @@ impl SimCardEncoder {
         let usable = slot.card.as_ref().is_some_and(|c| !c.is_torn());
         if !usable && slot.feeder {
             if let Some(torn) = slot.card.take() {
-                slot.ejected.push(torn);
+                keep_last(&mut slot.ejected, torn, KEPT_CARDS);
             }
             let mut card = VirtualCard::new();
             card.power_up();
@@ -208,7 +209,8 @@ impl CardEncoder for SimCardEncoder {
         let mut state = self.control.lock();
         if state.card.feeder {
             if let Some(card) = state.card.card.take() {
-                state.card.ejected.push(card);
+                // Like the printer, the feeder's tray holds the last few cards, not a day's.
+                keep_last(&mut state.card.ejected, card, KEPT_CARDS);
                 state.card.generation += 1;
             }
         }

@@ -21,7 +21,7 @@ pub const KEPT_CARDS: usize = 8;
 pub const KEPT_RECEIPTS: usize = 64;
 
 /// Appends `item`, dropping the oldest beyond `cap`.
-fn keep_last<T>(list: &mut Vec<T>, item: T, cap: usize) {
+pub(crate) fn keep_last<T>(list: &mut Vec<T>, item: T, cap: usize) {
     list.push(item);
     if list.len() > cap {
         let extra = list.len() - cap;
