@@ -5,6 +5,7 @@
 //! here waits on a device, the disk or the network: those run as tasks, and the root only reads
 //! their results.
 
+pub mod diagrams;
 pub mod i18n;
 pub mod operator;
 pub mod preview;

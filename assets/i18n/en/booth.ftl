@@ -443,3 +443,4 @@ verdict-enroll-failure-not-in-siak = The centre's SIAK does not know the NIK. Th
 verdict-enroll-failure-siak-mismatch = The record differs from SIAK. Correct SIAK first, then record again.
 verdict-enroll-failure-photo-unusable = The photo cannot be used. The applicant must be recorded again.
 verdict-enroll-failure-fingers-unreadable = The fingerprints cannot be read. The applicant must be recorded again.
+capture-last = Last: { $slot }

@@ -443,3 +443,4 @@ verdict-enroll-failure-not-in-siak = NIK tidak ditemukan di SIAK pusat. Pemohon 
 verdict-enroll-failure-siak-mismatch = Data rekaman berbeda dengan SIAK. Perbaiki data di SIAK dahulu, lalu rekam ulang.
 verdict-enroll-failure-photo-unusable = Foto wajah tidak dapat dipakai. Pemohon perlu perekaman ulang.
 verdict-enroll-failure-fingers-unreadable = Sidik jari tidak terbaca. Pemohon perlu perekaman ulang.
+capture-last = Terakhir: { $slot }

@@ -1,10 +1,10 @@
 //! `SimCardEncoder`: a PC/SC-like contact reader holding a [`VirtualCard`] (inserted and
 //! removed through its [`SimControl`]), passing APDUs to it.
 
-use crate::printer::{keep_last, KEPT_CARDS};
 use crate::card::{is_extended, CardReply, VirtualCard, MF};
 use crate::control::SimControl;
 use crate::device::{self, check, step};
+use crate::printer::{keep_last, KEPT_CARDS};
 use ktpel_hal::{
     CardEncoder, CardInfo, Device, DeviceError, DeviceInfo, DeviceKind, DeviceResult, ErrorKind,
     SelfTestReport,

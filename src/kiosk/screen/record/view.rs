@@ -1,6 +1,6 @@
 //! What the recording screen draws: one capture step at a time, the review grid, the save.
 
-use iced::widget::{button, canvas, column, container, image, row, text, Space};
+use iced::widget::{button, canvas, column, container, image, row, svg, text, Space};
 use iced::{Alignment, Element, Length};
 use ktpel_hal::{Eye, FingerException, IrisException};
 use std::time::Instant;
@@ -8,6 +8,7 @@ use std::time::Instant;
 use super::{Message, Mode, State, TOUCH_PAD_SIZE};
 use crate::booth::procedure::Step;
 use crate::booth::recording::{Captured, Exception, Slot, SlotStatus};
+use crate::kiosk::diagrams;
 use crate::kiosk::i18n::{tr, Lang};
 use crate::kiosk::screen::step_header;
 use crate::kiosk::signature_canvas::Pad;
@@ -352,7 +353,46 @@ impl State {
                     None => live.into(),
                 }
             }
-            _ => match still {
+            Slot::Finger(_) | Slot::Iris(_) => {
+                // Which finger or eye, drawn; then what was captured, or the last capture
+                // (a good print moves on at once: the operator still sees what was taken).
+                let (diagram, w, h) = match slot {
+                    Slot::Finger(p) => (diagrams::hand(p), 170.0, 212.0),
+                    Slot::Iris(e) => (diagrams::eyes(e), 240.0, 96.0),
+                    _ => return Space::new().into(),
+                };
+                let guide = column![
+                    svg(diagram)
+                        .width(Length::Fixed(w))
+                        .height(Length::Fixed(h)),
+                    text(slot_name(lang, slot)).size(theme::HEADING),
+                ]
+                .spacing(theme::GAP / 2.0)
+                .align_x(Alignment::Center);
+                let shown: Element<'_, Message> = match still {
+                    Some(s) => s.into(),
+                    None => match slot
+                        .previous()
+                        .and_then(|p| Some((p, self.thumbs.get(&p)?)))
+                    {
+                        Some((p, h)) if !matches!(p, Slot::Face | Slot::Signature) => column![
+                            text(t!(lang, "capture-last", slot = slot_name(lang, p)))
+                                .size(theme::SMALL),
+                            image(h.clone())
+                                .width(Length::Fixed(180.0))
+                                .height(Length::Fixed(200.0)),
+                        ]
+                        .spacing(theme::GAP / 2.0)
+                        .into(),
+                        _ => Space::new().into(),
+                    },
+                };
+                row![guide, shown]
+                    .spacing(theme::GAP)
+                    .align_y(Alignment::Center)
+                    .into()
+            }
+            Slot::Signature => match still {
                 Some(s) => s.into(),
                 None => container(
                     text(slot_name(lang, slot))
