@@ -210,12 +210,17 @@ pub enum CheckKind {
     State,
     TakesPng,
     Media,
+    PreviewSize,
+    Quality,
+    DigitizerRange,
+    Illumination,
+    PrintServer,
     /// A name this booth does not know (shown as the driver gives it).
     Other,
 }
 
 impl CheckKind {
-    pub const ALL: [CheckKind; 37] = [
+    pub const ALL: [CheckKind; 42] = [
         CheckKind::Connection,
         CheckKind::Port,
         CheckKind::Handshake,
@@ -252,6 +257,11 @@ impl CheckKind {
         CheckKind::State,
         CheckKind::TakesPng,
         CheckKind::Media,
+        CheckKind::PreviewSize,
+        CheckKind::Quality,
+        CheckKind::DigitizerRange,
+        CheckKind::Illumination,
+        CheckKind::PrintServer,
         CheckKind::Other,
     ];
 
@@ -294,6 +304,11 @@ impl CheckKind {
             "state" => CheckKind::State,
             "takes PNG" => CheckKind::TakesPng,
             "media" => CheckKind::Media,
+            "preview size" => CheckKind::PreviewSize,
+            "quality" | "still quality" => CheckKind::Quality,
+            "digitizer range" => CheckKind::DigitizerRange,
+            "illumination" => CheckKind::Illumination,
+            "CUPS-Get-Printers" => CheckKind::PrintServer,
             _ => CheckKind::Other,
         }
     }
@@ -336,6 +351,12 @@ impl CheckKind {
             CheckKind::State => "state",
             CheckKind::TakesPng => "takes_png",
             CheckKind::Media => "media",
+            CheckKind::PreviewSize => "preview_size",
+            CheckKind::Quality => "quality",
+            CheckKind::DigitizerRange => "digitizer_range",
+            CheckKind::Illumination => "illumination",
+            CheckKind::PrintServer => "print_server",
+
             CheckKind::Other => "other",
         }
     }
@@ -571,5 +592,25 @@ mod tests {
             assert_ne!(CheckKind::of(name), CheckKind::Other, "{name}");
         }
         assert_eq!(CheckKind::of("something new"), CheckKind::Other);
+    }
+
+    /// What the default (simulated) booth's self-test says is all in the operator's language:
+    /// no check falls back to the driver's English name ("preview size" did).
+    #[test]
+    fn the_simulated_devices_checks_all_have_their_kind() {
+        let config = Config::load(None).unwrap();
+        let reports = run_all(&config);
+        assert!(!reports.is_empty());
+        for r in &reports {
+            for c in &r.checks {
+                assert_ne!(
+                    CheckKind::of(&c.name),
+                    CheckKind::Other,
+                    "{}: check {:?} has no kind (and so no translation)",
+                    r.role,
+                    c.name
+                );
+            }
+        }
     }
 }
