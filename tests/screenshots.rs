@@ -30,10 +30,13 @@ fn every_screen_renders() {
     let mut k = emulator::boot(office.config(), office.clock.clone());
     k.load_blanks(50);
     let mut written = Vec::new();
+    // Every action's label fits its button, in both languages (measured with the embedded font).
+    let mut cut: Vec<String> = Vec::new();
     macro_rules! shot {
-        ($k:expr, $name:expr) => {
-            written.extend($k.shot_both(&out, $name))
-        };
+        ($k:expr, $name:expr) => {{
+            written.extend($k.shot_both(&out, $name));
+            cut.extend($k.labels_cut_both($name));
+        }};
     }
 
     shot!(k, "01-signin");
@@ -125,6 +128,7 @@ fn every_screen_renders() {
     k.drive(&[&click("Kembali"), &click("English")]);
     shot!(k, "20-home-english");
     assert_eq!(written.len(), 40);
+    assert!(cut.is_empty(), "labels cut:\n{}", cut.join("\n"));
     drop(office);
 }
 
@@ -181,10 +185,13 @@ fn issuance_screens_render() {
     // No blank cards are loaded: the office has run out.
     let mut k = emulator::boot(office.config(), office.clock.clone());
     let mut written = Vec::new();
+    // Every action's label fits its button, in both languages (measured with the embedded font).
+    let mut cut: Vec<String> = Vec::new();
     macro_rules! shot {
-        ($k:expr, $name:expr) => {
-            written.extend($k.shot_both(&out, $name))
-        };
+        ($k:expr, $name:expr) => {{
+            written.extend($k.shot_both(&out, $name));
+            cut.extend($k.labels_cut_both($name));
+        }};
     }
     emulator::sign_in(&mut k);
     record_through_the_screens(&mut k, ready.nik.as_str());
@@ -232,5 +239,6 @@ fn issuance_screens_render() {
     k.drive(&[&click("Area supervisor")]);
     shot!(k, "25-supervisor-area");
     assert_eq!(written.len(), 10);
+    assert!(cut.is_empty(), "labels cut:\n{}", cut.join("\n"));
     drop(office);
 }

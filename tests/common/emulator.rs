@@ -255,6 +255,71 @@ where
         [first, second]
     }
 
+    /// [`Kiosk::labels_cut`] in both languages, each line naming the screen and language.
+    pub fn labels_cut_both(&mut self, screen: &str) -> Vec<String> {
+        let lang = self.emu.state_mut().lang;
+        let mut cut: Vec<String> = self
+            .labels_cut()
+            .into_iter()
+            .map(|c| format!("{screen} [{}] {c}", lang.code()))
+            .collect();
+        self.emu.state_mut().lang = lang.toggled();
+        cut.extend(
+            self.labels_cut()
+                .into_iter()
+                .map(|c| format!("{screen} [{}] {c}", lang.toggled().code())),
+        );
+        self.emu.state_mut().lang = lang;
+        cut
+    }
+
+    /// The action buttons' labels on screen that do not fit their button: each label is laid
+    /// out again with the embedded font at the body size in its button's width, and must take
+    /// no more lines than the button's height holds, and no word may be wider than the button.
+    /// (An action's label fills its button: its bounds are the button's inside, 64 px high.)
+    pub fn labels_cut(&mut self) -> Vec<String> {
+        use iced::advanced::text::{self as atext, Paragraph as _};
+        type Para = <iced::Renderer as iced::advanced::text::Renderer>::Paragraph;
+        let settings = iced::Settings {
+            default_font: kiosk::FONT,
+            fonts: vec![kiosk::FONT_REGULAR.into(), kiosk::FONT_BOLD.into()],
+            ..iced::Settings::default()
+        };
+        let mut sim = iced_test::Simulator::with_size(
+            settings,
+            iced::Size::new(1280.0, 800.0),
+            self.emu.view(&self.program),
+        );
+        let texts = Texts::default();
+        let _ = sim.find(texts.clone());
+        let label_height = ktpel_booth::widgets::theme::ACTION - 2.0 * ACTION_PADDING;
+        let mut cut = Vec::new();
+        for (label, bounds) in texts.0.lock().unwrap().iter() {
+            if (bounds.height - label_height).abs() > 0.5 || label.trim().is_empty() {
+                continue;
+            }
+            let para = Para::with_text(atext::Text {
+                content: label.as_str(),
+                bounds: iced::Size::new(bounds.width, f32::INFINITY),
+                size: iced::Pixels(ktpel_booth::widgets::theme::BODY),
+                line_height: atext::LineHeight::default(),
+                font: kiosk::FONT,
+                align_x: atext::Alignment::Center,
+                align_y: iced::alignment::Vertical::Center,
+                shaping: atext::Shaping::default(),
+                wrapping: atext::Wrapping::Word,
+            });
+            let needed = para.min_bounds();
+            if needed.height > bounds.height + 0.5 || needed.width > bounds.width + 0.5 {
+                cut.push(format!(
+                    "{label:?}: needs {:.0}x{:.0}, has {:.0}x{:.0}",
+                    needed.width, needed.height, bounds.width, bounds.height
+                ));
+            }
+        }
+        cut
+    }
+
     /// Draws the current screen at the kiosk's size with its fonts and writes `dir/name.png`;
     /// checks it is not blank.
     pub fn shot(&mut self, dir: &std::path::Path, name: &str) -> PathBuf {
@@ -293,5 +358,30 @@ where
         let path = dir.join(format!("{name}.png"));
         img.save(&path).unwrap();
         path
+    }
+}
+
+/// `theme::action`'s vertical padding.
+const ACTION_PADDING: f32 = 8.0;
+
+/// Every text on screen with its bounds (a selector that matches nothing and so visits all).
+#[derive(Clone, Default)]
+struct Texts(Arc<Mutex<Vec<(String, iced::Rectangle)>>>);
+
+impl iced_test::selector::Selector for Texts {
+    type Output = ();
+
+    fn select(&mut self, candidate: iced_test::selector::Candidate<'_>) -> Option<()> {
+        if let iced_test::selector::Candidate::Text {
+            bounds, content, ..
+        } = candidate
+        {
+            self.0.lock().unwrap().push((content.to_owned(), bounds));
+        }
+        None
+    }
+
+    fn description(&self) -> String {
+        "every text".into()
     }
 }

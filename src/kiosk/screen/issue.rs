@@ -436,19 +436,22 @@ impl State {
             side = side.push(self.asking_view(lang, a));
         } else if self.reprint_possible() && !self.busy() {
             side = side.push(text(t!(lang, "issue-reprint-needs-supervisor")).size(theme::SMALL));
-            side = side.push(ReprintReason::ALL.iter().fold(
-                row![].spacing(theme::GAP / 2.0),
-                |r, reason| {
-                    r.push(
-                        theme::action(
-                            tr(lang, &format!("reprint-{}", reason.as_str())),
-                            Kind::Danger,
-                            Some(Message::AskReprint(*reason)),
+            // Two reasons to a row: each label has its button's width for its words.
+            for pair in ReprintReason::ALL.chunks(2) {
+                side = side.push(pair.iter().fold(
+                    row![].spacing(theme::GAP / 2.0),
+                    |r, reason| {
+                        r.push(
+                            theme::action(
+                                tr(lang, &format!("reprint-{}", reason.as_str())),
+                                Kind::Danger,
+                                Some(Message::AskReprint(*reason)),
+                            )
+                            .width(Length::Fill),
                         )
-                        .width(Length::Fill),
-                    )
-                },
-            ));
+                    },
+                ));
+            }
         }
         let back = theme::action(
             t!(lang, "back"),
