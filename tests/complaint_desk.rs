@@ -673,7 +673,7 @@ impl<P: iced::Program<State = DeskApp, Message = Message, Theme = iced::Theme> +
             iced::Size::new(1280.0, 800.0),
             self.emu.view(&self.program),
         );
-        let snapshot = sim.snapshot(&iced::Theme::Light).unwrap();
+        let snapshot = sim.snapshot(&ktpel_booth::widgets::theme::booth()).unwrap();
         let base = out.join(format!("raw-{name}"));
         for old in std::fs::read_dir(&out).unwrap().flatten() {
             if old

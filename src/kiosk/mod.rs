@@ -84,6 +84,7 @@ pub fn application(
             )
         })
         .subscription(App::subscription)
+        .theme(|_: &App| theme::booth())
         .font(FONT_REGULAR)
         .font(FONT_BOLD)
         .default_font(FONT)

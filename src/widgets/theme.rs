@@ -16,6 +16,31 @@ pub const HEADING: f32 = 30.0;
 pub const BODY: f32 = 24.0;
 pub const SMALL: f32 = 20.0;
 
+/// The booth's colours. Every text on its background meets WCAG 2.x AA (4.5:1) — buttons,
+/// panels and alerts included (see the test below); only disabled buttons are fainter.
+pub const PALETTE: iced::theme::Palette = iced::theme::Palette {
+    background: iced::Color::WHITE,
+    text: iced::color!(0x15191e),
+    primary: iced::color!(0x2f4fc4),
+    success: iced::color!(0x12664f),
+    warning: iced::color!(0x8a5a12),
+    danger: iced::color!(0xb3261e),
+};
+
+/// Grey for secondary text (hints, technical detail, placeholders): 6:1 on white, where
+/// iced's own secondary grey is 4:1.
+pub const MUTED: iced::Color = iced::color!(0x56606b);
+
+/// Secondary text ([`MUTED`]), in place of `text::secondary`.
+pub fn muted(_theme: &iced::Theme) -> iced::widget::text::Style {
+    iced::widget::text::Style { color: Some(MUTED) }
+}
+
+/// The theme both programs (kiosk and desk) and their screenshots use.
+pub fn booth() -> iced::Theme {
+    iced::Theme::custom("KTP-el booth", PALETTE)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Primary,
@@ -95,4 +120,57 @@ pub fn alert<'a, M: 'a>(message: String) -> Element<'a, M> {
         .width(Length::Fill)
         .style(container::danger)
         .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// WCAG 2.x relative luminance of an sRGB colour.
+    fn luminance(c: iced::Color) -> f32 {
+        let lin = |v: f32| {
+            if v <= 0.040_45 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b)
+    }
+
+    fn contrast(a: iced::Color, b: iced::Color) -> f32 {
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    #[test]
+    fn every_text_on_its_background_meets_wcag_aa() {
+        let theme = booth();
+        let p = theme.extended_palette();
+        // The pairs the kiosk's styles draw: buttons (base), panels and lists (weak and strong
+        // backgrounds), alerts (danger base), and plain text on the page.
+        let pairs = [
+            ("page", p.background.base),
+            ("panel", p.background.weak),
+            ("panel strong", p.background.strong),
+            ("primary button", p.primary.base),
+            ("primary strong", p.primary.strong),
+            ("secondary button", p.secondary.base),
+            ("success button", p.success.base),
+            ("danger button / alert", p.danger.base),
+        ];
+        for (what, pair) in pairs {
+            let ratio = contrast(pair.text, pair.color);
+            assert!(ratio >= 4.5, "{what}: contrast {ratio:.2} < 4.5");
+        }
+        // And the text styles on the page.
+        for (what, c) in [
+            ("success text", p.success.base.color),
+            ("danger text", p.danger.base.color),
+            ("muted text", MUTED),
+        ] {
+            let ratio = contrast(c, p.background.base.color);
+            assert!(ratio >= 4.5, "{what} on the page: contrast {ratio:.2} < 4.5");
+        }
+    }
 }

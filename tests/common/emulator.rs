@@ -157,7 +157,7 @@ impl<P: iced::Program<State = App, Message = Message, Theme = iced::Theme> + 'st
     /// change, so a run that stands for it (the memory benchmark) must draw too, or every
     /// preview frame ever laid out stays cached.
     pub fn redraw(&mut self) {
-        let _ = self.emu.screenshot(&self.program, &iced::Theme::Light, 1.0);
+        let _ = self.emu.screenshot(&self.program, &ktpel_booth::widgets::theme::booth(), 1.0);
     }
 
     pub fn running(&self) -> Arc<Service> {
@@ -333,7 +333,7 @@ where
             iced::Size::new(1280.0, 800.0),
             self.emu.view(&self.program),
         );
-        let snapshot = sim.snapshot(&iced::Theme::Light).unwrap();
+        let snapshot = sim.snapshot(&ktpel_booth::widgets::theme::booth()).unwrap();
         let base = dir.join(name);
         let stale = |f: &std::fs::DirEntry| f.file_name().to_string_lossy().starts_with(name);
         for old in std::fs::read_dir(dir).unwrap().flatten().filter(stale) {

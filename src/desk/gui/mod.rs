@@ -478,6 +478,7 @@ pub fn application(
             )
         })
         .subscription(DeskApp::subscription)
+        .theme(|_: &DeskApp| crate::widgets::theme::booth())
         .font(FONT_REGULAR)
         .font(FONT_BOLD)
         .default_font(FONT)

@@ -103,7 +103,7 @@ fn with_detail<'a>(
 ) -> Element<'a, Message> {
     let mut c = column![text(line).size(size).style(style)];
     if !detail.trim().is_empty() {
-        c = c.push(text(detail).size(DETAIL).style(text::secondary));
+        c = c.push(text(detail).size(DETAIL).style(crate::widgets::theme::muted));
     }
     c.into()
 }
@@ -382,10 +382,10 @@ impl State {
                         c = c.push(text(line).size(theme::SMALL).style(style));
                     }
                     if let Some(id) = f.sbi.as_ref().and_then(|id| id.certificate.clone()) {
-                        c = c.push(text(id).size(DETAIL).style(text::secondary));
+                        c = c.push(text(id).size(DETAIL).style(crate::widgets::theme::muted));
                     }
                     if let Some(p) = &f.problem {
-                        c = c.push(text(p.detail.clone()).size(DETAIL).style(text::secondary));
+                        c = c.push(text(p.detail.clone()).size(DETAIL).style(crate::widgets::theme::muted));
                     }
                     let can_save = self.can_save;
                     let buttons = f.roles.iter().map(|o| {
@@ -427,7 +427,7 @@ impl State {
                     c = c.push(with_detail(
                         note_line(lang, n),
                         theme::SMALL,
-                        text::secondary,
+                        crate::widgets::theme::muted,
                         n.detail.clone(),
                     ));
                 }
@@ -525,7 +525,7 @@ impl State {
                 (t!(lang, "tech-testing"), text::default)
             } else {
                 match self.reports.get(&kind) {
-                    None => (t!(lang, "tech-untested"), text::secondary),
+                    None => (t!(lang, "tech-untested"), crate::widgets::theme::muted),
                     Some(r) if r.passed => (t!(lang, "tech-passed"), text::success),
                     Some(_) => (t!(lang, "tech-failed"), text::danger),
                 }

@@ -397,7 +397,7 @@ impl State {
                 None => container(
                     text(slot_name(lang, slot))
                         .size(theme::TITLE)
-                        .style(text::secondary),
+                        .style(crate::widgets::theme::muted),
                 )
                 .center(Length::Fill)
                 .style(container::rounded_box)
