@@ -4,6 +4,7 @@
 
 pub mod drag_scroll;
 pub mod i18n;
+pub mod icons;
 pub mod keyboard;
 pub mod keypad;
 pub mod pin_gate;

@@ -70,6 +70,58 @@ pub fn action<'a, M: Clone + 'a>(label: String, kind: Kind, message: Option<M>) 
     .on_press_maybe(message)
 }
 
+/// A touch button with an icon before its label, tinted like the label.
+pub fn action_icon<'a, M: Clone + 'a>(
+    icon: super::icons::Icon,
+    label: String,
+    kind: Kind,
+    message: Option<M>,
+) -> Button<'a, M> {
+    let style = match kind {
+        Kind::Primary => button::primary,
+        Kind::Secondary => button::secondary,
+        Kind::Success => button::success,
+        Kind::Danger => button::danger,
+    };
+    let enabled = message.is_some();
+    let picture = iced::widget::svg(icon.handle())
+        .width(Length::Fixed(ICON))
+        .height(Length::Fixed(ICON))
+        .style(move |theme: &iced::Theme, _status| {
+            // The label's colour: the button style's text for this kind and state.
+            let status = if enabled {
+                button::Status::Active
+            } else {
+                button::Status::Disabled
+            };
+            iced::widget::svg::Style {
+                color: Some(style(theme, status).text_color),
+            }
+        });
+    button(
+        container(
+            iced::widget::row![
+                picture,
+                text(label)
+                    .size(BODY)
+                    .height(Length::Fill)
+                    .align_y(iced::alignment::Vertical::Center),
+            ]
+            .spacing(GAP / 2.0)
+            .align_y(iced::Alignment::Center),
+        )
+        .center_x(Length::Fill)
+        .height(Length::Fill),
+    )
+    .padding(Padding::from([8.0, 24.0]))
+    .height(Length::Fixed(ACTION))
+    .style(style)
+    .on_press_maybe(message)
+}
+
+/// An icon's size on an action.
+pub const ICON: f32 = 32.0;
+
 /// A titled page body with the kiosk's padding.
 pub fn page<'a, M: 'a>(content: impl Into<Element<'a, M>>) -> Element<'a, M> {
     container(content)
@@ -170,7 +222,10 @@ mod tests {
             ("muted text", MUTED),
         ] {
             let ratio = contrast(c, p.background.base.color);
-            assert!(ratio >= 4.5, "{what} on the page: contrast {ratio:.2} < 4.5");
+            assert!(
+                ratio >= 4.5,
+                "{what} on the page: contrast {ratio:.2} < 4.5"
+            );
         }
     }
 }

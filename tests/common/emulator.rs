@@ -157,7 +157,9 @@ impl<P: iced::Program<State = App, Message = Message, Theme = iced::Theme> + 'st
     /// change, so a run that stands for it (the memory benchmark) must draw too, or every
     /// preview frame ever laid out stays cached.
     pub fn redraw(&mut self) {
-        let _ = self.emu.screenshot(&self.program, &ktpel_booth::widgets::theme::booth(), 1.0);
+        let _ = self
+            .emu
+            .screenshot(&self.program, &ktpel_booth::widgets::theme::booth(), 1.0);
     }
 
     pub fn running(&self) -> Arc<Service> {

@@ -377,7 +377,10 @@ impl State {
     fn story_box(&self, lang: Lang) -> Element<'_, Message> {
         let typed = &self.description.text;
         let (shown, style): (String, fn(&iced::Theme) -> text::Style) = if typed.is_empty() {
-            (t!(lang, "complaint-description"), crate::widgets::theme::muted)
+            (
+                t!(lang, "complaint-description"),
+                crate::widgets::theme::muted,
+            )
         } else if self.focus == Field::Description {
             (format!("{typed}▏"), text::default)
         } else {

@@ -16,6 +16,7 @@ use crate::kiosk::Nav;
 use crate::queue::{Counts, Handover, State as QState, WaitingEntry};
 use crate::t;
 use crate::widgets::drag_scroll::drag_scroll;
+use crate::widgets::icons::Icon;
 use crate::widgets::theme::{self, Kind};
 use crate::widgets::typing::{Scan, Typed};
 
@@ -124,18 +125,20 @@ impl State {
         ]
         .spacing(theme::GAP);
         let role = who.role;
-        let wide = |label: String, kind: Kind, m: Message| {
-            theme::action(label, kind, Some(m)).width(Length::Fixed(420.0))
+        let wide = |icon: Icon, label: String, kind: Kind, m: Message| {
+            theme::action_icon(icon, label, kind, Some(m)).width(Length::Fixed(420.0))
         };
         let mut actions = column![].spacing(theme::GAP);
         if Permission::Record.allowed(role) {
             actions = actions
                 .push(wide(
+                    Icon::Record,
                     t!(lang, "home-start"),
                     Kind::Primary,
                     Message::StartRecording,
                 ))
                 .push(wide(
+                    Icon::Card,
                     t!(lang, "home-pickup"),
                     Kind::Secondary,
                     Message::Pickup,
@@ -160,6 +163,7 @@ impl State {
         }
         if Permission::Devices.allowed(role) {
             actions = actions.push(wide(
+                Icon::Tools,
                 t!(lang, "home-technician"),
                 Kind::Primary,
                 Message::Technician,
@@ -167,6 +171,7 @@ impl State {
         }
         if Permission::Approve.allowed(role) {
             actions = actions.push(wide(
+                Icon::Check,
                 t!(lang, "home-supervisor"),
                 Kind::Primary,
                 Message::Supervisor,

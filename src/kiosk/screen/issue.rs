@@ -20,6 +20,7 @@ use crate::kiosk::i18n::{tr, Lang};
 use crate::kiosk::Nav;
 use crate::queue::{Approval, IssueProgress, PrintOutcome, ReprintReason, State as QState};
 use crate::t;
+use crate::widgets::icons::Icon;
 use crate::widgets::keypad::{self, Key};
 use crate::widgets::theme::{self, Kind};
 use crate::widgets::typing::Typed;
@@ -357,7 +358,8 @@ impl State {
             Step::Opening => side = side.push(theme::note(t!(lang, "issue-preparing"))),
             Step::At(IssueProgress::Print) => {
                 side = side.push(theme::note(t!(lang, "issue-check-face")));
-                side = side.push(theme::action(
+                side = side.push(theme::action_icon(
+                    Icon::Print,
                     t!(lang, "issue-print"),
                     Kind::Primary,
                     self.front.is_some().then_some(Message::Print),
@@ -373,7 +375,8 @@ impl State {
             }
             Step::At(IssueProgress::Chip { .. }) => {
                 side = side.push(theme::note(t!(lang, "issue-printed")));
-                side = side.push(theme::action(
+                side = side.push(theme::action_icon(
+                    Icon::Card,
                     t!(lang, "issue-encode"),
                     Kind::Primary,
                     Some(Message::Encode),
@@ -415,7 +418,8 @@ impl State {
                 } else {
                     side = side.push(theme::note(t!(lang, "issue-chip-verified")));
                 }
-                side = side.push(theme::action(
+                side = side.push(theme::action_icon(
+                    Icon::HandOver,
                     t!(lang, "issue-hand-over"),
                     Kind::Success,
                     Some(Message::HandOver),

@@ -103,7 +103,11 @@ fn with_detail<'a>(
 ) -> Element<'a, Message> {
     let mut c = column![text(line).size(size).style(style)];
     if !detail.trim().is_empty() {
-        c = c.push(text(detail).size(DETAIL).style(crate::widgets::theme::muted));
+        c = c.push(
+            text(detail)
+                .size(DETAIL)
+                .style(crate::widgets::theme::muted),
+        );
     }
     c.into()
 }
@@ -385,7 +389,11 @@ impl State {
                         c = c.push(text(id).size(DETAIL).style(crate::widgets::theme::muted));
                     }
                     if let Some(p) = &f.problem {
-                        c = c.push(text(p.detail.clone()).size(DETAIL).style(crate::widgets::theme::muted));
+                        c = c.push(
+                            text(p.detail.clone())
+                                .size(DETAIL)
+                                .style(crate::widgets::theme::muted),
+                        );
                     }
                     let can_save = self.can_save;
                     let buttons = f.roles.iter().map(|o| {
