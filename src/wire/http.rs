@@ -199,4 +199,16 @@ mod tests {
         assert_eq!(r.message.len(), 200, "a long page is cut to its start");
         assert!(r.message.starts_with("<html>502 Bad Gateway"));
     }
+
+    #[test]
+    fn a_reply_past_the_bound_is_garbage_that_names_both_sizes() {
+        let body = vec![b' '; MAX_REPLY_BYTES + 1];
+        match parse_reply::<ApiError>(&body) {
+            Err(Trouble::Garbage(m)) => {
+                assert!(m.contains(&(MAX_REPLY_BYTES + 1).to_string()), "{m}");
+                assert!(m.contains(&MAX_REPLY_BYTES.to_string()), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

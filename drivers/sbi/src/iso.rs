@@ -984,6 +984,46 @@ mod tests {
     }
 
     #[test]
+    fn a_record_claiming_65535_by_65535_is_refused_before_its_image_is_decoded() {
+        let rec = FingerImageRecord {
+            captured: time(),
+            position: Some(FingerPosition::LeftRing),
+            quality: Some(77),
+            ppi: 500,
+            width: 65535,
+            height: 65535,
+            bit_depth: 8,
+            compression: FingerCompression::Raw,
+            image: vec![0; 64],
+        };
+        let e = FingerImageRecord::decode(&rec.encode()).unwrap_err();
+        assert_eq!(
+            e,
+            IsoError::TooLarge {
+                what: "finger image",
+                width: 65535,
+                height: 65535,
+                max_side: FINGER_MAX.0,
+                max_pixels: FINGER_MAX.1,
+            }
+        );
+        // Within the bounds, but the PNG inside claims more than the record: its decoder is
+        // held to the record's size.
+        let rec = FingerImageRecord {
+            width: 8,
+            height: 8,
+            compression: FingerCompression::Png,
+            image: png_gray(32, 40),
+            ..rec
+        };
+        let decoded = FingerImageRecord::decode(&rec.encode()).unwrap();
+        assert!(matches!(
+            decoded.to_gray(),
+            Err(IsoError::Image { what: "finger", .. })
+        ));
+    }
+
+    #[test]
     fn finger_record_round_trip_with_the_2011_layout() {
         let rec = FingerImageRecord {
             captured: time(),
