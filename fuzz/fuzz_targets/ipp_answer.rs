@@ -1,13 +1,12 @@
-//! IPP: the card printer's answers (RFC 8010), read as the card-printer driver reads them.
+//! IPP: the card printer's answers (RFC 8010), read as the card-printer driver reads them
+//! (`parse_answer`: the `ipp` crate's parser, with its panics on malformed answers caught).
 #![no_main]
-use ipp::parser::IppParser;
-use ipp::reader::IppReader;
+use ktpel_printer_ipp::parse_answer;
 use ktpel_printer_ipp::status::{status_message, unsupported_names, JobStatus, PrinterStatus};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(response) = IppParser::new(IppReader::new(std::io::Cursor::new(data.to_vec()))).parse()
-    else {
+    let Ok(response) = parse_answer("ipp://printer", data) else {
         return;
     };
     let printer = PrinterStatus::from_response(&response);
