@@ -459,23 +459,28 @@ fn the_complaint_desk_runs_as_a_process_and_keeps_what_it_was_given() {
 }
 
 /// `devices --json` finds an SBI device service on its port (the SBI simulator, a real
-/// process) and offers it for its role.
+/// process, on the free port of the range it took) and offers it for its role.
 #[test]
 fn devices_lists_an_sbi_device_with_its_role() {
-    let port = 4587u16;
+    // No port given: the simulator takes the first free one of the SBI range and says which.
     let mut sim = Command::new(env!("CARGO_BIN_EXE_ktpel-booth"))
-        .args([
-            "sim",
-            "sbi",
-            "--kind",
-            "finger",
-            "--port",
-            &port.to_string(),
-        ])
-        .stdout(Stdio::null())
+        .args(["sim", "sbi", "--kind", "finger"])
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let mut said = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(sim.stdout.take().unwrap()),
+        &mut said,
+    )
+    .unwrap();
+    let port: u16 = said
+        .split("127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("the SBI simulator said {said:?}"));
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "the SBI simulator did not start");

@@ -1,7 +1,7 @@
 //! kill -9 at random moments: a real child process records enrollments through the booth's
 //! seal-and-commit path (and moves some on to "received", which deletes their sealed captures),
-//! printing each id only after the call returned. The parent kills it with SIGKILL 50 times at
-//! random moments and checks, after every kill, that every record the child reported is there in
+//! printing each id only after the call returned. The parent kills it with SIGKILL at random
+//! moments (50 times, or `KTPEL_CRASH_TRIALS` times: `.ci/crash-trials` runs 200 in release) and checks, after every kill, that every record the child reported is there in
 //! the state it reported, that the audit chain is intact, and that SQLite's integrity check passes.
 //!
 //! `harness = false`: the same binary is the child (`--child DIR`) and the parent.
@@ -21,7 +21,21 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
-const KILLS: usize = 50;
+/// Kills when `KTPEL_CRASH_TRIALS` is not set: CI's quick count.
+const DEFAULT_KILLS: usize = 50;
+
+/// How many kills this run makes: `KTPEL_CRASH_TRIALS`, or [`DEFAULT_KILLS`].
+fn kills() -> Result<usize, String> {
+    match std::env::var("KTPEL_CRASH_TRIALS") {
+        Err(_) => Ok(DEFAULT_KILLS),
+        Ok(v) => match v.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!(
+                "KTPEL_CRASH_TRIALS={v:?}: a count of kills (1 or more) was expected"
+            )),
+        },
+    }
+}
 
 fn config(dir: &Path) -> Config {
     let mut c = Config::load(None).unwrap();
@@ -104,12 +118,13 @@ fn child(dir: PathBuf) {
 }
 
 fn parent() -> Result<(), String> {
+    let kills = kills()?;
     let dir = tempfile::tempdir().unwrap();
     let exe = std::env::current_exe().unwrap();
     let mut reported: HashMap<Uuid, State> = HashMap::new();
     let mut rng = rand::rng();
     let started = Instant::now();
-    for kill in 1..=KILLS {
+    for kill in 1..=kills {
         let mut proc = Command::new(&exe)
             .arg("--child")
             .arg(dir.path())
@@ -202,14 +217,14 @@ fn parent() -> Result<(), String> {
         }
     }
     println!(
-        "crash: {KILLS} SIGKILLs, {} records reported committed, all present with an intact \
+        "crash: {kills} SIGKILLs, {} records reported committed, all present with an intact \
          audit chain ({:.1} s)",
         reported.len(),
         started.elapsed().as_secs_f64()
     );
-    if reported.len() < KILLS / 2 {
+    if reported.len() < kills / 2 {
         return Err(format!(
-            "only {} records were committed in {KILLS} runs: the test did not exercise commits",
+            "only {} records were committed in {kills} runs: the test did not exercise commits",
             reported.len()
         ));
     }

@@ -200,15 +200,65 @@ fn the_face_step_gives_live_framing_advice() {
     );
 }
 
-/// The technician finds an SBI iris scanner (the simulator, on its port) in the technician
-/// area and puts it in the iris role: the booth's config file is changed, checked, and the
-/// previous one kept.
+/// The technician finds an SBI iris scanner (the simulator, on the free port of the SBI range
+/// it took) in the technician area and puts that very device in the iris role: the booth's
+/// config file is changed, checked, and the previous one kept.
 #[test]
 fn the_technician_assigns_a_found_device_to_a_role() {
     let sim = ktpel_sbi::sim::SimHandle::start(
-        ktpel_sbi::sim::SimOptions::from_cli("iris", Some(4589), &[]).unwrap(),
+        ktpel_sbi::sim::SimOptions::from_cli("iris", None, &[]).unwrap(),
     )
     .unwrap();
+    assign_iris_in_the_technician_area(sim.port());
+    sim.stop().unwrap();
+}
+
+/// Other services in the SBI range — another iris scanner's SBI service and a port that
+/// answers with something that is not SBI — do not get in the way: the technician still
+/// finds this device and the iris role goes to it, not to the first one found.
+#[test]
+fn assigning_a_device_works_with_other_services_in_the_sbi_range() {
+    use std::io::{Read as _, Write as _};
+    // Something else in the range, started first so that it takes a lower port: it answers
+    // every request with an HTTP page that is not an SBI answer.
+    let foreign = (4501..=4600u16)
+        .find_map(|p| std::net::TcpListener::bind(("127.0.0.1", p)).ok())
+        .expect("a free port in the SBI range");
+    let foreign_port = foreign.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in foreign.incoming() {
+            let Ok(mut conn) = conn else { break };
+            let _ = conn.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut buf = [0u8; 4096];
+            let _ = conn.read(&mut buf);
+            let _ = conn.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 21\r\n\r\n<html>printer</html>\n",
+            );
+        }
+    });
+    // Another iris scanner's SBI service, lower in the range than this test's.
+    let other = ktpel_sbi::sim::SimHandle::start(
+        ktpel_sbi::sim::SimOptions::from_cli("iris", None, &[]).unwrap(),
+    )
+    .unwrap();
+    let sim = ktpel_sbi::sim::SimHandle::start(
+        ktpel_sbi::sim::SimOptions::from_cli("iris", None, &[]).unwrap(),
+    )
+    .unwrap();
+    eprintln!(
+        "foreign service on {foreign_port}, other SBI iris on {}, this test's on {}",
+        other.port(),
+        sim.port()
+    );
+    assert_ne!(other.port(), sim.port());
+    assign_iris_in_the_technician_area(sim.port());
+    sim.stop().unwrap();
+    other.stop().unwrap();
+}
+
+/// Signs in as the technician, finds the SBI iris scanner on `port` among whatever else is
+/// found, and puts it in the iris role; checks the config file says so.
+fn assign_iris_in_the_technician_area(port: u16) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("booth.toml");
     std::fs::write(&path, ktpel_booth::config::DEFAULT_TOML).unwrap();
@@ -217,22 +267,25 @@ fn the_technician_assigns_a_found_device_to_a_role() {
     let mut k = emulator::boot(config, clock);
     k.type_digits("135790");
     k.drive(&["click \"Masuk\"", "click \"Area teknisi\""]);
-    k.wait_for_text("Pakai sebagai Pemindai iris", Duration::from_secs(20));
-    k.drive(&["click \"Pakai sebagai Pemindai iris\""]);
+    // The button of this device: its port is in the label.
+    let button = format!("Pakai {port} sebagai Pemindai iris");
+    k.wait_for_text(&button, Duration::from_secs(20));
+    k.drive(&[&format!("click \"{button}\"")]);
     k.wait_for_text(
-        "Tersimpan (4589 → iris). File lama disimpan sebagai .prev. Mulai ulang booth untuk memakainya.",
+        &format!(
+            "Tersimpan ({port} → iris). File lama disimpan sebagai .prev. Mulai ulang booth untuk memakainya."
+        ),
         Duration::from_secs(10),
     );
     let saved = ktpel_booth::config::Config::load(Some(&path)).unwrap();
     assert!(matches!(
         saved.devices.iris,
-        ktpel_booth::config::IrisConfig::Sbi(ref p) if p.port == Some(4589)
+        ktpel_booth::config::IrisConfig::Sbi(ref p) if p.port == Some(port)
     ));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("booth.toml.prev")).unwrap(),
         ktpel_booth::config::DEFAULT_TOML
     );
-    sim.stop().unwrap();
 }
 
 /// The card printer behind an IPP queue (as a CUPS queue answers): out of cards, the kiosk says

@@ -91,16 +91,55 @@ pub fn transport(e: reqwest::Error) -> Trouble {
     Trouble::Unreachable(msg)
 }
 
+/// The largest answer body the booth reads. The largest real answer is a verdict reply for
+/// [`MAX_VERDICT_QUERY`](crate::wire::centre::MAX_VERDICT_QUERY) (200) print-ready packets, each
+/// with its chip files, portrait and signature in base64: about 150 KB each, 30 MB in all.
+pub const MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
+/// The largest refusal body read: only its code and message (cut to 200 characters) are kept.
+pub const MAX_REFUSAL_BYTES: usize = 64 * 1024;
+
+/// Reads an answer's body, at most `max` bytes: a longer one (by its `Content-Length` or by
+/// what arrives) is garbage, refused before it is all read.
+async fn body(mut resp: reqwest::Response, max: usize) -> Result<Vec<u8>, Trouble> {
+    if let Some(len) = resp.content_length() {
+        if len > max as u64 {
+            return Err(too_long(len, max));
+        }
+    }
+    let mut out = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(transport)? {
+        if out.len() + chunk.len() > max {
+            return Err(too_long((out.len() + chunk.len()) as u64, max));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+fn too_long(len: u64, max: usize) -> Trouble {
+    Trouble::Garbage(format!(
+        "the answer is {len} bytes or more; at most {max} are read"
+    ))
+}
+
 /// Reads a non-success answer. A body cut off while it is read is a transport failure.
 pub async fn refusal(resp: reqwest::Response) -> Trouble {
     let status = resp.status();
-    match resp.bytes().await {
+    match body(resp, MAX_REFUSAL_BYTES).await {
         Ok(body) => Trouble::Refused(read_refusal(status, &body)),
-        Err(e) => transport(e),
+        // Past the bound: still a refusal, told by its status alone.
+        Err(Trouble::Garbage(message)) => Trouble::Refused(Refusal {
+            status,
+            code: "unknown".into(),
+            message,
+            field: None,
+        }),
+        Err(e) => e,
     }
 }
 
-fn read_refusal(status: StatusCode, body: &[u8]) -> Refusal {
+/// What the booth makes of a refusal's body: the service's error body, or the start of the text.
+pub fn read_refusal(status: StatusCode, body: &[u8]) -> Refusal {
     match serde_json::from_slice::<ApiError>(body) {
         Ok(e) => Refusal {
             status,
@@ -126,8 +165,16 @@ pub async fn json<T: serde::de::DeserializeOwned>(
     if !ok.contains(&resp.status()) {
         return Err(refusal(resp).await);
     }
-    let body = resp.bytes().await.map_err(transport)?;
-    serde_json::from_slice(&body).map_err(|e| Trouble::Garbage(e.to_string()))
+    let body = body(resp, MAX_REPLY_BYTES).await?;
+    parse_reply(&body)
+}
+
+/// A success answer's body as `T`: at most [`MAX_REPLY_BYTES`], then JSON.
+pub fn parse_reply<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Trouble> {
+    if body.len() > MAX_REPLY_BYTES {
+        return Err(too_long(body.len() as u64, MAX_REPLY_BYTES));
+    }
+    serde_json::from_slice(body).map_err(|e| Trouble::Garbage(e.to_string()))
 }
 
 #[cfg(test)]
@@ -151,5 +198,17 @@ mod tests {
         assert_eq!((r.code.as_str(), r.field), ("unknown", None));
         assert_eq!(r.message.len(), 200, "a long page is cut to its start");
         assert!(r.message.starts_with("<html>502 Bad Gateway"));
+    }
+
+    #[test]
+    fn a_reply_past_the_bound_is_garbage_that_names_both_sizes() {
+        let body = vec![b' '; MAX_REPLY_BYTES + 1];
+        match parse_reply::<ApiError>(&body) {
+            Err(Trouble::Garbage(m)) => {
+                assert!(m.contains(&(MAX_REPLY_BYTES + 1).to_string()), "{m}");
+                assert!(m.contains(&MAX_REPLY_BYTES.to_string()), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

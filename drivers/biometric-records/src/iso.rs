@@ -23,6 +23,62 @@ pub const FACE_GENERAL_HEADER_LEN: usize = 17;
 /// The largest record accepted (a 16 MB image is far beyond any capture the booth makes).
 pub const MAX_RECORD_LEN: usize = 16 * 1024 * 1024;
 
+/// The largest image a record may claim: checked when the record is parsed, so before its
+/// image is decoded and before anything is allocated for its pixels (a header claiming
+/// 65535 × 65535 would otherwise ask the decoder for 4 GB of samples per component).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageBounds {
+    pub max_side: u16,
+    pub max_pixels: u32,
+}
+
+/// Fingers: a single finger at 500 ppi is about 400 × 500 and a four-finger slap at
+/// 1000 ppi (3.2 × 3.0 inches, the largest platen FBI Appendix F describes) 3200 × 3000, so
+/// 4096 per side and 12 MP leave room for every real scanner.
+pub const FINGER_BOUNDS: ImageBounds = ImageBounds {
+    max_side: 4096,
+    max_pixels: 12_000_000,
+};
+/// Irises: 19794-6 images are VGA (640 × 480) or cropped from it; 1024 per side and 1 MP
+/// leave room for a higher-resolution sensor.
+pub const IRIS_BOUNDS: ImageBounds = ImageBounds {
+    max_side: 1024,
+    max_pixels: 1024 * 1024,
+};
+/// Faces: the booth's UVC cameras top out at 4K (3840 × 2160) and a DSLR-class SBI face camera
+/// at about 16 MP; 8192 per side and 16 MP (48 MB as RGB) cover both.
+pub const FACE_BOUNDS: ImageBounds = ImageBounds {
+    max_side: 8192,
+    max_pixels: 16 * 1024 * 1024,
+};
+
+impl ImageBounds {
+    /// The bounds of `kind`'s images.
+    pub fn of(kind: RecordKind) -> Self {
+        match kind {
+            RecordKind::Finger => FINGER_BOUNDS,
+            RecordKind::Iris => IRIS_BOUNDS,
+            RecordKind::Face => FACE_BOUNDS,
+        }
+    }
+
+    /// `width × height` within the bounds of `kind`, or the error that names all four numbers.
+    pub fn check(kind: RecordKind, width: u16, height: u16) -> Result<(), RecordError> {
+        let b = Self::of(kind);
+        let pixels = u64::from(width) * u64::from(height);
+        if width > b.max_side || height > b.max_side || pixels > u64::from(b.max_pixels) {
+            return Err(RecordError::ImageTooLarge {
+                record: kind,
+                width: width.into(),
+                height: height.into(),
+                max_side: b.max_side.into(),
+                max_pixels: b.max_pixels.into(),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Quality algorithm vendor and algorithm identifiers written in quality blocks: 0 and 0,
 /// "not registered". The score is the capture device's own (SBI or NFIQ-like), 1–100.
 pub const QUALITY_VENDOR_UNREGISTERED: u16 = 0;
@@ -443,6 +499,7 @@ impl FingerImageRecord {
         }
         let width = dimension(&mut r, "horizontal line length")?;
         let height = dimension(&mut r, "vertical line length")?;
+        ImageBounds::check(K, width, height)?;
         let image = read_image_data(&mut r, K, end)?;
         Ok(Self {
             captured: start.captured,
@@ -570,6 +627,7 @@ impl IrisImageRecord {
         }
         let width = dimension(&mut r, "image width")?;
         let height = dimension(&mut r, "image height")?;
+        ImageBounds::check(K, width, height)?;
         let depth = r.u8("bit depth")?;
         if depth != 8 {
             return Err(r.bad("bit depth", depth.into()));
@@ -737,6 +795,7 @@ impl FaceImageRecord {
             FaceDataType::from_code(code).ok_or(r.bad("image data type", code.into()))?;
         let width = dimension(&mut r, "image width")?;
         let height = dimension(&mut r, "image height")?;
+        ImageBounds::check(K, width, height)?;
         let level = r.u8("spatial sampling rate level")?;
         if level > 7 {
             return Err(r.bad("spatial sampling rate level", level.into()));

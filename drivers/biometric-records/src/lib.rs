@@ -15,8 +15,8 @@ mod wire;
 
 pub use cbeff::{decode_list, encode_list, Bir, BirException, BirHeader, Modality};
 pub use iso::{
-    CaptureTime, FaceDataType, FaceImageRecord, FingerCompression, FingerImageRecord,
-    IrisImageRecord,
+    CaptureTime, FaceDataType, FaceImageRecord, FingerCompression, FingerImageRecord, ImageBounds,
+    IrisImageRecord, FACE_BOUNDS, FINGER_BOUNDS, IRIS_BOUNDS,
 };
 
 use cbeff::*;
@@ -96,6 +96,14 @@ pub enum RecordError {
         len: usize,
         max: usize,
     },
+    #[error("the {record} claims a {width}×{height} image; at most {max_side} per side and {max_pixels} pixels are accepted")]
+    ImageTooLarge {
+        record: RecordKind,
+        width: u32,
+        height: u32,
+        max_side: u32,
+        max_pixels: u64,
+    },
     #[error("the image is {width}×{height}; ISO/IEC 19794 records hold at most 65535 per side")]
     ImageSize { width: u32, height: u32 },
     #[error("time {0} ms cannot be written as a capture date")]
@@ -134,6 +142,20 @@ pub enum RecordError {
     TooManyBirs(usize),
     #[error("the BIR list is not valid CBOR: {0}")]
     Cbor(String),
+}
+
+impl RecordError {
+    /// The hal kind: every record error says the bytes are not a record the booth accepts
+    /// (too large ones included), so each is [`ktpel_hal::ErrorKind::BadData`].
+    pub fn kind(&self) -> ktpel_hal::ErrorKind {
+        ktpel_hal::ErrorKind::BadData
+    }
+}
+
+impl From<RecordError> for ktpel_hal::DeviceError {
+    fn from(e: RecordError) -> Self {
+        ktpel_hal::DeviceError::new(e.kind(), e.to_string())
+    }
 }
 
 /// How the images are compressed in the packet.
@@ -493,6 +515,7 @@ fn decode_grey(
     height: u16,
     kind: RecordKind,
 ) -> Result<GrayImage, RecordError> {
+    ImageBounds::check(kind, width, height)?;
     let limits = j2k::Limits {
         max_side: u32::from(width.max(height)),
         max_pixels: u64::from(width) * u64::from(height),
@@ -552,6 +575,7 @@ impl FaceImageRecord {
     /// The image as RGB8 pixels, checked against the header's size.
     pub fn to_rgb(&self) -> Result<Vec<u8>, RecordError> {
         const K: RecordKind = RecordKind::Face;
+        ImageBounds::check(K, self.width, self.height)?;
         let (w, h) = (u32::from(self.width), u32::from(self.height));
         let (got_w, got_h, rgb) = match self.data_type {
             FaceDataType::Jpeg2000Lossy | FaceDataType::Jpeg2000Lossless => {

@@ -735,10 +735,24 @@ pub fn read_files(
     Ok(out)
 }
 
+/// The size a file's FCP claims, refused beyond [`MAX_FILE_SIZE`] (the most READ BINARY can
+/// address) before anything is allocated for it: the FCP's size field may say up to 4 GB.
+fn claimed_size(fid: u16, fcp: &[u8]) -> Result<Option<usize>, ChipError> {
+    match apdu::fcp_file_size(fcp) {
+        Some(size) if size > MAX_FILE_SIZE => Err(ChipError::BadResponse {
+            step: "select",
+            detail: format!(
+                "file {fid:04X} claims {size} bytes; at most {MAX_FILE_SIZE} can be read"
+            ),
+        }),
+        size => Ok(size),
+    }
+}
+
 fn read_file(ch: &mut Channel<'_>, fid: u16, limits: Limits) -> Result<Vec<u8>, ChipError> {
     let r = ch.exchange(&apdu::select_fcp(fid), "reading")?;
     let size = match r.sw {
-        sw::OK => apdu::fcp_file_size(&r.data),
+        sw::OK => claimed_size(fid, &r.data)?,
         sw::FILE_NOT_FOUND => return Err(ChipError::FileNotFound { fid }),
         // A card that answers no FCP: select plainly and read to the end.
         sw::WRONG_P1P2 | sw::WRONG_LENGTH | 0x6A81 => {

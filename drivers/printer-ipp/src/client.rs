@@ -15,6 +15,25 @@ use ipp::value::IppString;
 use std::io;
 use std::time::{Duration, Instant};
 
+const PARSER_PANIC: &str = "the answer is not well-formed IPP (the IPP parser gave up on it)";
+
+/// Parses an IPP answer as the client does: a malformed one is [`IppPrinterError::NotIpp`]
+/// (kind `BadData`), never a panic, even where the `ipp` crate's parser panics.
+pub fn parse_answer(uri: &str, bytes: &[u8]) -> Result<IppRequestResponse, IppPrinterError> {
+    use ipp::parser::IppParser;
+    use ipp::reader::IppReader;
+    let reader = IppReader::new(io::Cursor::new(bytes.to_vec()));
+    let not_ipp = |detail: String| IppPrinterError::NotIpp {
+        uri: uri.to_string(),
+        detail,
+    };
+    match std::panic::catch_unwind(|| IppParser::new(reader).parse()) {
+        Ok(Ok(response)) => Ok(response),
+        Ok(Err(e)) => Err(not_ipp(e.to_string())),
+        Err(_) => Err(not_ipp(PARSER_PANIC.into())),
+    }
+}
+
 /// The client's side of the conversation with one printer URI.
 pub struct Session {
     target: PrinterUri,
@@ -57,10 +76,20 @@ impl Session {
             set_printer_uri(&mut request, &self.target.uri.to_string());
         }
         let started = Instant::now();
-        let response = self
-            .client
-            .send(request)
-            .map_err(|e| self.classify(op, e))?;
+        // ipp 8.0.0's parser panics on some malformed answers (a string whose length runs past
+        // the end of the body: `&data[0..len]` in value.rs): a broken or hostile printer must
+        // not take the booth down with it, so a panic in the exchange is a garbled answer.
+        let client = &self.client;
+        let sent = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| client.send(request)));
+        let response = match sent {
+            Ok(answer) => answer.map_err(|e| self.classify(op, e))?,
+            Err(_) => {
+                return Err(IppPrinterError::NotIpp {
+                    uri: self.target.shown.clone(),
+                    detail: PARSER_PANIC.into(),
+                })
+            }
+        };
         let header = *response.header();
         let major = header.version.0 >> 8;
         if !(1..=2).contains(&major) {

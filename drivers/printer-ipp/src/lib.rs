@@ -24,6 +24,7 @@ pub mod reasons;
 pub mod sim;
 pub mod status;
 
+pub use client::parse_answer;
 pub use config::IppConfig;
 pub use driver::{IppCardPrinter, JOB_NAME, USER_NAME};
 pub use error::IppPrinterError;

@@ -394,3 +394,30 @@ fn a_print_server_lists_its_queues_with_the_uri_the_booth_takes() {
     let e = ktpel_printer_ipp::list_queues(&server, Duration::from_secs(2)).unwrap_err();
     assert!(e.message.contains("127.0.0.1"), "{e}");
 }
+
+/// Found by the `ipp_answer` fuzz target: an answer whose nameWithLanguage value says its
+/// string runs past the end of the body. The `ipp` crate's parser panics on it (`&data[0..len]`);
+/// the driver must answer BadData, not take the booth down.
+#[test]
+fn an_answer_the_ipp_parser_panics_on_is_bad_data() {
+    let body = include_bytes!("fixtures/answer-string-past-end.ipp");
+    let Err(e) = ktpel_printer_ipp::parse_answer("ipp://printer", body) else {
+        panic!("a malformed answer parsed");
+    };
+    assert_eq!(e.kind(), ErrorKind::BadData, "{e}");
+    let mut answer = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/ipp\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    answer.extend_from_slice(body);
+    let (port, t) = fake_server(Some(Box::leak(answer.into_boxed_slice())));
+    let uri = format!("ipp://127.0.0.1:{port}/printers/card");
+    let e = IppCardPrinter::new(config(&uri))
+        .unwrap()
+        .print_card(&card_png())
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::BadData, "{e}");
+    assert!(e.message.contains("not well-formed IPP"), "{e}");
+    t.join().unwrap();
+}

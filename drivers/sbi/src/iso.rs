@@ -49,6 +49,66 @@ pub enum IsoError {
     },
     #[error("the embedded {what} image cannot be decoded: {reason}")]
     Image { what: &'static str, reason: String },
+    #[error("the {what} record claims a {width}x{height} image; at most {max_side} per side and {max_pixels} pixels are accepted")]
+    TooLarge {
+        what: &'static str,
+        width: u16,
+        height: u16,
+        max_side: u16,
+        max_pixels: u32,
+    },
+}
+
+/// The largest image a record may claim (the bounds `ktpel-biometric-records` documents for
+/// the booth's own records, for the same devices): checked when the record is decoded, before
+/// its image is, and handed to the image decoders as their limits.
+/// Fingers: a four-finger slap at 1000 ppi is 3200 × 3000.
+pub const FINGER_MAX: (u16, u32) = (4096, 12_000_000);
+/// Irises: VGA (640 × 480), with room for a higher-resolution sensor.
+pub const IRIS_MAX: (u16, u32) = (1024, 1024 * 1024);
+/// Faces: 4K UVC cameras and 16 MP face cameras.
+pub const FACE_MAX: (u16, u32) = (8192, 16 * 1024 * 1024);
+
+fn check_size(
+    what: &'static str,
+    (max_side, max_pixels): (u16, u32),
+    width: u16,
+    height: u16,
+) -> Result<(), IsoError> {
+    if width > max_side
+        || height > max_side
+        || u64::from(width) * u64::from(height) > u64::from(max_pixels)
+    {
+        return Err(IsoError::TooLarge {
+            what,
+            width,
+            height,
+            max_side,
+            max_pixels,
+        });
+    }
+    Ok(())
+}
+
+/// An embedded PNG or JPEG decoded with its record's size as the decoder's limits: a picture
+/// whose own header claims more is refused before its pixels are allocated.
+fn load_bounded(
+    bytes: &[u8],
+    width: u16,
+    height: u16,
+    what: &'static str,
+) -> Result<image::DynamicImage, IsoError> {
+    let bad = |reason: String| IsoError::Image { what, reason };
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| bad(e.to_string()))?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(width.into());
+    limits.max_image_height = Some(height.into());
+    // RGBA at 16 bits per sample: the most any decoder asks for per pixel.
+    limits.max_alloc = Some(u64::from(width) * u64::from(height) * 8 + 64 * 1024);
+    reader.limits(limits);
+    reader.decode().map_err(|e| bad(e.to_string()))
 }
 
 /// Capture date and time of a representation (UTC, ISO/IEC 19794-1:2011).
@@ -242,6 +302,7 @@ impl FingerImageRecord {
         let _impression = r.u8()?;
         let width = r.u16()?;
         let height = r.u16()?;
+        check_size(WHAT, FINGER_MAX, width, height)?;
         let image = read_image(&mut r, rep_start, rep_len)?;
         Ok(Self {
             captured,
@@ -420,6 +481,7 @@ impl IrisImageRecord {
         let _properties = r.u8()?;
         let width = r.u16()?;
         let height = r.u16()?;
+        check_size(WHAT, IRIS_MAX, width, height)?;
         r.take(1 + 2 + 2 + 2 + 12)?; // bit depth, range, roll, roll uncertainty, centre, diameter
         let image = read_image(&mut r, rep_start, rep_len)?;
         Ok(Self {
@@ -572,6 +634,7 @@ impl FaceImageRecord {
         let data_type = FaceDataType::from_code(r.u8()?);
         let width = r.u16()?;
         let height = r.u16()?;
+        check_size(WHAT, FACE_MAX, width, height)?;
         r.take(5)?; // sampling level, post-processing, cross reference, colour space
         let image = read_image(&mut r, rep_start, rep_len)?;
         Ok(Self {
@@ -590,10 +653,7 @@ impl FaceImageRecord {
         const WHAT: &str = "face";
         match self.data_type {
             FaceDataType::Jpeg | FaceDataType::Png => {
-                let img = image::load_from_memory(&self.image).map_err(|e| IsoError::Image {
-                    what: WHAT,
-                    reason: e.to_string(),
-                })?;
+                let img = load_bounded(&self.image, self.width, self.height, WHAT)?;
                 if img.width() != u32::from(self.width) || img.height() != u32::from(self.height) {
                     return Err(IsoError::Image {
                         what: WHAT,
@@ -733,10 +793,7 @@ fn decode_gray(
     height: u16,
     what: &'static str,
 ) -> Result<GrayImage, IsoError> {
-    let img = image::load_from_memory(bytes).map_err(|e| IsoError::Image {
-        what,
-        reason: e.to_string(),
-    })?;
+    let img = load_bounded(bytes, width, height, what)?;
     let luma = img.to_luma8();
     let (w, h) = luma.dimensions();
     if w != u32::from(width) || h != u32::from(height) {
@@ -924,6 +981,46 @@ mod tests {
             second: 1,
             millisecond: 250,
         }
+    }
+
+    #[test]
+    fn a_record_claiming_65535_by_65535_is_refused_before_its_image_is_decoded() {
+        let rec = FingerImageRecord {
+            captured: time(),
+            position: Some(FingerPosition::LeftRing),
+            quality: Some(77),
+            ppi: 500,
+            width: 65535,
+            height: 65535,
+            bit_depth: 8,
+            compression: FingerCompression::Raw,
+            image: vec![0; 64],
+        };
+        let e = FingerImageRecord::decode(&rec.encode()).unwrap_err();
+        assert_eq!(
+            e,
+            IsoError::TooLarge {
+                what: "finger image",
+                width: 65535,
+                height: 65535,
+                max_side: FINGER_MAX.0,
+                max_pixels: FINGER_MAX.1,
+            }
+        );
+        // Within the bounds, but the PNG inside claims more than the record: its decoder is
+        // held to the record's size.
+        let rec = FingerImageRecord {
+            width: 8,
+            height: 8,
+            compression: FingerCompression::Png,
+            image: png_gray(32, 40),
+            ..rec
+        };
+        let decoded = FingerImageRecord::decode(&rec.encode()).unwrap();
+        assert!(matches!(
+            decoded.to_gray(),
+            Err(IsoError::Image { what: "finger", .. })
+        ));
     }
 
     #[test]

@@ -142,28 +142,138 @@ fn list(h: &HeaderMap, name: &str) -> Vec<String> {
 
 /// Every tus answer carries `Tus-Resumable: 1.0.0`; one that does not is from something else
 /// (a captive portal, a proxy's error page).
-fn tus_answer(resp: &Response) -> Result<(), TusError> {
-    match proto::header(resp.headers(), proto::TUS_RESUMABLE) {
+fn tus_answer(status: u16, h: &HeaderMap) -> Result<(), TusError> {
+    match proto::header(h, proto::TUS_RESUMABLE) {
         Some(TUS_VERSION) => Ok(()),
         Some(v) => Err(TusError::Garbage(format!(
             "Tus-Resumable {:?}, not 1.0.0",
             v.chars().take(16).collect::<String>()
         ))),
         None => Err(TusError::Garbage(format!(
-            "HTTP {} without Tus-Resumable",
-            resp.status().as_u16()
+            "HTTP {status} without Tus-Resumable"
         ))),
     }
 }
 
-async fn refused(resp: Response) -> TusError {
-    let status = resp.status().as_u16();
-    let body = resp.text().await.unwrap_or_default();
-    let message: String = body.chars().take(200).collect();
-    match status {
-        404 | 410 => TusError::Gone(status),
-        _ => TusError::Refused { status, message },
+/// The most of a refusal's body that is read: its message is cut to 200 characters anyway,
+/// and a proxy's error page may be any size.
+pub const MAX_REFUSAL_BODY: usize = 4096;
+
+/// The server's answers read apart from the exchange, so that each can be checked (and
+/// fuzzed) on its own: the status and headers in, the client's view out.
+pub mod answer {
+    use super::*;
+
+    /// The answer to `OPTIONS` (a success status).
+    pub fn capabilities(h: &HeaderMap) -> Result<Capabilities, TusError> {
+        let versions = list(h, proto::TUS_VERSION_HEADER);
+        if !versions.iter().any(|v| v == TUS_VERSION) {
+            return Err(TusError::Garbage(
+                "the server does not speak tus 1.0.0".into(),
+            ));
+        }
+        Ok(Capabilities {
+            versions,
+            extensions: list(h, proto::TUS_EXTENSION),
+            max_size: number(h, proto::TUS_MAX_SIZE)?,
+            checksum_algorithms: list(h, proto::TUS_CHECKSUM_ALGORITHM),
+        })
     }
+
+    /// The answer to the `POST` that creates an upload of `length` bytes at `endpoint` (a
+    /// success status).
+    pub fn created(
+        status: u16,
+        h: &HeaderMap,
+        endpoint: &str,
+        length: u64,
+    ) -> Result<Created, TusError> {
+        tus_answer(status, h)?;
+        if status != StatusCode::CREATED.as_u16() {
+            return Err(TusError::Garbage(format!(
+                "creation answered HTTP {status}, not 201"
+            )));
+        }
+        let location = proto::header(h, LOCATION.as_str())
+            .ok_or_else(|| TusError::Garbage("201 without Location".into()))?;
+        let url = Url::parse(endpoint)
+            .and_then(|base| base.join(location))
+            .map_err(|_| TusError::Garbage("Location is not a URL".into()))?;
+        let offset = number(h, proto::UPLOAD_OFFSET)?;
+        if let Some(o) = offset {
+            if o > length {
+                return Err(TusError::OffsetBeyondSent {
+                    acknowledged: o,
+                    sent: length,
+                });
+            }
+        }
+        Ok(Created {
+            url: url.to_string(),
+            offset,
+        })
+    }
+
+    /// The answer to `HEAD` (a success status).
+    pub fn progress(status: u16, h: &HeaderMap) -> Result<Progress, TusError> {
+        tus_answer(status, h)?;
+        let offset = number(h, proto::UPLOAD_OFFSET)?
+            .ok_or_else(|| TusError::Garbage("HEAD answer without Upload-Offset".into()))?;
+        let length = number(h, proto::UPLOAD_LENGTH)?;
+        Ok(Progress { offset, length })
+    }
+
+    /// The answer to a `PATCH` of `len` bytes at `offset` with a status of 2xx or 409; the
+    /// acknowledged offset.
+    pub fn patched(status: u16, h: &HeaderMap, offset: u64, len: u64) -> Result<u64, TusError> {
+        let sent = offset.saturating_add(len);
+        if status == 409 {
+            let server = if tus_answer(status, h).is_ok() {
+                number(h, proto::UPLOAD_OFFSET).ok().flatten()
+            } else {
+                None
+            };
+            return Err(TusError::OffsetConflict {
+                sent: offset,
+                server,
+            });
+        }
+        tus_answer(status, h)?;
+        let acknowledged = number(h, proto::UPLOAD_OFFSET)?
+            .ok_or_else(|| TusError::Garbage("PATCH answer without Upload-Offset".into()))?;
+        if acknowledged > sent {
+            return Err(TusError::OffsetBeyondSent { acknowledged, sent });
+        }
+        if acknowledged < offset {
+            return Err(TusError::Garbage(format!(
+                "PATCH at {offset} answered offset {acknowledged}, behind it"
+            )));
+        }
+        Ok(acknowledged)
+    }
+
+    /// A refusal's status and the start of its body.
+    pub fn refused(status: u16, body: &[u8]) -> TusError {
+        let text = String::from_utf8_lossy(&body[..body.len().min(MAX_REFUSAL_BODY)]);
+        let message: String = text.chars().take(200).collect();
+        match status {
+            404 | 410 => TusError::Gone(status),
+            _ => TusError::Refused { status, message },
+        }
+    }
+}
+
+async fn refused(mut resp: Response) -> TusError {
+    let status = resp.status().as_u16();
+    // Only the start of the body is kept: read no more than that from the wire.
+    let mut body = Vec::new();
+    while body.len() < MAX_REFUSAL_BODY {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    answer::refused(status, &body)
 }
 
 impl TusClient {
@@ -208,19 +318,7 @@ impl TusClient {
         if !resp.status().is_success() {
             return Err(refused(resp).await);
         }
-        let h = resp.headers();
-        let versions = list(h, proto::TUS_VERSION_HEADER);
-        if !versions.iter().any(|v| v == TUS_VERSION) {
-            return Err(TusError::Garbage(
-                "the server does not speak tus 1.0.0".into(),
-            ));
-        }
-        Ok(Capabilities {
-            versions,
-            extensions: list(h, proto::TUS_EXTENSION),
-            max_size: number(h, proto::TUS_MAX_SIZE)?,
-            checksum_algorithms: list(h, proto::TUS_CHECKSUM_ALGORITHM),
-        })
+        answer::capabilities(resp.headers())
     }
 
     /// `POST`: creates an upload of `length` bytes; answers its absolute URL.
@@ -239,35 +337,11 @@ impl TusClient {
                 req = req.header(proto::UPLOAD_METADATA, proto::encode_metadata(metadata));
             }
             let resp = req.send().await.map_err(transport)?;
-            if resp.status() != StatusCode::CREATED {
-                if resp.status().is_success() {
-                    tus_answer(&resp)?;
-                    return Err(TusError::Garbage(format!(
-                        "creation answered HTTP {}, not 201",
-                        resp.status().as_u16()
-                    )));
-                }
+            let status = resp.status();
+            if !status.is_success() {
                 return Err(refused(resp).await);
             }
-            tus_answer(&resp)?;
-            let location = proto::header(resp.headers(), LOCATION.as_str())
-                .ok_or_else(|| TusError::Garbage("201 without Location".into()))?;
-            let url = Url::parse(endpoint)
-                .and_then(|base| base.join(location))
-                .map_err(|_| TusError::Garbage("Location is not a URL".into()))?;
-            let offset = number(resp.headers(), proto::UPLOAD_OFFSET)?;
-            if let Some(o) = offset {
-                if o > length {
-                    return Err(TusError::OffsetBeyondSent {
-                        acknowledged: o,
-                        sent: length,
-                    });
-                }
-            }
-            Ok(Created {
-                url: url.to_string(),
-                offset,
-            })
+            answer::created(status.as_u16(), resp.headers(), endpoint, length)
         }
         .instrument(span)
         .await
@@ -285,11 +359,7 @@ impl TusClient {
         if !resp.status().is_success() {
             return Err(refused(resp).await);
         }
-        tus_answer(&resp)?;
-        let offset = number(resp.headers(), proto::UPLOAD_OFFSET)?
-            .ok_or_else(|| TusError::Garbage("HEAD answer without Upload-Offset".into()))?;
-        let length = number(resp.headers(), proto::UPLOAD_LENGTH)?;
-        Ok(Progress { offset, length })
+        answer::progress(resp.status().as_u16(), resp.headers())
     }
 
     /// `PATCH`: sends `chunk` at `offset`; answers the new offset, which must be exactly
@@ -309,34 +379,12 @@ impl TusClient {
             .instrument(tracing::debug_span!("tus.patch", offset))
             .await
             .map_err(transport)?;
+        let len = sent - offset;
         match resp.status().as_u16() {
-            200..=299 => {}
-            409 => {
-                let server = if tus_answer(&resp).is_ok() {
-                    number(resp.headers(), proto::UPLOAD_OFFSET).ok().flatten()
-                } else {
-                    None
-                };
-                return Err(TusError::OffsetConflict {
-                    sent: offset,
-                    server,
-                });
-            }
-            proto::CHECKSUM_MISMATCH => return Err(TusError::ChecksumMismatch { offset }),
-            _ => return Err(refused(resp).await),
+            status @ (200..=299 | 409) => answer::patched(status, resp.headers(), offset, len),
+            proto::CHECKSUM_MISMATCH => Err(TusError::ChecksumMismatch { offset }),
+            _ => Err(refused(resp).await),
         }
-        tus_answer(&resp)?;
-        let acknowledged = number(resp.headers(), proto::UPLOAD_OFFSET)?
-            .ok_or_else(|| TusError::Garbage("PATCH answer without Upload-Offset".into()))?;
-        if acknowledged > sent {
-            return Err(TusError::OffsetBeyondSent { acknowledged, sent });
-        }
-        if acknowledged < offset {
-            return Err(TusError::Garbage(format!(
-                "PATCH at {offset} answered offset {acknowledged}, behind it"
-            )));
-        }
-        Ok(acknowledged)
     }
 
     /// Sends `data[from..]` chunk by chunk; `on_ack` hears each acknowledged offset (to keep

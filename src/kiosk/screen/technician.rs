@@ -401,6 +401,7 @@ impl State {
                             t!(
                                 lang,
                                 "tech-use-as",
+                                device = f.id.clone(),
                                 role = tr(lang, &format!("role-{}", o.role.as_str()))
                             ),
                             Kind::Secondary,

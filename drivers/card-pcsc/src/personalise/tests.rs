@@ -692,3 +692,20 @@ fn reading_without_fcp_follows_get_response_and_le_corrections() {
     assert_eq!(ins.iter().filter(|&&i| i == 0xC0).count(), 16);
     assert_eq!(t0.sent.last().unwrap(), &vec![0x00, 0xB0, 0x01, 0x00, 0x2C]);
 }
+
+#[test]
+fn a_file_whose_fcp_claims_4_gb_is_refused_before_it_is_read() {
+    // 62 06 80 04 FF FF FF FF: a transparent EF of 4294967295 bytes.
+    let fcp = [0x62, 0x06, 0x80, 0x04, 0xFF, 0xFF, 0xFF, 0xFF];
+    let e = claimed_size(DG1, &fcp).unwrap_err();
+    assert_eq!(e.kind(), ktpel_hal::ErrorKind::BadData);
+    let text = e.to_string();
+    assert!(
+        text.contains("4294967295") && text.contains(&MAX_FILE_SIZE.to_string()),
+        "{text}"
+    );
+    assert_eq!(
+        claimed_size(DG1, &apdu::fcp(DG1, 1200)).unwrap(),
+        Some(1200)
+    );
+}

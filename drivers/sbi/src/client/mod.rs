@@ -604,10 +604,7 @@ impl SbiClient {
             .await
             .map_err(|e| http_error(port, during, timeout, &e))?;
         let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| http_error(port, during, timeout, &e))?;
+        let bytes = bounded_body(response, port, during, timeout).await?;
         if !status.is_success() {
             // Some devices put an SBI error in a non-200 answer.
             if let Ok(e) = serde_json::from_slice::<crate::wire::ErrorOnly>(&bytes) {
@@ -628,6 +625,42 @@ impl SbiClient {
         }
         Ok(bytes)
     }
+}
+
+/// The largest SBI answer read. The largest real one is a capture of ten fingers: ten JWS
+/// values, each an ISO/IEC 19794-4 record of at most a few hundred kilobytes, base64 twice
+/// (inside the payload and as the JWS) — about 15 MB. A longer answer is refused before it is
+/// all read.
+pub const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
+
+async fn bounded_body(
+    mut response: reqwest::Response,
+    port: u16,
+    during: &'static str,
+    timeout: Duration,
+) -> Result<bytes::Bytes, SbiError> {
+    let too_long = |len: u64| SbiError::Json {
+        port,
+        during,
+        reason: format!("the answer is {len} bytes or more; at most {MAX_ANSWER_BYTES} are read"),
+    };
+    if let Some(len) = response.content_length() {
+        if len > MAX_ANSWER_BYTES as u64 {
+            return Err(too_long(len));
+        }
+    }
+    let mut out = bytes::BytesMut::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| http_error(port, during, timeout, &e))?
+    {
+        if out.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_long((out.len() + chunk.len()) as u64));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out.freeze())
 }
 
 pub(crate) fn http_error(
