@@ -270,6 +270,8 @@ fn assign_iris_in_the_technician_area(port: u16) {
     // The button of this device: its port is in the label.
     let button = format!("Pakai {port} sebagai Pemindai iris");
     k.wait_for_text(&button, Duration::from_secs(20));
+    // Found devices come first in the technician's list; the test's own may be further down.
+    k.scroll_into_view(&button, iced::Point::new(640.0, 700.0));
     k.drive(&[&format!("click \"{button}\"")]);
     k.wait_for_text(
         &format!(

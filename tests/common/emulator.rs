@@ -257,6 +257,41 @@ where
         [first, second]
     }
 
+    /// Whether `text` is on screen and inside the visible part of its list.
+    pub fn visible(&mut self, text: &str) -> bool {
+        self.emu
+            .find(&self.program, text)
+            .and_then(|t| t.visible_bounds())
+            .is_some_and(|b| b.height > 0.0)
+    }
+
+    /// Drags the list under `at` up with a finger until `text` is in view (as an operator
+    /// scrolls to a row), at most ten drags of 200 px.
+    pub fn scroll_into_view(&mut self, text: &str, at: iced::Point) {
+        for _ in 0..10 {
+            if self.visible(text) {
+                return;
+            }
+            let mut lines = vec![
+                format!("move ({}, {})", at.x, at.y),
+                format!("press ({}, {})", at.x, at.y),
+            ];
+            for step in 1..=10 {
+                lines.push(format!("move ({}, {})", at.x, at.y - 20.0 * step as f32));
+            }
+            lines.push(format!("release ({}, {})", at.x, at.y - 200.0));
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            self.drive(&refs);
+        }
+        if !self.visible(text) {
+            let shot = self.shot(&std::env::temp_dir(), "ktpel-not-in-view");
+            panic!(
+                "{text:?} not in view after scrolling; the screen is in {}",
+                shot.display()
+            );
+        }
+    }
+
     /// [`Kiosk::labels_cut`] in both languages, each line naming the screen and language.
     pub fn labels_cut_both(&mut self, screen: &str) -> Vec<String> {
         let lang = self.emu.state_mut().lang;

@@ -21,6 +21,7 @@ use crate::kiosk::i18n::{tr, Lang};
 use crate::kiosk::Nav;
 use crate::queue::{BlankStock, SelftestEntry};
 use crate::t;
+use crate::widgets::drag_scroll::drag_scroll;
 use crate::widgets::keypad::{self, Key};
 use crate::widgets::theme::{self, Kind};
 
@@ -334,7 +335,7 @@ impl State {
             column![
                 header,
                 text(t!(lang, "tech-intro")).size(theme::BODY),
-                scrollable(list).height(Length::Fill),
+                drag_scroll(scrollable(list).height(Length::Fill)),
             ]
             .spacing(theme::GAP),
         )
@@ -407,7 +408,7 @@ impl State {
                             Kind::Secondary,
                             can_save.then_some(Message::Assign(i, o.role, o.driver)),
                         )
-                        .width(Length::Fixed(300.0))
+                        .width(Length::Fixed(372.0))
                         .into()
                     });
                     c = c.push(row(buttons).spacing(theme::GAP / 2.0));

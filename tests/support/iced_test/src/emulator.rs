@@ -438,6 +438,34 @@ impl<P: Program + 'static> Emulator<P> {
             })));
     }
 
+    /// Runs `selector` over the interface as it stands, with its widgets' state (a list's
+    /// scroll offset, say). Not upstream: the booth's tests ask whether a row is in view.
+    pub fn find<S>(&mut self, program: &P, selector: S) -> Option<S::Output>
+    where
+        S: Selector + Send,
+        S::Output: Clone + Send,
+    {
+        use widget::Operation;
+
+        let mut user_interface = UserInterface::build(
+            program.view(&self.state, self.window),
+            self.size,
+            self.cache.take().unwrap(),
+            &mut self.renderer,
+        );
+        let mut operation = selector.find();
+        user_interface.operate(
+            &self.renderer,
+            &mut widget::operation::black_box(&mut operation),
+        );
+        self.cache = Some(user_interface.into_cache());
+
+        match operation.finish() {
+            widget::operation::Outcome::Some(output) => output,
+            _ => None,
+        }
+    }
+
     /// The program's state (not upstream: the booth's screenshots look at each screen in its
     /// second language without tapping through it again).
     pub fn state_mut(&mut self) -> &mut P::State {
