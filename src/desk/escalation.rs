@@ -51,7 +51,9 @@ pub async fn run(core: DeskCore, mut stop: watch::Receiver<bool>) {
             },
         };
         let clock = core.clock.clone();
-        let until = next.map(|t| t.min(add(clock.now(), RECHECK)));
+        // The recheck counts from the moment just checked, not from now: a clock that moved on
+        // meanwhile (a day passed while the store answered) is checked again at once.
+        let until = next.map(|t| t.min(add(now, RECHECK)));
         tokio::select! {
             changed = stop.changed() => {
                 if changed.is_err() {
