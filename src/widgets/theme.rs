@@ -49,14 +49,21 @@ pub enum Kind {
     Danger,
 }
 
+impl Kind {
+    /// The button style of this kind.
+    pub fn style(self) -> fn(&iced::Theme, button::Status) -> button::Style {
+        match self {
+            Kind::Primary => button::primary,
+            Kind::Secondary => button::secondary,
+            Kind::Success => button::success,
+            Kind::Danger => button::danger,
+        }
+    }
+}
+
 /// A touch button with a text label; `None` as message shows it disabled.
 pub fn action<'a, M: Clone + 'a>(label: String, kind: Kind, message: Option<M>) -> Button<'a, M> {
-    let style = match kind {
-        Kind::Primary => button::primary,
-        Kind::Secondary => button::secondary,
-        Kind::Success => button::success,
-        Kind::Danger => button::danger,
-    };
+    let style = kind.style();
     button(
         text(label)
             .size(BODY)
@@ -77,12 +84,7 @@ pub fn action_icon<'a, M: Clone + 'a>(
     kind: Kind,
     message: Option<M>,
 ) -> Button<'a, M> {
-    let style = match kind {
-        Kind::Primary => button::primary,
-        Kind::Secondary => button::secondary,
-        Kind::Success => button::success,
-        Kind::Danger => button::danger,
-    };
+    let style = kind.style();
     let enabled = message.is_some();
     let picture = iced::widget::svg(icon.handle())
         .width(Length::Fixed(ICON))
