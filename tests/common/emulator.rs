@@ -317,18 +317,9 @@ where
     pub fn labels_cut(&mut self) -> Vec<String> {
         use iced::advanced::text::{self as atext, Paragraph as _};
         type Para = <iced::Renderer as iced::advanced::text::Renderer>::Paragraph;
-        let settings = iced::Settings {
-            default_font: kiosk::FONT,
-            fonts: vec![kiosk::FONT_REGULAR.into(), kiosk::FONT_BOLD.into()],
-            ..iced::Settings::default()
-        };
-        let mut sim = iced_test::Simulator::with_size(
-            settings,
-            iced::Size::new(1280.0, 800.0),
-            self.emu.view(&self.program),
-        );
+        // The emulator's own interface, as `visible` reads it: the texts' bounds as laid out.
         let texts = Texts::default();
-        let _ = sim.find(texts.clone());
+        let _ = self.emu.find(&self.program, texts.clone());
         let label_height = ktpel_booth::widgets::theme::ACTION - 2.0 * ACTION_PADDING;
         let mut cut = Vec::new();
         for (label, bounds) in texts.0.lock().unwrap().iter() {
