@@ -635,6 +635,26 @@ impl<P: iced::Program<State = DeskApp, Message = Message, Theme = iced::Theme> +
         }
     }
 
+    /// Types on the desk PC's keyboard (`type` instructions). The keys reach the desk's
+    /// keyboard listener through iced's subscription channel: wait until they have come
+    /// through (nothing more for a while) before the next instruction.
+    fn type_on_keyboard(&mut self, lines: &[&str]) {
+        for l in lines {
+            self.drive(&[l]);
+            let mut quiet = 0;
+            while quiet < 5 {
+                std::thread::sleep(Duration::from_millis(20));
+                quiet += 1;
+                while let Ok(event) = self.rx.try_recv() {
+                    quiet = 0;
+                    if let emulator::Event::Action(a) = event {
+                        self.emu.perform(&self.program, a);
+                    }
+                }
+            }
+        }
+    }
+
     /// Taps each character on the keypad or keyboard (space is "␣").
     fn type_keys(&mut self, s: &str) {
         let lines: Vec<String> = s
@@ -844,11 +864,15 @@ fn the_gui_secretariat_records_a_phone_complaint() {
     s.drive(&["click \"Simpan pengaduan\""]);
     s.wait_for("Pilih jenis pengaduan.");
     s.drive(&["click \"Kesalahan data\""]);
-    s.type_keys("BUDI");
-    s.drive(&["click \"Telepon atau e-mail\""]);
-    s.type_keys("0227654321");
-    s.drive(&["click \"Isi pengaduan\""]);
-    s.type_keys("nama salah");
+    // The secretariat types on the desk PC's keyboard; Enter moves to the next field.
+    s.type_on_keyboard(&[
+        "type \"BUDI\"",
+        "type enter",
+        "type \"02276543219\"",
+        "type backspace",
+        "type enter",
+        "type \"nama salah\"",
+    ]);
     s.shot("desk-06-intake");
     s.drive(&["click \"Simpan pengaduan\""]);
     let ticket = TicketNo::new(rig.clock.now(), 0, 1).unwrap();

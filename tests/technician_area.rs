@@ -2,7 +2,7 @@
 //! (the simulator, on its port, its certificate pinned in the config) is found with its make,
 //! model, serial, firmware and certificate trust, and the self-test's checks read in
 //! Indonesian, the drivers' own words under them as detail; a device with its cable pulled says
-//! so and what to do, in Indonesian.
+//! so and what to do, in Indonesian; blanks loaded from a keyboard.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -79,5 +79,10 @@ fn the_technician_reads_devices_and_checks_in_indonesian() {
         "Periksa kabel dan daya alat, lalu uji lagi.",
         Duration::from_secs(5),
     );
+
+    // Blanks arrive: the technician types the count on a USB keyboard (digits, Backspace,
+    // Enter), as on the on-screen keypad.
+    k.drive(&["type \"259\"", "type backspace", "type enter"]);
+    k.wait_for_text("Stok 25 · terpakai 0 · rusak 0", Duration::from_secs(10));
     sim.stop().unwrap();
 }

@@ -77,6 +77,30 @@ pub fn action<'a, M: Clone + 'a>(label: String, kind: Kind, message: Option<M>) 
     .on_press_maybe(message)
 }
 
+/// A choice among several (a finger's exception, a complaint's channel or category): a touch
+/// button with a smaller label, filled when chosen; `None` as message shows it disabled.
+pub fn choice<'a, M: Clone + 'a>(label: String, chosen: bool, message: Option<M>) -> Button<'a, M> {
+    button(
+        text(label)
+            .size(SMALL)
+            .center()
+            .width(Length::Fill)
+            .height(Length::Fill),
+    )
+    .padding(Padding::from([CHOICE_PADDING, 8.0]))
+    .width(Length::Fill)
+    .height(Length::Fixed(TOUCH))
+    .style(if chosen {
+        button::primary
+    } else {
+        button::secondary
+    })
+    .on_press_maybe(message)
+}
+
+/// [`choice`]'s vertical padding: its label's room is `TOUCH - 2 * CHOICE_PADDING` high.
+pub const CHOICE_PADDING: f32 = 6.0;
+
 /// A touch button with an icon before its label, tinted like the label.
 pub fn action_icon<'a, M: Clone + 'a>(
     icon: super::icons::Icon,
@@ -119,6 +143,11 @@ pub fn action_icon<'a, M: Clone + 'a>(
     .height(Length::Fixed(ACTION))
     .style(style)
     .on_press_maybe(message)
+}
+
+/// "Back": a secondary action with the back arrow, the same on every screen.
+pub fn back<'a, M: Clone + 'a>(label: String, message: Option<M>) -> Button<'a, M> {
+    action_icon(super::icons::Icon::Back, label, Kind::Secondary, message)
 }
 
 /// An icon's size on an action.

@@ -310,26 +310,38 @@ where
         cut
     }
 
-    /// The action buttons' labels on screen that do not fit their button: each label is laid
-    /// out again with the embedded font at the body size in its button's width, and must take
+    /// The buttons' labels on screen that do not fit their button: each label is laid out
+    /// again with the embedded font at its button's size in its button's width, and must take
     /// no more lines than the button's height holds, and no word may be wider than the button.
-    /// (An action's label fills its button: its bounds are the button's inside, 64 px high.)
+    /// A label fills its button, so its bounds are the button's inside: 64 px high on an action
+    /// (body size), 52 px on a choice (small size). A text elsewhere that happens to be as high
+    /// is measured too, and passes: a text not held by a button is laid out at its own size.
     pub fn labels_cut(&mut self) -> Vec<String> {
         use iced::advanced::text::{self as atext, Paragraph as _};
         type Para = <iced::Renderer as iced::advanced::text::Renderer>::Paragraph;
         // The emulator's own interface, as `visible` reads it: the texts' bounds as laid out.
         let texts = Texts::default();
         let _ = self.emu.find(&self.program, texts.clone());
-        let label_height = ktpel_booth::widgets::theme::ACTION - 2.0 * ACTION_PADDING;
+        use ktpel_booth::widgets::theme;
+        let sizes = [
+            (theme::ACTION - 2.0 * ACTION_PADDING, theme::BODY),
+            (theme::TOUCH - 2.0 * theme::CHOICE_PADDING, theme::SMALL),
+        ];
         let mut cut = Vec::new();
         for (label, bounds) in texts.0.lock().unwrap().iter() {
-            if (bounds.height - label_height).abs() > 0.5 || label.trim().is_empty() {
+            let Some(&(_, size)) = sizes
+                .iter()
+                .find(|(height, _)| (bounds.height - height).abs() <= 0.5)
+            else {
+                continue;
+            };
+            if label.trim().is_empty() {
                 continue;
             }
             let para = Para::with_text(atext::Text {
                 content: label.as_str(),
                 bounds: iced::Size::new(bounds.width, f32::INFINITY),
-                size: iced::Pixels(ktpel_booth::widgets::theme::BODY),
+                size: iced::Pixels(size),
                 line_height: atext::LineHeight::default(),
                 font: kiosk::FONT,
                 align_x: atext::Alignment::Center,

@@ -34,6 +34,11 @@ pub struct State {
 }
 
 impl State {
+    /// A keyboard's key: what the on-screen keyboard has. Enter does not send the answer (the
+    /// answer is sent by its button, after reading it through).
+    pub fn typed(&self, typed: crate::widgets::typing::Typed) -> Option<Message> {
+        typed.keyboard().map(Message::Key)
+    }
     pub fn new(id: Uuid, ticket: TicketNo, action: Action) -> Self {
         let mut input = Input::new(MAX_ANSWER);
         // Answers are letters to a citizen: sentence case, not the card's capitals.

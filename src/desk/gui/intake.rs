@@ -31,6 +31,15 @@ impl Field {
         Field::Receipt,
     ];
 
+    /// The field after this one, as Enter moves on a paper form (the last stays).
+    fn next(self) -> Field {
+        match self {
+            Field::Name => Field::Contact,
+            Field::Contact => Field::Description,
+            Field::Description | Field::Receipt => Field::Receipt,
+        }
+    }
+
     fn index(self) -> usize {
         match self {
             Field::Name => 0,
@@ -65,24 +74,9 @@ pub enum Event {
     Cancel,
 }
 
-/// A choice button (channel, category), highlighted when chosen.
+/// A choice button (channel, category), highlighted when chosen: the kiosk's.
 fn choice<'a>(label: String, chosen: bool, message: Message) -> Element<'a, Message> {
-    button(
-        text(label)
-            .size(theme::SMALL)
-            .center()
-            .width(Length::Fill)
-            .height(Length::Fill),
-    )
-    .width(Length::Fill)
-    .height(Length::Fixed(theme::TOUCH))
-    .style(if chosen {
-        button::primary
-    } else {
-        button::secondary
-    })
-    .on_press(message)
-    .into()
+    theme::choice(label, chosen, Some(message)).into()
 }
 
 pub struct State {
@@ -112,6 +106,15 @@ impl Default for State {
 }
 
 impl State {
+    /// A keyboard's key: characters, space and Backspace into the focused field; Enter moves
+    /// to the next field.
+    pub fn typed(&self, typed: crate::widgets::typing::Typed) -> Option<Message> {
+        match typed {
+            crate::widgets::typing::Typed::Enter => Some(Message::Focus(self.focus.next())),
+            t => t.keyboard().map(Message::Key),
+        }
+    }
+
     pub fn value(&self, f: Field) -> &str {
         self.fields[f.index()].value()
     }

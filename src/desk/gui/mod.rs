@@ -30,6 +30,7 @@ use super::config::StaffConfig;
 use super::store::{DeskError, Entry, HistoryEvent, StaffRef};
 use super::DeskCore;
 use crate::widgets::theme;
+use crate::widgets::typing::Typed;
 use crate::widgets::{FONT, FONT_BOLD, FONT_REGULAR};
 use crate::wire::complaint::{Action, Role, Stage, TicketNo};
 use i18n::{arg, tr, tr_with, Lang};
@@ -92,6 +93,8 @@ pub enum Message {
     Intake(intake::Message),
     Acted(Result<(TicketNo, Stage), DeskError>),
     Recorded(Result<TicketNo, DeskError>),
+    /// A key typed on the desk PC's keyboard: the screen on show reads it as its own key.
+    Typed(Typed),
 }
 
 pub enum Screen {
@@ -222,6 +225,10 @@ impl DeskApp {
             self.last_touch = Instant::now();
         }
         match message {
+            Message::Typed(t) => match self.typed(t) {
+                Some(m) => self.update(m),
+                None => Task::none(),
+            },
             Message::Tick(now) => {
                 if self.staff.is_some()
                     && now.saturating_duration_since(self.last_touch) >= self.idle_limit()
@@ -432,7 +439,24 @@ impl DeskApp {
     }
 
     pub fn subscription(&self) -> Subscription<Message> {
-        iced::time::every(Duration::from_secs(1)).map(Message::Tick)
+        let typed = iced::event::listen_with(|event, _status, _window| match event {
+            iced::Event::Keyboard(k) => Typed::from_event(&k).map(Message::Typed),
+            _ => None,
+        });
+        Subscription::batch([
+            iced::time::every(Duration::from_secs(1)).map(Message::Tick),
+            typed,
+        ])
+    }
+
+    /// The message of the screen on show for a typed key, as its on-screen key would send.
+    fn typed(&self, typed: Typed) -> Option<Message> {
+        match &self.screen {
+            Screen::SignIn(s) => s.typed(typed).map(Message::SignIn),
+            Screen::Compose(s) => s.typed(typed).map(Message::Compose),
+            Screen::Intake(s) => s.typed(typed).map(Message::Intake),
+            Screen::List(_) | Screen::Detail(_) => None,
+        }
     }
 
     pub fn view(&self) -> Element<'_, Message> {

@@ -319,8 +319,7 @@ impl State {
                 Some(Message::Complaint),
             )
             .width(Length::Fill),
-            theme::action(t!(lang, "back"), Kind::Secondary, Some(Message::Back))
-                .width(Length::Fill),
+            theme::back(t!(lang, "back"), Some(Message::Back)).width(Length::Fill),
         ]
         .spacing(theme::GAP);
         let actions = column![first, second].spacing(theme::GAP);

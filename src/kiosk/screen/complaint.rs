@@ -13,6 +13,7 @@ use crate::kiosk::Nav;
 use crate::queue::ComplaintDraft;
 use crate::t;
 use crate::widgets::drag_scroll::drag_scroll;
+use crate::widgets::icons::Icon;
 use crate::widgets::keyboard::{self, Input, Key};
 use crate::widgets::theme::{self, Kind};
 use crate::widgets::typing::Typed;
@@ -280,16 +281,12 @@ impl State {
     }
 
     fn form(&self, lang: Lang) -> Element<'_, Message> {
+        // Eight choices share one row: each gets room in proportion to what its label needs
+        // on two lines, so a long one ("Pelayanan / sikap petugas") is not cut.
         let choice = |label: String, on: bool, m: Message| -> Element<'_, Message> {
-            button(text(label).size(16).center().width(Length::Fill))
-                .width(Length::Fill)
-                .height(Length::Fixed(theme::TOUCH))
-                .style(if on {
-                    button::primary
-                } else {
-                    button::secondary
-                })
-                .on_press(m)
+            let portion = two_line_width(&label);
+            theme::choice(label, on, Some(m))
+                .width(Length::FillPortion(portion))
                 .into()
         };
         let english = lang == Lang::En;
@@ -337,7 +334,8 @@ impl State {
                     text(t!(lang, "complaint-title"))
                         .size(theme::HEADING)
                         .width(Length::Fill),
-                    theme::action(
+                    theme::action_icon(
+                        Icon::Complaint,
                         t!(lang, "complaint-save"),
                         Kind::Success,
                         (self.complete() && !saving).then_some(Message::Save)
@@ -411,3 +409,15 @@ impl State {
 
 /// Three lines of the story at the small size, with the box's padding.
 const STORY_BOX_HEIGHT: f32 = 3.0 * theme::SMALL * 1.3 + 10.0;
+
+/// The width, in characters, that `label` needs on at most two lines: its longest word, or
+/// half of it, whichever is more.
+fn two_line_width(label: &str) -> u16 {
+    let longest = label
+        .split(' ')
+        .map(|w| w.chars().count())
+        .max()
+        .unwrap_or(0);
+    let half = label.chars().count().div_ceil(2);
+    u16::try_from(longest.max(half).max(1)).unwrap_or(u16::MAX)
+}

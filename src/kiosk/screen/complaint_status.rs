@@ -136,7 +136,7 @@ impl State {
             answer,
             row![
                 theme::action(t!(lang, "complaint-status-check"), Kind::Primary, check),
-                theme::action(t!(lang, "back"), Kind::Secondary, Some(Message::Back)),
+                theme::back(t!(lang, "back"), Some(Message::Back)),
             ]
             .spacing(theme::GAP),
         ]

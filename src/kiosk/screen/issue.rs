@@ -457,12 +457,8 @@ impl State {
                 ));
             }
         }
-        let back = theme::action(
-            t!(lang, "back"),
-            Kind::Secondary,
-            (!self.busy()).then_some(Message::Back),
-        )
-        .width(Length::Fixed(240.0));
+        let back = theme::back(t!(lang, "back"), (!self.busy()).then_some(Message::Back))
+            .width(Length::Fixed(240.0));
         theme::page(
             column![
                 header,

@@ -13,7 +13,7 @@ use crate::papers::receipt::local_datetime;
 use crate::queue::{BlankStock, CardPrint, QueueError};
 use crate::t;
 use crate::widgets::drag_scroll::drag_scroll;
-use crate::widgets::theme::{self, Kind};
+use crate::widgets::theme;
 
 /// How many cards the area lists.
 pub const RECENT: usize = 30;
@@ -120,8 +120,7 @@ impl State {
                     text(t!(lang, "spv-title"))
                         .size(theme::TITLE)
                         .width(Length::Fill),
-                    theme::action(t!(lang, "back"), Kind::Secondary, Some(Message::Back))
-                        .width(Length::Fixed(200.0)),
+                    theme::back(t!(lang, "back"), Some(Message::Back)).width(Length::Fixed(200.0)),
                 ],
                 text(t!(lang, "spv-intro")).size(theme::BODY),
                 theme::panel(text(stock).size(theme::BODY)),

@@ -24,6 +24,7 @@ use crate::t;
 use crate::widgets::drag_scroll::drag_scroll;
 use crate::widgets::keypad::{self, Key};
 use crate::widgets::theme::{self, Kind};
+use crate::widgets::typing::Typed;
 
 /// How many past tests the area shows.
 pub const HISTORY: usize = 12;
@@ -263,6 +264,15 @@ impl Page for State {
         Action::None
     }
 
+    /// The blanks keypad takes a keyboard's digits and Backspace; Enter is its primary button
+    /// (load), as on every other keypad.
+    fn typed(&self, typed: Typed, _at: std::time::Instant) -> Option<Message> {
+        match typed {
+            Typed::Enter => (!self.count.is_empty()).then_some(Message::LoadBlanks),
+            t => t.keypad().map(Message::BlanksKey),
+        }
+    }
+
     fn perform(ctx: Ctx, request: Request) -> Task<Message> {
         let Ctx { service, who } = ctx;
         match request {
@@ -316,8 +326,7 @@ impl State {
                 idle.then_some(Message::TestAll)
             )
             .width(Length::Fixed(300.0)),
-            theme::action(t!(lang, "back"), Kind::Secondary, Some(Message::Back))
-                .width(Length::Fixed(200.0)),
+            theme::back(t!(lang, "back"), Some(Message::Back)).width(Length::Fixed(200.0)),
         ]
         .spacing(theme::GAP);
         let mut list = column![].spacing(theme::GAP);

@@ -13,6 +13,7 @@ use crate::kiosk::i18n::{tr, Lang};
 use crate::kiosk::screen::step_header;
 use crate::kiosk::signature_canvas::Pad;
 use crate::t;
+use crate::widgets::icons::Icon;
 use crate::widgets::theme::{self, Kind};
 
 /// A small picture of a capture for the step and the review.
@@ -238,17 +239,11 @@ impl State {
         };
         if !exceptions.is_empty() {
             let buttons = exceptions.into_iter().map(|x| {
-                button(
-                    text(exception_name(lang, x))
-                        .size(theme::SMALL)
-                        .center()
-                        .width(Length::Fill)
-                        .height(Length::Fill),
+                theme::choice(
+                    exception_name(lang, x),
+                    false,
+                    idle.then_some(Message::Except(x)),
                 )
-                .height(Length::Fixed(theme::TOUCH))
-                .width(Length::Fill)
-                .style(button::secondary)
-                .on_press_maybe(idle.then_some(Message::Except(x)))
                 .into()
             });
             side = side.push(
@@ -496,7 +491,8 @@ impl State {
         }
         body.push(
             row![
-                theme::action(
+                theme::action_icon(
+                    Icon::Check,
                     t!(lang, "record-save"),
                     Kind::Success,
                     complete.then_some(Message::Save)
