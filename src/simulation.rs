@@ -157,6 +157,8 @@ pub struct Day {
     hand: Arc<ManualClock>,
     operator: Staff,
     technician: Staff,
+    /// Approves what the office's rules want approved, when the config has one.
+    supervisor: Option<Staff>,
     residents: Vec<Resident>,
     data_dir: PathBuf,
     remove_after: bool,
@@ -177,6 +179,7 @@ impl Day {
     pub async fn open(mut config: Config, options: &DayOptions) -> Result<Self, DayError> {
         let operator = staff(&config, Role::Operator, "operator")?;
         let technician = staff(&config, Role::Technician, "technician")?;
+        let supervisor = staff(&config, Role::Supervisor, "supervisor").ok();
         let (data_dir, remove_after) = match &options.data_dir {
             Some(d) => (d.clone(), false),
             None => (
@@ -213,6 +216,7 @@ impl Day {
             hand,
             operator,
             technician,
+            supervisor,
             residents,
             data_dir,
             remove_after,
@@ -353,8 +357,26 @@ impl Day {
             let captured: Captured = svc.capture(slot).await.map_err(|e| step(n, e))?;
             captures.put(slot, captured).map_err(|e| step(n, e))?;
         }
+        // A case the office's rules want approved (a capture kept below its threshold, under a
+        // production config) is approved by the day's supervisor, as at the booth.
+        let cases = captures.needing_approval(svc.config().procedure.approval_rules());
+        let approvals = match self.supervisor.as_ref() {
+            Some(spv) if !cases.is_empty() => vec![crate::enrollment::Approval {
+                what: crate::booth::recording::EXCEPTIONS_APPROVAL.into(),
+                reason: crate::booth::recording::ApprovalCase::codes(&cases),
+                supervisor_id: spv.id.clone(),
+                at_ms: svc.clock().now().as_millisecond(),
+            }],
+            _ => Vec::new(),
+        };
         let committed = svc
-            .record(op, (*verified.resident).clone(), captures, Vec::new(), None)
+            .record(
+                op,
+                (*verified.resident).clone(),
+                captures,
+                Vec::new(),
+                approvals,
+            )
             .await
             .map_err(|e| step(n, e))?;
         steps.record_ms = t.elapsed().as_millis() as u64;

@@ -92,7 +92,8 @@ fn camera_frames_do_not_keep_the_screen_awake_but_a_touch_does() {
         approval: None,
     };
     let procedure = ktpel_booth::booth::procedure::Procedure::new(&config, start);
-    let (state, _begin) = record::State::new(confirmed, procedure, false);
+    let rules = config.procedure.approval_rules();
+    let (state, _begin) = record::State::new(confirmed, procedure, false, rules);
     app.screen = Screen::Record(Box::new(state));
     let frame = || {
         Message::Record(record::Message::Preview(kiosk::preview::Event::Frame(

@@ -78,6 +78,9 @@ pub enum RecordError {
     Seal(String),
     #[error("{0}")]
     Queue(#[from] QueueError),
+    /// The office's rules ask a supervisor to approve this record first (the cases, as codes).
+    #[error("a supervisor must approve this record before it is saved ({0})")]
+    NeedsApproval(String),
 }
 
 /// The data directory's files, for tools that only read the queue.
@@ -236,6 +239,7 @@ impl Booth {
             nik: enrollment.resident.nik.to_string(),
         };
         let packet_id = enrollment.packet_id;
+        let approvals = enrollment.approvals.clone();
         let envelope = tokio::task::spawn_blocking(move || {
             seal::seal(&enrollment, profile, &centre, &key).and_then(|p| p.to_cbor())
         })
@@ -251,6 +255,7 @@ impl Booth {
                 summary,
                 recorded_at: now,
                 deadline_at: add(now, self.config.verdict_wait()),
+                approvals,
             })
             .await?;
         if let Some(w) = wake {

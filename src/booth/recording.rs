@@ -114,6 +114,74 @@ pub enum SlotStatus {
     Exception(Exception),
 }
 
+/// Which recordings need a supervisor's PIN before the save (the office's rules, from
+/// `[procedure]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApprovalRules {
+    /// Any finger or eye recorded as an exception (missing, bandaged, unusable).
+    pub exceptions: bool,
+    /// Any capture kept below its quality threshold (the operator gave up retaking it).
+    pub low_quality: bool,
+}
+
+/// One reason a record needs a supervisor's approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApprovalCase {
+    pub slot: Slot,
+    pub why: NeedsApproval,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NeedsApproval {
+    Exception(Exception),
+    LowQuality(Quality),
+}
+
+impl ApprovalCase {
+    /// The case as the packet and the audit chain carry it: `exception:right_thumb:bandaged`,
+    /// `low_quality:left_iris`.
+    pub fn code(&self) -> String {
+        match self.why {
+            NeedsApproval::Exception(x) => {
+                format!("exception:{}:{}", slot_code(self.slot), exception_code(x))
+            }
+            NeedsApproval::LowQuality(_) => format!("low_quality:{}", slot_code(self.slot)),
+        }
+    }
+
+    /// Several cases as one approval's reason: their codes, comma-separated.
+    pub fn codes(cases: &[ApprovalCase]) -> String {
+        cases.iter().map(Self::code).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// What an approval of a record's exceptions is called in the packet and the audit chain.
+pub const EXCEPTIONS_APPROVAL: &str = "exceptions";
+
+/// A slot's code in approvals: `face`, `right_thumb` … `left_little`, `right_iris`,
+/// `left_iris`, `signature`.
+pub fn slot_code(slot: Slot) -> &'static str {
+    match slot {
+        Slot::Face => "face",
+        Slot::Finger(p) => p.as_str(),
+        Slot::Iris(Eye::Right) => "right_iris",
+        Slot::Iris(Eye::Left) => "left_iris",
+        Slot::Signature => "signature",
+    }
+}
+
+fn exception_code(x: Exception) -> &'static str {
+    match x {
+        Exception::Finger(FingerException::Missing) | Exception::Iris(IrisException::Missing) => {
+            "missing"
+        }
+        Exception::Finger(FingerException::Bandaged) => "bandaged",
+        Exception::Finger(FingerException::Unusable) | Exception::Iris(IrisException::Unusable) => {
+            "unusable"
+        }
+    }
+}
+
 /// Everything captured for one applicant so far. Lives in memory only.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Captures {
@@ -208,6 +276,27 @@ impl Captures {
             }
         }
         Ok(())
+    }
+
+    /// Why this record needs a supervisor's approval under `rules`, one case per slot in
+    /// capture order; empty when it needs none.
+    pub fn needing_approval(&self, rules: ApprovalRules) -> Vec<ApprovalCase> {
+        Slot::sequence()
+            .into_iter()
+            .filter_map(|slot| match self.status(slot) {
+                SlotStatus::Exception(x) if rules.exceptions => Some(ApprovalCase {
+                    slot,
+                    why: NeedsApproval::Exception(x),
+                }),
+                SlotStatus::Captured(Some(q)) if rules.low_quality && q < slot.quality_min() => {
+                    Some(ApprovalCase {
+                        slot,
+                        why: NeedsApproval::LowQuality(q),
+                    })
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     pub fn status(&self, slot: Slot) -> SlotStatus {

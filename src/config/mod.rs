@@ -205,6 +205,21 @@ pub struct ProcedureConfig {
     /// SOP steps 1–2 at the booth: the application and KK photocopy checked on screen. A mobile
     /// team that checks documents before the booth turns it off.
     pub check_documents: bool,
+    /// A record with a finger or eye recorded as an exception needs the supervisor's PIN
+    /// before it is saved.
+    pub exceptions_need_supervisor: bool,
+    /// A record with a capture kept below its quality threshold needs the supervisor's PIN
+    /// before it is saved.
+    pub low_quality_needs_supervisor: bool,
+}
+
+impl ProcedureConfig {
+    pub fn approval_rules(&self) -> crate::booth::recording::ApprovalRules {
+        crate::booth::recording::ApprovalRules {
+            exceptions: self.exceptions_need_supervisor,
+            low_quality: self.low_quality_needs_supervisor,
+        }
+    }
 }
 
 impl Default for ProcedureConfig {
@@ -213,6 +228,8 @@ impl Default for ProcedureConfig {
             verdict_wait_minutes: 60,
             come_back_days: 14,
             check_documents: true,
+            exceptions_need_supervisor: true,
+            low_quality_needs_supervisor: true,
         }
     }
 }

@@ -530,7 +530,9 @@ impl App {
                             self.config.devices.signature,
                             crate::config::SignatureConfig::Touchscreen
                         );
-                        let (state, begin) = record::State::new(*confirmed, procedure, touch);
+                        let rules = self.config.procedure.approval_rules();
+                        let (state, begin) =
+                            record::State::new(*confirmed, procedure, touch, rules);
                         self.screen = Screen::Record(Box::new(state));
                         self.run::<record::State>(begin, Message::Record)
                     }

@@ -115,6 +115,9 @@ pub struct NewRecord {
     pub recorded_at: Timestamp,
     /// End of the verdict window.
     pub deadline_at: Timestamp,
+    /// The supervisor's approvals given at the booth for this record (they join the audit
+    /// chain with it).
+    pub approvals: Vec<crate::enrollment::Approval>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -223,6 +223,19 @@ impl Store {
                 detail: "",
             },
         )?;
+        for a in &rec.approvals {
+            audit::append(
+                &tx,
+                &Event {
+                    at_ms: a.at_ms,
+                    packet_id: &id,
+                    event: "approval",
+                    from: "",
+                    to: &a.what,
+                    detail: &format!("{} · {}", a.supervisor_id, a.reason),
+                },
+            )?;
+        }
         tx.commit()?;
         tracing::info!(packet = %rec.packet_id, queue_no, "recorded");
         Ok(Committed {

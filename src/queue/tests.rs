@@ -53,6 +53,7 @@ fn record(store: &mut Store, at: Timestamp) -> Committed {
             },
             recorded_at: at,
             deadline_at: add(at, Duration::from_secs(3600)),
+            approvals: Vec::new(),
         })
         .unwrap()
 }
@@ -334,6 +335,7 @@ async fn the_async_handle_serves_calls_from_its_writer_thread() {
             },
             recorded_at: t0(),
             deadline_at: t0(),
+            approvals: Vec::new(),
         })
         .await
         .unwrap();

@@ -449,3 +449,7 @@ verdict-enroll-failure-siak-mismatch = The record differs from SIAK. Correct SIA
 verdict-enroll-failure-photo-unusable = The photo cannot be used. The applicant must be recorded again.
 verdict-enroll-failure-fingers-unreadable = The fingerprints cannot be read. The applicant must be recorded again.
 capture-last = Last: { $slot }
+approval-exceptions-title = Supervisor approval
+approval-exceptions-why = This record has the following. The supervisor checks it and enters their PIN before the record is saved.
+approval-low-quality = quality { $quality } (below the threshold of { $min })
+approval-approve-save = Approve & save

@@ -449,3 +449,7 @@ verdict-enroll-failure-siak-mismatch = Data rekaman berbeda dengan SIAK. Perbaik
 verdict-enroll-failure-photo-unusable = Foto wajah tidak dapat dipakai. Pemohon perlu perekaman ulang.
 verdict-enroll-failure-fingers-unreadable = Sidik jari tidak terbaca. Pemohon perlu perekaman ulang.
 capture-last = Terakhir: { $slot }
+approval-exceptions-title = Persetujuan supervisor
+approval-exceptions-why = Rekaman ini memuat hal berikut. Supervisor memeriksa lalu memasukkan PIN-nya sebelum rekaman disimpan.
+approval-low-quality = kualitas { $quality } (di bawah batas { $min })
+approval-approve-save = Setujui & simpan

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::staff::{allow, Action, Staff};
 use super::Service;
-use crate::booth::recording::{self, Captured, Captures, Slot};
+use crate::booth::recording::{self, ApprovalCase, Captured, Captures, Slot, EXCEPTIONS_APPROVAL};
 use crate::booth::{LookupError, RecordError};
 use crate::domain::nik::Nik;
 use crate::domain::resident::Resident;
@@ -222,17 +222,36 @@ impl Service {
     }
 
     /// Assembles the record of `resident` from `captures` (every slot filled), with the step
-    /// times and the supervisor's approval of a re-recording when there was one, seals it and
-    /// makes it durable; only `Ok` lets the screen say "recorded". Sending starts at once.
+    /// times and the supervisor's approvals (of a re-recording, of the record's exceptions),
+    /// seals it and makes it durable; only `Ok` lets the screen say "recorded". Sending starts
+    /// at once. A record the office's rules want approved (see [`Captures::needing_approval`])
+    /// is refused without a configured supervisor's approval of exactly its cases.
     pub async fn record(
         &self,
         who: &Staff,
         resident: Resident,
         captures: Captures,
         timings: Vec<StepTiming>,
-        approval: Option<Approval>,
+        approvals: Vec<Approval>,
     ) -> Result<Committed, RecordError> {
         allow(who, Action::Record).map_err(RecordError::NotYours)?;
+        let cases = ApprovalCase::codes(
+            &captures.needing_approval(self.config().procedure.approval_rules()),
+        );
+        if !cases.is_empty() {
+            let supervisor = |id: &str| {
+                self.config()
+                    .operators
+                    .iter()
+                    .any(|o| o.id == id && Action::Approve.allowed(o.role))
+            };
+            let approved = approvals.iter().any(|a| {
+                a.what == EXCEPTIONS_APPROVAL && a.reason == cases && supervisor(&a.supervisor_id)
+            });
+            if !approved {
+                return Err(RecordError::NeedsApproval(cases));
+            }
+        }
         let mut enrollment = captures.into_enrollment(
             resident,
             &self.config().booth.id,
@@ -240,7 +259,7 @@ impl Service {
             self.clock().now(),
             timings,
         )?;
-        enrollment.approvals.extend(approval);
+        enrollment.approvals.extend(approvals);
         let waker = self.transmitter.waker();
         let committed = self.booth.record(enrollment, Some(&waker)).await;
         // The captures are sealed and gone from memory: give their pages back.

@@ -16,13 +16,19 @@ use std::time::Instant;
 use super::verify::Confirmed;
 use super::{Action, Ctx, Page};
 use crate::booth::procedure::Procedure;
-use crate::booth::recording::{Captured, Captures, Exception, Slot, SlotStatus};
+use crate::booth::recording::{
+    ApprovalCase, ApprovalRules, Captured, Captures, Exception, Slot, SlotStatus,
+    EXCEPTIONS_APPROVAL,
+};
+use crate::booth::service::{Action as Permission, SignInError, Staff};
 use crate::booth::RecordError;
 use crate::domain::resident::Resident;
 use crate::enrollment::Approval;
 use crate::kiosk::signature_canvas::{self, DrawnStroke};
 use crate::kiosk::Nav;
 use crate::queue::Committed;
+use crate::widgets::keypad;
+use crate::widgets::typing::Typed;
 
 /// The touchscreen signature box, in screen pixels.
 pub const TOUCH_PAD_SIZE: (f32, f32) = (760.0, 300.0);
@@ -51,6 +57,13 @@ pub enum Message {
     Done,
     Cancel,
     CancelConfirmed(bool),
+    /// A key of the supervisor's PIN pad (the record's exceptions need approval).
+    PinKey(keypad::Key),
+    Approve,
+    /// The supervisor, and when they approved (unix ms on the booth's clock).
+    Approved(Result<(Staff, i64), SignInError>),
+    /// Back to the review without the supervisor.
+    CancelApproval,
 }
 
 /// What the recording step asks the booth service for.
@@ -62,14 +75,25 @@ pub enum Request {
     /// The fingers and eyes recorded as exceptions (a slap scanner stops waiting for them).
     Exceptions(Vec<ktpel_hal::FingerPosition>, Vec<ktpel_hal::Eye>),
     Save(Box<Draft>),
+    /// Check a supervisor's PIN for the record's exceptions.
+    Approve(String),
 }
 
-/// Everything the save seals: who, the captures, the step times, the approval.
+/// Everything the save seals: who, the captures, the step times, the approvals.
 pub struct Draft {
     pub resident: Resident,
     pub captures: Captures,
     pub timings: Vec<crate::enrollment::StepTiming>,
-    pub approval: Option<Approval>,
+    pub approvals: Vec<Approval>,
+}
+
+/// The supervisor's PIN being typed for the record's exceptions.
+pub struct Asking {
+    /// What the supervisor approves, as it stood when the operator asked.
+    pub cases: Vec<ApprovalCase>,
+    pub pin: String,
+    pub checking: bool,
+    pub refused: Option<SignInError>,
 }
 
 impl std::fmt::Debug for Draft {
@@ -89,8 +113,13 @@ pub enum Mode {
 
 pub struct State {
     resident: Box<Resident>,
-    /// A supervisor's approval of a re-recording, carried into the record.
-    approval: Option<Approval>,
+    /// The supervisor's approvals (of a re-recording, of the exceptions), carried into the
+    /// record.
+    approvals: Vec<Approval>,
+    /// Which records the office wants a supervisor to approve.
+    rules: ApprovalRules,
+    /// Asking the supervisor to approve the exceptions before the save.
+    asking: Option<Asking>,
     /// The SOP's steps and their clocks; this is the last before the save.
     procedure: Procedure,
     /// The newest preview frame, or why there is none.
@@ -120,12 +149,15 @@ impl State {
         confirmed: Confirmed,
         procedure: Procedure,
         touchscreen_signature: bool,
+        rules: ApprovalRules,
     ) -> (Self, Request) {
         let resident = confirmed.verified.resident;
         let begin = Request::Begin(resident.nik.as_str().to_string());
         let state = Self {
             resident,
-            approval: confirmed.approval,
+            approvals: confirmed.approval.into_iter().collect(),
+            rules,
+            asking: None,
             procedure,
             preview: None,
             face_check: None,
@@ -158,6 +190,11 @@ impl State {
 
     pub fn captures(&self) -> &Captures {
         &self.captures
+    }
+
+    /// The supervisor's PIN being asked for the record's exceptions, if it is.
+    pub fn asking(&self) -> Option<&Asking> {
+        self.asking.as_ref()
     }
 
     pub fn is_busy(&self) -> bool {
@@ -357,6 +394,23 @@ impl Page for State {
                 if !matches!(self.mode, Mode::Review) || self.captures.first_empty().is_some() {
                     return Action::None;
                 }
+                // The office's rules may want a supervisor to approve this record's exceptions
+                // (as they stand now: a retake since the approval asks again).
+                let cases = self.captures.needing_approval(self.rules);
+                let reason = ApprovalCase::codes(&cases);
+                // An approval of other cases (before a retake) no longer holds.
+                self.approvals
+                    .retain(|a| a.what != EXCEPTIONS_APPROVAL || a.reason == reason);
+                let approved = self.approvals.iter().any(|a| a.what == EXCEPTIONS_APPROVAL);
+                if !cases.is_empty() && !approved {
+                    self.asking = Some(Asking {
+                        cases,
+                        pin: String::new(),
+                        checking: false,
+                        refused: None,
+                    });
+                    return Action::None;
+                }
                 // The step ends at the save; its clock stops here.
                 self.procedure.finish(Instant::now());
                 self.mode = Mode::Saving;
@@ -366,7 +420,7 @@ impl Page for State {
                     resident: (*self.resident).clone(),
                     captures: self.captures.clone(),
                     timings: self.procedure.timings().to_vec(),
-                    approval: self.approval.clone(),
+                    approvals: self.approvals.clone(),
                 })));
             }
             Message::Saved(Ok(c)) => {
@@ -392,6 +446,44 @@ impl Page for State {
                 }
                 self.confirm_cancel = true;
             }
+            Message::PinKey(k) => {
+                if let Some(a) = self.asking.as_mut().filter(|a| !a.checking) {
+                    keypad::apply(&mut a.pin, k, crate::pin::MAX_LEN);
+                    a.refused = None;
+                }
+            }
+            Message::Approve => {
+                if let Some(a) = self.asking.as_mut() {
+                    if !a.checking && a.pin.len() >= crate::pin::MIN_LEN {
+                        a.checking = true;
+                        return Action::Run(Request::Approve(std::mem::take(&mut a.pin)));
+                    }
+                }
+            }
+            Message::Approved(Ok((supervisor, at_ms))) => {
+                let Some(a) = self.asking.take() else {
+                    return Action::None;
+                };
+                self.approvals.retain(|x| x.what != EXCEPTIONS_APPROVAL);
+                self.approvals.push(Approval {
+                    what: EXCEPTIONS_APPROVAL.into(),
+                    reason: ApprovalCase::codes(&a.cases),
+                    supervisor_id: supervisor.id,
+                    at_ms,
+                });
+                return self.update(Message::Save);
+            }
+            Message::Approved(Err(e)) => {
+                if let Some(a) = &mut self.asking {
+                    a.checking = false;
+                    a.refused = Some(e);
+                }
+            }
+            Message::CancelApproval => {
+                if self.asking.as_ref().is_some_and(|a| !a.checking) {
+                    self.asking = None;
+                }
+            }
             Message::CancelConfirmed(yes) => {
                 self.confirm_cancel = false;
                 if yes && !matches!(self.mode, Mode::Saving) && !self.busy {
@@ -400,6 +492,17 @@ impl Page for State {
             }
         }
         Action::None
+    }
+
+    /// While the supervisor's PIN is asked, a keyboard types it: digits, Backspace, Enter to
+    /// approve, Escape to go back to the review.
+    fn typed(&self, typed: Typed, _at: Instant) -> Option<Message> {
+        self.asking.as_ref()?;
+        match typed {
+            Typed::Enter => Some(Message::Approve),
+            Typed::Escape => Some(Message::CancelApproval),
+            t => t.keypad().map(Message::PinKey),
+        }
     }
 
     fn perform(ctx: Ctx, request: Request) -> Task<Message> {
@@ -423,10 +526,17 @@ impl Page for State {
                 async move {
                     let d = *draft;
                     service
-                        .record(&who, d.resident, d.captures, d.timings, d.approval)
+                        .record(&who, d.resident, d.captures, d.timings, d.approvals)
                         .await
                 },
                 Message::Saved,
+            ),
+            Request::Approve(pin) => Task::perform(
+                async move {
+                    let who = service.approve(pin, Permission::Approve).await?;
+                    Ok((who, service.clock().now().as_millisecond()))
+                },
+                Message::Approved,
             ),
         }
     }
@@ -442,7 +552,7 @@ mod tests {
     use crate::queue::QueueError;
     use ktpel_hal::{
         EncodedImage, Eye, FingerCapture, FingerException, FingerPosition, GrayImage, ImageFormat,
-        IrisCapture, Quality,
+        IrisCapture, IrisException, Quality,
     };
 
     fn screen(touch: bool) -> State {
@@ -458,7 +568,12 @@ mod tests {
             approval: None,
         };
         let config = Config::load(None).unwrap();
-        let (state, first) = State::new(confirmed, Procedure::new(&config, Instant::now()), touch);
+        let (state, first) = State::new(
+            confirmed,
+            Procedure::new(&config, Instant::now()),
+            touch,
+            config.procedure.approval_rules(),
+        );
         assert!(matches!(first, Request::Begin(_)), "devices told first");
         state
     }
@@ -633,5 +748,83 @@ mod tests {
             s.update(Message::Save),
             Action::Run(Request::Save(_))
         ));
+    }
+
+    #[test]
+    fn exceptions_wait_for_the_supervisor_and_a_changed_record_asks_again() {
+        let mut s = screen(true);
+        capture(&mut s, Slot::Face, face());
+        s.update(Message::Next);
+        s.update(Message::Except(Exception::Finger(
+            FingerException::Bandaged,
+        )));
+        for p in &FingerPosition::ALL[1..] {
+            capture(&mut s, Slot::Finger(*p), finger(*p, 90));
+        }
+        for e in Eye::BOTH {
+            capture(&mut s, Slot::Iris(e), iris(e));
+        }
+        s.update(Message::Goto(Slot::Signature));
+        s.update(Message::Stroke(DrawnStroke(vec![
+            (iced::Point::new(10.0, 10.0), 0),
+            (iced::Point::new(300.0, 90.0), 50),
+        ])));
+        s.update(Message::AcceptTouch);
+        assert!(matches!(s.mode(), Mode::Review));
+        assert!(
+            matches!(s.update(Message::Save), Action::None),
+            "no save before the supervisor"
+        );
+        let asking = s.asking().expect("the supervisor is asked");
+        assert_eq!(
+            ApprovalCase::codes(&asking.cases),
+            "exception:right_thumb:bandaged"
+        );
+        for d in [9, 7, 5, 3, 1, 0] {
+            s.update(Message::PinKey(keypad::Key::Digit(d)));
+        }
+        let Action::Run(Request::Approve(pin)) = s.update(Message::Approve) else {
+            panic!("the PIN is not checked")
+        };
+        assert_eq!(pin, "975310");
+        // A wrong PIN keeps the record waiting.
+        s.update(Message::Approved(Err(SignInError::NotSupervisor)));
+        assert!(s.asking().is_some_and(|a| a.refused.is_some()));
+        let spv = Staff {
+            id: "spv-01".into(),
+            name: "Supervisor".into(),
+            role: crate::config::Role::Supervisor,
+        };
+        let Action::Run(Request::Save(draft)) =
+            s.update(Message::Approved(Ok((spv.clone(), 1_000))))
+        else {
+            panic!("approval does not save")
+        };
+        assert_eq!(
+            draft.approvals,
+            vec![Approval {
+                what: EXCEPTIONS_APPROVAL.into(),
+                reason: "exception:right_thumb:bandaged".into(),
+                supervisor_id: "spv-01".into(),
+                at_ms: 1_000,
+            }]
+        );
+        // The save fails; the operator records a second exception: the supervisor is asked
+        // again, for both.
+        s.update(Message::Saved(Err(RecordError::Queue(QueueError::Db(
+            DbError::DiskFull,
+        )))));
+        s.update(Message::Goto(Slot::Iris(Eye::Left)));
+        s.update(Message::Except(Exception::Iris(IrisException::Unusable)));
+        s.update(Message::ToReview);
+        assert!(matches!(s.update(Message::Save), Action::None));
+        assert_eq!(
+            ApprovalCase::codes(&s.asking().expect("asked again").cases),
+            "exception:right_thumb:bandaged,exception:left_iris:unusable"
+        );
+        // Going back to the review drops the question; the record is not saved.
+        s.update(Message::CancelApproval);
+        assert!(s.asking().is_none());
+        assert!(matches!(s.mode(), Mode::Review));
     }
 }

@@ -5,15 +5,17 @@ use iced::{Alignment, Element, Length};
 use ktpel_hal::{Eye, FingerException, IrisException};
 use std::time::Instant;
 
-use super::{Message, Mode, State, TOUCH_PAD_SIZE};
+use super::{Asking, Message, Mode, State, TOUCH_PAD_SIZE};
 use crate::booth::procedure::Step;
-use crate::booth::recording::{Captured, Exception, Slot, SlotStatus};
+use crate::booth::recording::{Captured, Exception, NeedsApproval, Slot, SlotStatus};
 use crate::kiosk::diagrams;
 use crate::kiosk::i18n::{tr, Lang};
 use crate::kiosk::screen::step_header;
 use crate::kiosk::signature_canvas::Pad;
 use crate::t;
+use crate::widgets::drag_scroll::drag_scroll;
 use crate::widgets::icons::Icon;
+use crate::widgets::keypad;
 use crate::widgets::theme::{self, Kind};
 
 /// A small picture of a capture for the step and the review.
@@ -67,7 +69,10 @@ impl State {
         } else {
             match &self.mode {
                 Mode::Capture(slot) => self.capture_view(lang, *slot),
-                Mode::Review => self.review_view(lang),
+                Mode::Review => match &self.asking {
+                    Some(a) => self.approval_view(lang, a),
+                    None => self.review_view(lang),
+                },
                 Mode::Saving => text(t!(lang, "record-saving")).size(theme::HEADING).into(),
                 Mode::Saved(c) => column![
                     theme::panel(
@@ -416,6 +421,62 @@ impl State {
             text(glyph).size(theme::SMALL).into()
         });
         row(dots).spacing(4).into()
+    }
+
+    /// The supervisor approves the record's exceptions with their PIN: each case listed, the
+    /// PIN pad beside.
+    fn approval_view<'a>(&'a self, lang: Lang, a: &'a Asking) -> Element<'a, Message> {
+        let mut cases = column![].spacing(4);
+        for case in &a.cases {
+            let why = match case.why {
+                NeedsApproval::Exception(x) => exception_name(lang, x),
+                NeedsApproval::LowQuality(q) => t!(
+                    lang,
+                    "approval-low-quality",
+                    quality = q.0,
+                    min = case.slot.quality_min().0
+                ),
+            };
+            cases = cases
+                .push(text(format!("•  {}: {why}", slot_name(lang, case.slot))).size(theme::BODY));
+        }
+        let mut left = column![
+            text(t!(lang, "approval-exceptions-title")).size(theme::HEADING),
+            text(t!(lang, "approval-exceptions-why")).size(theme::BODY),
+            drag_scroll(iced::widget::scrollable(cases).height(Length::Fill)),
+            text(
+                "●".repeat(a.pin.len())
+                    + &"○".repeat(crate::pin::MIN_LEN.saturating_sub(a.pin.len()))
+            )
+            .size(theme::TITLE),
+        ]
+        .spacing(theme::GAP / 2.0)
+        .width(Length::Fill);
+        left = left.push(match &a.refused {
+            Some(e) => theme::alert(crate::kiosk::screen::verify::approval_message(lang, e)),
+            None => Space::new()
+                .height(Length::Fixed(theme::ALERT_SPACE))
+                .into(),
+        });
+        left = left.push(
+            row![
+                theme::action_icon(
+                    Icon::Check,
+                    t!(lang, "approval-approve-save"),
+                    Kind::Primary,
+                    (!a.checking && a.pin.len() >= crate::pin::MIN_LEN).then_some(Message::Approve),
+                ),
+                theme::action(
+                    t!(lang, "cancel"),
+                    Kind::Secondary,
+                    (!a.checking).then_some(Message::CancelApproval)
+                ),
+            ]
+            .spacing(theme::GAP),
+        );
+        row![left, keypad::view(Message::PinKey)]
+            .spacing(theme::GAP * 2.0)
+            .into()
     }
 
     fn review_view(&self, lang: Lang) -> Element<'_, Message> {
