@@ -7,12 +7,12 @@
 
 mod common;
 
-use common::{config_for, enrollment, rig, start_time, Rig};
+use common::{config_for, emulator, enrollment, rig, start_time, Rig};
 use jiff::Timestamp;
 use ktpel_booth::booth::export::write_folder;
 use ktpel_booth::booth::transmit::{TransmitStatus, TransmitterHandle};
 use ktpel_booth::centre_sim::import::{ImportError, Outcome};
-use ktpel_booth::centre_sim::{CentreSim, CentreSimConfig};
+use ktpel_booth::centre_sim::{CentreSim, CentreSimConfig, Fault};
 use ktpel_booth::clock::Clock;
 use ktpel_booth::queue::State;
 use ktpel_booth::seal::Ed25519Key;
@@ -355,4 +355,75 @@ async fn the_command_line_exports_and_imports_and_the_link_sends_nothing_twice()
     assert_eq!((s.already_held, s.sent), (2, 0));
     assert_eq!(rig.centre.packets_received(), ingests_before);
     assert!(rig.booth.queue.verify_audit().await.unwrap().ok());
+}
+
+/// The supervisor, in the kiosk's supervisor area, exports the backlog to a USB drive plugged
+/// in while the area is open; the real update loop, the real booth, a folder on the "drive".
+#[test]
+fn the_supervisor_exports_the_backlog_to_a_usb_drive_from_the_kiosk() {
+    let office = common::Office::open();
+    let media = tempfile::tempdir().unwrap();
+    let mut config = office.config();
+    config.export.removable_roots = vec![media.path().to_path_buf()];
+    office.centre.set_fault(Fault::Down);
+    let mut k = emulator::boot(config, office.clock.clone());
+    // Two applicants recorded while the link is down, through the booth's own recording path.
+    let running = k.running();
+    let mut ids = Vec::new();
+    for i in 0..2 {
+        let e = enrollment(
+            &office.centre.population()[i],
+            i as u64 + 1,
+            office.clock.now(),
+        );
+        ids.push(
+            office
+                .rt
+                .block_on(running.booth().record(e, None))
+                .unwrap()
+                .packet_id,
+        );
+    }
+    k.drive(&["type \"975310\"", "type enter"]);
+    k.wait_for_text("Area supervisor", Duration::from_secs(10));
+    k.drive(&["click \"Area supervisor\""]);
+    k.wait_for_text("Tidak ada flashdisk terpasang.", Duration::from_secs(10));
+    // The drive is plugged in and mounted; the supervisor looks for it.
+    let drive = media.path().join("petugas").join("KTPEL-USB");
+    std::fs::create_dir_all(&drive).unwrap();
+    k.drive(&["click \"Periksa flashdisk\""]);
+    k.wait_for_text(
+        &format!("Flashdisk: {}", drive.display()),
+        Duration::from_secs(10),
+    );
+    k.drive(&["click \"Ekspor ke flashdisk\""]);
+    let name = "ktpel-3273-01-20261125T020000Z";
+    k.wait_for_text(
+        &format!("2 paket ditulis dan diperiksa ulang di {name}."),
+        Duration::from_secs(60),
+    );
+    // On the drive: the signed folder, whole.
+    let folder = handcarry::open(&drive.join(name)).unwrap();
+    assert!(folder.problems().unwrap().is_empty());
+    let listed: Vec<Uuid> = folder
+        .manifest
+        .packets
+        .iter()
+        .map(|e| e.packet_id)
+        .collect();
+    assert_eq!(listed, ids);
+    // In the queue: marked, still waiting for the centre.
+    for id in ids {
+        let row = office
+            .rt
+            .block_on(running.queue().get(id))
+            .unwrap()
+            .unwrap();
+        assert!(row.state.unsent() && row.holds_sealed_captures);
+        let mark = office
+            .rt
+            .block_on(running.queue().call(move |s| s.export_mark(id)))
+            .unwrap();
+        assert_eq!(mark.map(|m| m.1).as_deref(), Some(name));
+    }
 }

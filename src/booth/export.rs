@@ -50,6 +50,8 @@ pub enum ExportError {
     Damaged(Vec<(String, PacketProblem)>),
     #[error("the export stopped: {0}")]
     Interrupted(String),
+    #[error(transparent)]
+    NotYours(#[from] crate::booth::service::NotYours),
 }
 
 fn list(problems: &[(String, PacketProblem)]) -> String {
