@@ -111,7 +111,13 @@ pub async fn export_backlog(
     let folder = tokio::task::spawn_blocking(move || {
         let _span = span.entered();
         let folder = write_folder(&to, &booth_id, &key, &packets, now)?;
-        verify_written(&folder, &booth_id, &key, &packets)?;
+        if let Err(e) = verify_written(&folder, &booth_id, &key, &packets) {
+            // A copy that does not read back is not left on the drive looking whole.
+            if let Err(rm) = std::fs::remove_dir_all(&folder) {
+                tracing::warn!(folder = %folder.display(), error = %rm, "cannot remove the damaged copy");
+            }
+            return Err(e);
+        }
         Ok::<_, ExportError>(folder)
     })
     .await
