@@ -308,6 +308,22 @@ async fn the_command_line_exports_and_imports_and_the_link_sends_nothing_twice()
         out.contains("2 packets") && out.contains("read back whole"),
         "{out}"
     );
+    // `queue show` tells the technician where a packet went.
+    let folder_name = handcarry::folders_in(usb.path()).unwrap()[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let first_id = rig.booth.queue.list().await.unwrap()[0]
+        .packet_id
+        .to_string();
+    let (code, out, _) = run(&["--data-dir", &data_dir, "queue", "show", &first_id]);
+    assert_eq!(code, Some(0));
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("exported"))
+        .unwrap_or("");
+    assert!(line.ends_with(&format!(" to {folder_name}")), "{out}");
 
     let state_dir = state.to_str().unwrap().to_string();
     let (code, out, err) = run(&[
