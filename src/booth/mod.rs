@@ -5,6 +5,7 @@ pub mod centre_client;
 pub mod desk_client;
 pub mod devices;
 pub mod discovery;
+pub mod export;
 pub mod issuance;
 pub mod procedure;
 pub mod recording;
@@ -91,6 +92,15 @@ pub fn open_store(data_dir: &Path, booth_number: u8) -> Result<crate::queue::Sto
         local,
         booth_number,
     )?)
+}
+
+/// The booth's signing key from the data directory, for tools that sign as the booth
+/// (`ktpel-booth export`). Never creates one: a booth without a key has signed nothing.
+pub fn read_booth_key(data_dir: &Path) -> Result<BoothKey, BoothError> {
+    let path = data_dir.join(BOOTH_KEY_FILE);
+    let bytes =
+        std::fs::read(&path).map_err(|e| BoothError::Keys(format!("{}: {e}", path.display())))?;
+    Ok(BoothKey::from_bytes(&bytes)?)
 }
 
 fn local_key(data_dir: &Path) -> Result<LocalKey, BoothError> {

@@ -77,6 +77,9 @@ pub struct TransmitStatus {
     pub bytes_acknowledged: u64,
     /// The link's effective upload rate, bits per second, as last measured.
     pub link_rate_bps: Option<u64>,
+    /// Exported packets the centre already held (carried on a drive): confirmed without an
+    /// upload.
+    pub already_held: u64,
 }
 
 /// An upload shorter than this says more about round trips than about the link's rate.
@@ -290,6 +293,10 @@ impl Transmitter {
             if claimed.is_empty() {
                 return Ok(());
             }
+            let claimed = self.skip_held(claimed).await?;
+            if claimed.is_empty() {
+                continue;
+            }
             let acked_before = self.status.borrow().bytes_acknowledged;
             let batch_started = std::time::Instant::now();
             let results: Vec<(Uuid, u32, Result<(), CentreError>)> = stream::iter(claimed)
@@ -348,6 +355,63 @@ impl Transmitter {
                 }
             }
         }
+    }
+
+    /// Of `claimed`, the packets that were written to a removable drive may have reached the
+    /// centre by hand: asks the centre which it holds and confirms those without uploading
+    /// them, as a finished upload would. Answers the rest. When the centre cannot say, all are
+    /// uploaded: its ingest is idempotent by packet id, so a wrong guess costs bytes, never a
+    /// duplicate.
+    async fn skip_held(&self, claimed: Vec<Outgoing>) -> Result<Vec<Outgoing>, QueueError> {
+        let exported: Vec<Uuid> = claimed
+            .iter()
+            .filter(|o| o.exported)
+            .map(|o| o.packet_id)
+            .collect();
+        if exported.is_empty() {
+            return Ok(claimed);
+        }
+        let mut held = std::collections::HashSet::new();
+        for ids in exported.chunks(MAX_VERDICT_QUERY) {
+            let span = tracing::info_span!("transmit.held", count = ids.len());
+            match self.client.verdicts(ids).instrument(span).await {
+                Ok(entries) => held.extend(
+                    entries
+                        .into_iter()
+                        .filter(|e| e.status != CentreStatus::Unknown)
+                        .map(|e| e.packet_id),
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e.class(), "cannot ask which exported packets the centre holds: uploading them");
+                    return Ok(claimed);
+                }
+            }
+        }
+        let mut rest = Vec::with_capacity(claimed.len());
+        for out in claimed {
+            if !held.contains(&out.packet_id) {
+                rest.push(out);
+                continue;
+            }
+            let id = out.packet_id;
+            let at = self.clock.now();
+            let first_poll = add(at, self.settings.verdict_poll);
+            match self
+                .queue
+                .call(move |s| s.mark_received_because(id, at, first_poll, "held_at_centre"))
+                .await
+            {
+                Ok(()) => {
+                    tracing::info!(packet = %id, "the centre holds it already (hand-carried): not uploaded");
+                    self.status.send_modify(|s| s.already_held += 1);
+                }
+                Err(QueueError::NotInState { .. }) => {
+                    tracing::debug!(packet = %id, "already confirmed");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(rest)
     }
 
     /// Uploads one packet with tus: creates the upload (or finds where an earlier one stands),

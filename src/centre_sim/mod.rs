@@ -3,6 +3,7 @@
 //! over real HTTP on loopback, in-process for the default config or as `ktpel-booth central-sim`.
 
 pub mod decide;
+pub mod import;
 pub mod server;
 pub mod store;
 
@@ -666,6 +667,15 @@ impl CentreSim {
     /// How many distinct packets the centre holds.
     pub fn enrollments(&self) -> u64 {
         lock(&self.inner.store).count().unwrap_or(0)
+    }
+
+    /// Ingests the hand-carried backlog folder(s) at `dir` (docs/packet.md, section 8).
+    pub async fn import(&self, dir: &Path) -> Result<import::ImportReport, import::ImportError> {
+        let inner = self.inner.clone();
+        let dir = dir.to_path_buf();
+        tokio::task::spawn_blocking(move || inner.import(&dir))
+            .await
+            .map_err(|e| import::ImportError::Internal(e.to_string()))?
     }
 
     /// How many whole packets reached ingest since start, repeats of one packet included.

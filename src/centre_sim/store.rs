@@ -102,6 +102,18 @@ impl CentreStore {
         h.finalize().to_vec()
     }
 
+    /// The key pinned for `booth_id`, if it has sent anything yet (nothing is pinned here).
+    pub fn booth_key(&self, booth_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT key FROM booths WHERE booth_id = ?1",
+                [booth_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// The key pinned for `booth_id`, pinning `key` if the booth is new.
     pub fn pin_booth_key(&self, booth_id: &str, key: &[u8]) -> Result<bool, StoreError> {
         let known: Option<Vec<u8>> = self

@@ -7,6 +7,7 @@ mod centre;
 #[cfg(feature = "centre-sim")]
 mod day;
 mod devices;
+mod export;
 mod queue;
 mod sim;
 mod tools;
@@ -93,6 +94,10 @@ enum Command {
         #[command(subcommand)]
         command: card::CardCommand,
     },
+    /// Backlog by hand-carry: write the unsent packets, still sealed, with a manifest signed
+    /// by the booth, into a new folder under DIR (a removable drive); they stay in the queue,
+    /// marked exported, until the centre confirms them.
+    Export(export::Args),
     /// Hash an operator PIN for `[[operators]]` in the config (reads the PIN from stdin).
     HashPin,
     /// Population rules.
@@ -150,6 +155,13 @@ fn main() -> ExitCode {
                 headless,
                 listen,
             })
+        }
+        Some(Command::Export(args)) => {
+            telemetry::init("warn");
+            match load(&cli.config, &cli.data_dir) {
+                Ok((config, dir)) => report(export::run(args, &config, &dir)),
+                Err(e) => config_failure(e),
+            }
         }
         Some(Command::Devices { json, command }) => {
             telemetry::init("warn");

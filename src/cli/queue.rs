@@ -72,16 +72,30 @@ pub fn run(command: QueueCommand, config: &Config, dir: &std::path::Path) -> Exi
                 return Ok(ExitCode::from(2));
             };
             let prints = store.card_prints(row.packet_id)?;
+            let exported = store.export_mark(row.packet_id)?;
             let zone = config.booth.time_zone;
             if json {
                 let mut v = serde_json::to_value(&row)?;
                 if let Some(map) = v.as_object_mut() {
                     map.insert("card_prints".into(), serde_json::to_value(&prints)?);
+                    if let Some((at, folder)) = &exported {
+                        map.insert(
+                            "exported".into(),
+                            serde_json::json!({ "at": at, "folder": folder }),
+                        );
+                    }
                 }
                 out(&serde_json::to_string_pretty(&v)?);
             } else {
                 for (k, v) in shown_fields(&row, config.booth.time_zone) {
                     out(&format!("{k:<22} {v}"));
+                }
+                if let Some((at, folder)) = &exported {
+                    out(&format!(
+                        "{:<22} {} to {folder}",
+                        "exported",
+                        zone.format(*at)
+                    ));
                 }
                 if prints.is_empty() {
                     out("card prints            none");

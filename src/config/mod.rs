@@ -49,6 +49,8 @@ pub struct Config {
     pub issuance: IssuanceConfig,
     #[serde(default)]
     pub packet: PacketConfig,
+    #[serde(default)]
+    pub export: ExportConfig,
     /// The file this config was read from (`None` for the built-in default): where the
     /// technician's device choices are saved.
     #[serde(skip)]
@@ -87,6 +89,23 @@ pub struct PacketConfig {
     /// about a tenth of the raw size, for district links and GSM. `lossless`: JPEG 2000
     /// reversible fingers and irises and the camera's own JPEG, about half the raw size.
     pub profile: ktpel_biometric_records::Profile,
+}
+
+/// Backlog by hand-carry: where the kiosk looks for a mounted removable drive.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExportConfig {
+    /// Folders whose grandchildren are mounted removable drives (`/media/<user>/<label>`,
+    /// `/run/media/<user>/<label>`, as udisks mounts them).
+    pub removable_roots: Vec<PathBuf>,
+}
+
+impl Default for ExportConfig {
+    fn default() -> Self {
+        Self {
+            removable_roots: vec!["/media".into(), "/run/media".into()],
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -136,6 +136,8 @@ pub struct Outgoing {
     pub upload_url: Option<String>,
     /// Bytes the centre last acknowledged.
     pub upload_offset: u64,
+    /// Written to a removable drive: the centre may hold it already.
+    pub exported: bool,
 }
 
 /// One packet as `queue list` and `queue show` print it: ids, states and times, never

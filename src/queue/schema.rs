@@ -17,6 +17,7 @@ const MIGRATIONS: &[Migration<QueueError>] = &[
     Migration::Code(adopt_complaints_into_the_audit_chain),
     Migration::Sql(include_str!("migrations/0005_issuance.sql")),
     Migration::Sql(include_str!("migrations/0006_resumable_upload.sql")),
+    Migration::Sql(include_str!("migrations/0008_export.sql")),
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

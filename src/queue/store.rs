@@ -256,10 +256,11 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        type Due = (String, String, u32, Vec<u8>, Option<String>, i64);
+        type Due = (String, String, u32, Vec<u8>, Option<String>, i64, bool);
         let due: Vec<Due> = {
             let mut stmt = tx.prepare(
-                "SELECT p.id, p.state, p.attempts, s.envelope, p.upload_url, p.upload_offset
+                "SELECT p.id, p.state, p.attempts, s.envelope, p.upload_url, p.upload_offset,
+                        p.exported_at IS NOT NULL
                  FROM packets p JOIN sealed s USING (id)
                  WHERE p.state IN ('recorded', 'sending') AND p.next_attempt_at <= ?1
                  ORDER BY p.next_attempt_at, p.id LIMIT ?2",
@@ -272,13 +273,14 @@ impl Store {
                     r.get(3)?,
                     r.get(4)?,
                     r.get(5)?,
+                    r.get(6)?,
                 ))
             })?;
             rows.collect::<Result<_, _>>()?
         };
         let mut out = Vec::with_capacity(due.len());
         let lease_end = to_millis(add(now, lease));
-        for (id, state, attempts, envelope, upload_url, upload_offset) in due {
+        for (id, state, attempts, envelope, upload_url, upload_offset, exported) in due {
             let packet_id = Uuid::parse_str(&id).map_err(|e| QueueError::Corrupt(e.to_string()))?;
             if state == State::Recorded.as_str() {
                 Self::transition(&tx, packet_id, State::Recorded, State::Sending, now, "")?;
@@ -293,6 +295,7 @@ impl Store {
                 attempts,
                 upload_url,
                 upload_offset: upload_offset.max(0) as u64,
+                exported,
             });
         }
         tx.commit()?;
@@ -306,10 +309,22 @@ impl Store {
         now: Timestamp,
         first_poll: Timestamp,
     ) -> Result<(), QueueError> {
+        self.mark_received_because(id, now, first_poll, "")
+    }
+
+    /// [`Self::mark_received`] with the audit event saying how the centre came to hold it
+    /// (`held_at_centre`: carried there on a drive, so not uploaded).
+    pub fn mark_received_because(
+        &mut self,
+        id: Uuid,
+        now: Timestamp,
+        first_poll: Timestamp,
+        detail: &str,
+    ) -> Result<(), QueueError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Self::transition(&tx, id, State::Sending, State::Received, now, "")?;
+        Self::transition(&tx, id, State::Sending, State::Received, now, detail)?;
         tx.execute("DELETE FROM sealed WHERE id = ?1", [id.to_string()])?;
         tx.execute(
             "UPDATE packets SET next_attempt_at = ?1, attempts = 0, last_error = NULL WHERE id = ?2",
@@ -317,6 +332,82 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The packets the centre still has to be sent, with their sealed envelopes, oldest first:
+    /// what a hand-carried export writes.
+    pub fn exportable(&self) -> Result<Vec<(Uuid, Vec<u8>)>, QueueError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT p.id, s.envelope FROM packets p JOIN sealed s USING (id)
+             WHERE p.state IN ('recorded', 'sending') ORDER BY p.recorded_at, p.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        rows.map(|r| {
+            let (id, envelope) = r?;
+            let id = Uuid::parse_str(&id).map_err(|e| QueueError::Corrupt(e.to_string()))?;
+            Ok((id, envelope))
+        })
+        .collect()
+    }
+
+    /// Packets `ids` were written to the hand-carried folder `folder` and read back whole.
+    /// A mark and an audit event each, not a move: they keep waiting for the centre's
+    /// confirmation, and their sealed envelopes stay until it comes. A packet confirmed
+    /// meanwhile is left alone. Answers how many were marked.
+    pub fn mark_exported(
+        &mut self,
+        ids: &[Uuid],
+        folder: &str,
+        now: Timestamp,
+    ) -> Result<usize, QueueError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut marked = 0;
+        for id in ids {
+            let state = Self::state_in(&tx, *id)?;
+            if !state.unsent() {
+                continue;
+            }
+            tx.execute(
+                "UPDATE packets SET exported_at = ?1, export_folder = ?2 WHERE id = ?3",
+                params![to_millis(now), folder, id.to_string()],
+            )?;
+            let _span = tracing::info_span!("queue.exported", %id, folder).entered();
+            audit::append(
+                &tx,
+                &Event {
+                    at_ms: to_millis(now),
+                    packet_id: &id.to_string(),
+                    event: "exported",
+                    from: state.as_str(),
+                    to: state.as_str(),
+                    detail: folder,
+                },
+            )?;
+            marked += 1;
+        }
+        tx.commit()?;
+        Ok(marked)
+    }
+
+    /// When packet `id` was last exported and to which folder (None when never).
+    pub fn export_mark(&self, id: Uuid) -> Result<Option<(Timestamp, String)>, QueueError> {
+        let mark: Option<(Option<i64>, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT exported_at, export_folder FROM packets WHERE id = ?1",
+                [id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match mark {
+            None => Err(QueueError::UnknownPacket(id)),
+            Some((Some(at), folder)) => Ok(Some((from_millis(at), folder.unwrap_or_default()))),
+            Some((None, _)) => Ok(None),
+        }
     }
 
     /// The centre created the upload of packet `id` at `url` (tus creation).

@@ -3,5 +3,6 @@
 
 pub mod centre;
 pub mod complaint;
+pub mod handcarry;
 pub mod http;
 pub mod sod;

@@ -6,6 +6,7 @@
 
 pub mod applicant;
 pub mod complaints;
+pub mod export;
 pub mod issue;
 pub mod papers;
 pub mod staff;

@@ -46,6 +46,8 @@ pub enum Action {
     Devices,
     /// Record blank cards loaded or counted.
     Blanks,
+    /// Write the unsent backlog to a removable drive, to carry it to the centre.
+    Export,
 }
 
 impl Action {
@@ -55,7 +57,10 @@ impl Action {
                 self,
                 Action::Record | Action::Issue | Action::Papers | Action::Complaints
             ),
-            Role::Supervisor => matches!(self, Action::Approve | Action::ClearLockout),
+            Role::Supervisor => matches!(
+                self,
+                Action::Approve | Action::ClearLockout | Action::Export
+            ),
             Role::Technician => matches!(self, Action::Devices | Action::Blanks),
         }
     }
@@ -71,10 +76,11 @@ impl Action {
             Action::ClearLockout => "clear_lockout",
             Action::Devices => "devices",
             Action::Blanks => "blanks",
+            Action::Export => "export",
         }
     }
 
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 9] = [
         Action::Record,
         Action::Issue,
         Action::Papers,
@@ -83,6 +89,7 @@ impl Action {
         Action::ClearLockout,
         Action::Devices,
         Action::Blanks,
+        Action::Export,
     ];
 }
 
@@ -98,6 +105,7 @@ impl Action {
             Action::ClearLockout => "clear the sign-in lockout",
             Action::Devices => "test or assign devices",
             Action::Blanks => "count blank cards",
+            Action::Export => "export the backlog to a drive",
         }
     }
 }
@@ -260,7 +268,10 @@ mod tests {
             may(Role::Operator),
             ["record", "issue", "papers", "complaints"]
         );
-        assert_eq!(may(Role::Supervisor), ["approve", "clear_lockout"]);
+        assert_eq!(
+            may(Role::Supervisor),
+            ["approve", "clear_lockout", "export"]
+        );
         assert_eq!(may(Role::Technician), ["devices", "blanks"]);
         let tech = Staff {
             id: "tech-01".into(),

@@ -1,12 +1,15 @@
 //! The supervisor's area: the cards put through the printer lately — reprints with their
 //! reasons and who approved them, spoiled blanks — and the blank-card stock. Approvals
 //! themselves are given on the operator's screen, where the work is; the sign-in lockout is
-//! cleared from the sign-in screen.
+//! cleared from the sign-in screen. Here too the backlog is exported to a USB drive to be
+//! carried to the centre when the link is down for long (`booth::export`).
 
 use iced::widget::{column, row, scrollable, text};
 use iced::{Element, Length, Task};
+use std::path::PathBuf;
 
 use super::{Action, Ctx, Page};
+use crate::booth::export::{ExportError, ExportReport};
 use crate::kiosk::i18n::{tr, Lang};
 use crate::kiosk::Nav;
 use crate::papers::receipt::local_datetime;
@@ -21,12 +24,33 @@ pub const RECENT: usize = 30;
 #[derive(Debug, Clone)]
 pub enum Message {
     Loaded(Result<(Vec<(String, CardPrint)>, BlankStock), QueueError>),
+    /// The removable drives mounted now.
+    Drives(Vec<PathBuf>),
+    /// Look for a drive again (one plugged in after the area opened).
+    LookForDrive,
+    Export,
+    Exported(Result<ExportReport, ExportError>),
     Back,
 }
 
-/// Read the recent prints and the stock.
 #[derive(Debug)]
-pub struct Load;
+pub enum Request {
+    /// Read the recent prints and the stock, and look for a drive.
+    Load,
+    LookForDrive,
+    /// Export the backlog to this drive.
+    Export(PathBuf),
+}
+
+/// Where the export to a drive stands.
+#[derive(Debug, Clone, Default)]
+pub enum Export {
+    #[default]
+    Idle,
+    Running,
+    Done(ExportReport),
+    Failed(String),
+}
 
 #[derive(Default)]
 pub struct State {
@@ -35,46 +59,88 @@ pub struct State {
     error: Option<String>,
     /// The office's time zone, for the times shown.
     zone: crate::clock::Zone,
+    drives: Vec<PathBuf>,
+    export: Export,
 }
 
 impl State {
-    pub fn open(zone: crate::clock::Zone) -> (Self, Load) {
+    pub fn open(zone: crate::clock::Zone) -> (Self, Request) {
         (
             Self {
                 zone,
                 ..Self::default()
             },
-            Load,
+            Request::Load,
         )
+    }
+
+    /// Whether the export button does anything now: a drive is mounted and no export runs.
+    pub fn can_export(&self) -> bool {
+        !self.drives.is_empty() && !matches!(self.export, Export::Running)
+    }
+
+    pub fn export(&self) -> &Export {
+        &self.export
     }
 }
 
 impl Page for State {
     type Message = Message;
-    type Request = Load;
+    type Request = Request;
 
-    fn update(&mut self, message: Message) -> Action<Load> {
+    fn update(&mut self, message: Message) -> Action<Request> {
         match message {
             Message::Loaded(Ok((prints, stock))) => {
                 self.prints = prints;
                 self.stock = Some(stock);
             }
             Message::Loaded(Err(e)) => self.error = Some(e.to_string()),
+            Message::Drives(drives) => self.drives = drives,
+            Message::LookForDrive => return Action::Run(Request::LookForDrive),
+            Message::Export => {
+                if let (true, Some(drive)) = (self.can_export(), self.drives.first()) {
+                    self.export = Export::Running;
+                    return Action::Run(Request::Export(drive.clone()));
+                }
+            }
+            Message::Exported(Ok(report)) => self.export = Export::Done(report),
+            Message::Exported(Err(e)) => self.export = Export::Failed(e.to_string()),
             Message::Back => return Action::Go(Nav::Home),
         }
         Action::None
     }
 
-    fn perform(ctx: Ctx, _: Load) -> Task<Message> {
-        Task::perform(
-            async move {
-                ctx.service
-                    .queue()
-                    .call(|s| Ok((s.recent_prints(RECENT)?, s.blank_stock()?)))
-                    .await
-            },
-            Message::Loaded,
-        )
+    fn perform(ctx: Ctx, request: Request) -> Task<Message> {
+        // Looking at the mount points is quick, but it is file-system work: off the UI thread.
+        let drives = |ctx: Ctx| {
+            Task::perform(
+                async move { ctx.service.removable_drives() },
+                Message::Drives,
+            )
+        };
+        match request {
+            Request::Load => {
+                let queue = ctx.clone();
+                Task::batch([
+                    Task::perform(
+                        async move {
+                            queue
+                                .service
+                                .queue()
+                                .call(|s| Ok((s.recent_prints(RECENT)?, s.blank_stock()?)))
+                                .await
+                        },
+                        Message::Loaded,
+                    ),
+                    drives(ctx),
+                ])
+            }
+            Request::LookForDrive => drives(ctx),
+            Request::Export(drive) => Task::perform(
+                async move { ctx.service.export_backlog(&ctx.who, &drive).await },
+                Message::Exported,
+            ),
+        }
     }
 }
 
@@ -124,9 +190,60 @@ impl State {
                 ],
                 text(t!(lang, "spv-intro")).size(theme::BODY),
                 theme::panel(text(stock).size(theme::BODY)),
+                self.export_panel(lang),
                 drag_scroll(scrollable(list).height(Length::Fill)),
             ]
             .spacing(theme::GAP),
+        )
+    }
+
+    fn export_panel(&self, lang: Lang) -> Element<'_, Message> {
+        let drive = match self.drives.first() {
+            Some(d) => t!(lang, "spv-export-drive", path = d.display().to_string()),
+            None => t!(lang, "spv-export-no-drive"),
+        };
+        let status: Option<Element<'_, Message>> = match &self.export {
+            Export::Idle => None,
+            Export::Running => Some(theme::note(t!(lang, "spv-export-running"))),
+            Export::Done(r) => Some(match &r.folder {
+                None => theme::note(t!(lang, "spv-export-nothing")),
+                Some(folder) => theme::note(t!(
+                    lang,
+                    "spv-export-done",
+                    count = r.verified,
+                    folder = folder
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                )),
+            }),
+            Export::Failed(e) => Some(theme::alert(t!(
+                lang,
+                "spv-export-failed",
+                error = e.clone()
+            ))),
+        };
+        theme::panel(
+            column![
+                text(t!(lang, "spv-export-title")).size(theme::HEADING),
+                text(t!(lang, "spv-export-intro")).size(theme::SMALL),
+                text(drive).size(theme::BODY),
+                theme::alert_slot(status),
+                row![
+                    theme::action(
+                        t!(lang, "spv-export"),
+                        Kind::Primary,
+                        self.can_export().then_some(Message::Export)
+                    ),
+                    theme::action(
+                        t!(lang, "spv-export-look"),
+                        Kind::Secondary,
+                        Some(Message::LookForDrive)
+                    ),
+                ]
+                .spacing(theme::GAP),
+            ]
+            .spacing(6),
         )
     }
 }
