@@ -354,7 +354,13 @@ impl Day {
             captures.put(slot, captured).map_err(|e| step(n, e))?;
         }
         let committed = svc
-            .record(op, (*verified.resident).clone(), captures, Vec::new(), None)
+            .record(
+                op,
+                (*verified.resident).clone(),
+                captures,
+                operator_pace(n),
+                None,
+            )
             .await
             .map_err(|e| step(n, e))?;
         steps.record_ms = t.elapsed().as_millis() as u64;
@@ -496,6 +502,23 @@ impl Day {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
+}
+
+/// The operator's time in each SOP step for applicant `n`, as the booth's step clocks would
+/// measure a person's pace (the simulated clock does not move while the software works): varied
+/// and fixed by `n`, some over the SOP's standard, for the office's statistics.
+fn operator_pace(n: usize) -> Vec<crate::enrollment::StepTiming> {
+    use crate::booth::procedure::Step;
+    let pace =
+        |step: Step, least: usize, spread: usize, stride: usize| crate::enrollment::StepTiming {
+            step: step.key().to_string(),
+            seconds: (least + (n * stride) % spread) as u32,
+        };
+    vec![
+        pace(Step::Documents, 35, 40, 7),
+        pace(Step::Verify, 30, 50, 11),
+        pace(Step::Record, 140, 80, 13),
+    ]
 }
 
 impl DayReport {

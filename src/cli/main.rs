@@ -8,6 +8,7 @@ mod centre;
 mod day;
 mod devices;
 mod queue;
+mod report;
 mod sim;
 mod tools;
 mod util;
@@ -95,6 +96,9 @@ enum Command {
     },
     /// Hash an operator PIN for `[[operators]]` in the config (reads the PIN from stdin).
     HashPin,
+    /// The daily report (laporan harian) of one day: `laporan-harian-<booth>-<date>.pdf` and
+    /// `.csv` in `--out` — counts, SOP step times against the standard, plots; no personal data.
+    Report(report::Args),
     /// Population rules.
     Nik {
         #[command(subcommand)]
@@ -158,6 +162,13 @@ fn main() -> ExitCode {
         Some(Command::Card { command }) => {
             telemetry::init("warn");
             card::run(command, &cli.config, &cli.data_dir)
+        }
+        Some(Command::Report(args)) => {
+            telemetry::init("warn");
+            match load(&cli.config, &cli.data_dir) {
+                Ok((config, dir)) => report::run(args, &config, &dir),
+                Err(e) => config_failure(e),
+            }
         }
         Some(Command::Selftest { json }) => {
             telemetry::init("warn");
