@@ -21,6 +21,8 @@ pub const RECENT: usize = 30;
 #[derive(Debug, Clone)]
 pub enum Message {
     Loaded(Result<(Vec<(String, CardPrint)>, BlankStock), QueueError>),
+    /// The service dashboard and the daily report.
+    Dashboard,
     Back,
 }
 
@@ -61,6 +63,9 @@ impl Page for State {
             }
             Message::Loaded(Err(e)) => self.error = Some(e.to_string()),
             Message::Back => return Action::Go(Nav::Home),
+            Message::Dashboard => {
+                return Action::Go(Nav::Dashboard(super::dashboard::From::Supervisor))
+            }
         }
         Action::None
     }
@@ -120,6 +125,12 @@ impl State {
                     text(t!(lang, "spv-title"))
                         .size(theme::TITLE)
                         .width(Length::Fill),
+                    theme::action(
+                        t!(lang, "dash-open"),
+                        Kind::Primary,
+                        Some(Message::Dashboard)
+                    )
+                    .width(Length::Fixed(260.0)),
                     theme::action(t!(lang, "back"), Kind::Secondary, Some(Message::Back))
                         .width(Length::Fixed(200.0)),
                 ],

@@ -130,6 +130,8 @@ pub enum Message {
     LoadBlanks,
     CountBlanks,
     Blanks(Result<BlankStock, TechnicianError>),
+    /// The service dashboard.
+    Dashboard,
     Back,
 }
 
@@ -198,6 +200,9 @@ impl Page for State {
     fn update(&mut self, message: Message) -> Action<Request> {
         match message {
             Message::Back => return Action::Go(Nav::Home),
+            Message::Dashboard => {
+                return Action::Go(Nav::Dashboard(super::dashboard::From::Technician))
+            }
             Message::TestAll | Message::Test(_) if !self.running.is_empty() => {}
             Message::TestAll => {
                 self.error = None;
@@ -316,6 +321,12 @@ impl State {
                 idle.then_some(Message::TestAll)
             )
             .width(Length::Fixed(300.0)),
+            theme::action(
+                t!(lang, "dash-open"),
+                Kind::Secondary,
+                Some(Message::Dashboard)
+            )
+            .width(Length::Fixed(220.0)),
             theme::action(t!(lang, "back"), Kind::Secondary, Some(Message::Back))
                 .width(Length::Fixed(200.0)),
         ]
