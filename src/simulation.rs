@@ -374,7 +374,7 @@ impl Day {
                 op,
                 (*verified.resident).clone(),
                 captures,
-                Vec::new(),
+                operator_pace(n),
                 approvals,
             )
             .await
@@ -518,6 +518,23 @@ impl Day {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
+}
+
+/// The operator's time in each SOP step for applicant `n`, as the booth's step clocks would
+/// measure a person's pace (the simulated clock does not move while the software works): varied
+/// and fixed by `n`, some over the SOP's standard, for the office's statistics.
+fn operator_pace(n: usize) -> Vec<crate::enrollment::StepTiming> {
+    use crate::booth::procedure::Step;
+    let pace =
+        |step: Step, least: usize, spread: usize, stride: usize| crate::enrollment::StepTiming {
+            step: step.key().to_string(),
+            seconds: (least + (n * stride) % spread) as u32,
+        };
+    vec![
+        pace(Step::Documents, 35, 40, 7),
+        pace(Step::Verify, 30, 50, 11),
+        pace(Step::Record, 140, 80, 13),
+    ]
 }
 
 impl DayReport {

@@ -9,6 +9,7 @@ pub mod export;
 pub mod issuance;
 pub mod procedure;
 pub mod recording;
+pub mod report;
 pub mod selftest;
 pub mod service;
 pub mod transmit;
@@ -250,6 +251,7 @@ impl Booth {
         };
         let packet_id = enrollment.packet_id;
         let approvals = enrollment.approvals.clone();
+        let facts = statistics_facts(&enrollment);
         let envelope = tokio::task::spawn_blocking(move || {
             seal::seal(&enrollment, profile, &centre, &key).and_then(|p| p.to_cbor())
         })
@@ -266,11 +268,42 @@ impl Booth {
                 recorded_at: now,
                 deadline_at: add(now, self.config.verdict_wait()),
                 approvals,
+                facts,
             })
             .await?;
         if let Some(w) = wake {
             w.notify_one();
         }
         Ok(committed)
+    }
+}
+
+/// What the office's statistics keep of `enrollment`: the step times against the SOP's
+/// standard, the exceptions and the operator, nothing personal.
+fn statistics_facts(enrollment: &Enrollment) -> crate::queue::RecordingFacts {
+    use ktpel_hal::{FingerRecord, IrisRecord};
+    let exceptions = enrollment
+        .fingers
+        .iter()
+        .filter(|f| matches!(f, FingerRecord::Exception { .. }))
+        .count()
+        + enrollment
+            .irises
+            .iter()
+            .filter(|i| matches!(i, IrisRecord::Exception { .. }))
+            .count();
+    crate::queue::RecordingFacts {
+        operator_id: enrollment.operator_id.clone(),
+        steps: enrollment
+            .step_timings
+            .iter()
+            .map(|t| crate::queue::StepFact {
+                step: t.step.clone(),
+                seconds: t.seconds,
+                standard: procedure::Step::from_key(&t.step)
+                    .map_or(0, |s| s.standard().as_secs() as u32),
+            })
+            .collect(),
+        exceptions: exceptions as u32,
     }
 }

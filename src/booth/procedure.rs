@@ -29,6 +29,13 @@ impl Step {
         }
     }
 
+    /// The step whose [`Step::key`] is `key`.
+    pub fn from_key(key: &str) -> Option<Step> {
+        [Step::Documents, Step::Verify, Step::Record]
+            .into_iter()
+            .find(|s| s.key() == key)
+    }
+
     /// The step's name in the packet and in translations.
     pub fn key(self) -> &'static str {
         match self {

@@ -9,6 +9,7 @@ mod day;
 mod devices;
 mod export;
 mod queue;
+mod report;
 mod sim;
 mod tools;
 mod util;
@@ -100,6 +101,9 @@ enum Command {
     Export(export::Args),
     /// Hash an operator PIN for `[[operators]]` in the config (reads the PIN from stdin).
     HashPin,
+    /// The daily report (laporan harian) of one day: `laporan-harian-<booth>-<date>.pdf` and
+    /// `.csv` in `--out` — counts, SOP step times against the standard, plots; no personal data.
+    Report(report::Args),
     /// Population rules.
     Nik {
         #[command(subcommand)]
@@ -170,6 +174,13 @@ fn main() -> ExitCode {
         Some(Command::Card { command }) => {
             telemetry::init("warn");
             card::run(command, &cli.config, &cli.data_dir)
+        }
+        Some(Command::Report(args)) => {
+            telemetry::init("warn");
+            match load(&cli.config, &cli.data_dir) {
+                Ok((config, dir)) => report::run(args, &config, &dir),
+                Err(e) => config_failure(e),
+            }
         }
         Some(Command::Selftest { json }) => {
             telemetry::init("warn");

@@ -35,8 +35,8 @@ use crate::widgets::signin::{self, Refusal};
 use crate::widgets::typing::Typed;
 use i18n::Lang;
 use screen::{
-    applicant, complaint, complaint_status, documents, home, issue, pickup, record, supervisor,
-    technician, verify, Action, Ctx, Page,
+    applicant, complaint, complaint_status, dashboard, documents, home, issue, pickup, record,
+    supervisor, technician, verify, Action, Ctx, Page,
 };
 
 /// Whether a window can be opened at all; iced panics without a display.
@@ -142,6 +142,8 @@ pub enum Nav {
     ComplaintStatus,
     Technician,
     Supervisor,
+    /// The service dashboard, from the supervisor's or the technician's area.
+    Dashboard(dashboard::From),
 }
 
 /// The applicant a complaint is about.
@@ -176,6 +178,7 @@ pub enum Message {
     Pickup(pickup::Message),
     Technician(technician::Message),
     Supervisor(supervisor::Message),
+    Dashboard(dashboard::Message),
     Issue(issue::Message),
     Complaint(complaint::Message),
     ComplaintStatus(complaint_status::Message),
@@ -193,6 +196,7 @@ pub enum Screen {
     Pickup(pickup::State),
     Technician(technician::State),
     Supervisor(supervisor::State),
+    Dashboard(Box<dashboard::State>),
     Issue(Box<issue::State>),
     Complaint(Box<complaint::State>),
     ComplaintStatus(complaint_status::State),
@@ -423,6 +427,14 @@ impl App {
                 },
                 Message::Supervisor,
             ),
+            Message::Dashboard(m) => self.route(
+                m,
+                |s| match s {
+                    Screen::Dashboard(p) => Some(&mut **p),
+                    _ => None,
+                },
+                Message::Dashboard,
+            ),
             Message::Issue(m) => self.route(
                 m,
                 |s| match s {
@@ -607,6 +619,11 @@ impl App {
                 self.screen = Screen::Supervisor(state);
                 self.run::<supervisor::State>(load, Message::Supervisor)
             }
+            Nav::Dashboard(from) => {
+                let (state, load) = dashboard::State::open(from);
+                self.screen = Screen::Dashboard(Box::new(state));
+                self.run::<dashboard::State>(load, Message::Dashboard)
+            }
         }
     }
 
@@ -701,6 +718,7 @@ impl App {
             Screen::Pickup(s) => s.typed(typed, at).map(Message::Pickup),
             Screen::Technician(s) => s.typed(typed, at).map(Message::Technician),
             Screen::Supervisor(s) => s.typed(typed, at).map(Message::Supervisor),
+            Screen::Dashboard(s) => s.typed(typed, at).map(Message::Dashboard),
             Screen::Issue(s) => s.typed(typed, at).map(Message::Issue),
             Screen::Complaint(s) => s.typed(typed, at).map(Message::Complaint),
             Screen::ComplaintStatus(s) => s.typed(typed, at).map(Message::ComplaintStatus),
@@ -769,6 +787,7 @@ impl App {
             Screen::Pickup(s) => s.view(lang).map(Message::Pickup),
             Screen::Technician(s) => s.view(lang).map(Message::Technician),
             Screen::Supervisor(s) => s.view(lang).map(Message::Supervisor),
+            Screen::Dashboard(s) => s.view(lang).map(Message::Dashboard),
             Screen::Issue(s) => s.view(lang).map(Message::Issue),
             Screen::Complaint(s) => s.view(lang).map(Message::Complaint),
             Screen::ComplaintStatus(s) => s.view(lang).map(Message::ComplaintStatus),

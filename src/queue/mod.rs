@@ -12,6 +12,7 @@ pub mod schema;
 pub mod selftests;
 pub mod signin;
 pub mod state;
+pub mod statistics;
 pub mod store;
 
 use jiff::Timestamp;
@@ -26,6 +27,7 @@ pub use complaints::{ComplaintDraft, ComplaintRow};
 pub use issuance::{Approval, BlankStock, CardPrint, IssueProgress, PrintOutcome, ReprintReason};
 pub use selftests::SelftestEntry;
 pub use state::{Handover, State};
+pub use statistics::{DayCounts, DayStats, RecordingFacts, StepFact, StepStats};
 pub use store::Store;
 
 use crate::durable_db::{DbError, Stopped, Writer};
@@ -118,6 +120,8 @@ pub struct NewRecord {
     /// The supervisor's approvals given at the booth for this record (they join the audit
     /// chain with it).
     pub approvals: Vec<crate::enrollment::Approval>,
+    /// What the office's statistics keep of it (nothing personal).
+    pub facts: RecordingFacts,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

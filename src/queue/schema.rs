@@ -17,6 +17,7 @@ const MIGRATIONS: &[Migration<QueueError>] = &[
     Migration::Code(adopt_complaints_into_the_audit_chain),
     Migration::Sql(include_str!("migrations/0005_issuance.sql")),
     Migration::Sql(include_str!("migrations/0006_resumable_upload.sql")),
+    Migration::Sql(include_str!("migrations/0007_statistics.sql")),
     Migration::Sql(include_str!("migrations/0008_export.sql")),
 ];
 
@@ -117,8 +118,8 @@ mod tests {
             .unwrap();
         // packets, sealed, applicant, personalization, audit; complaints (2); selftests (3);
         // card_prints, blank_stock, signin_lockout (5); link_rate (6); and SQLite's own
-        // sqlite_sequence for the AUTOINCREMENTs.
-        assert_eq!(tables, 12);
+        // sqlite_sequence for the AUTOINCREMENTs; recording_stats, link_rate_samples (7).
+        assert_eq!(tables, 14);
         conn.pragma_update(None, "user_version", LATEST + 1)
             .unwrap();
         assert!(matches!(

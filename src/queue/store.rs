@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::audit::{self, AuditReport, Event};
 use super::state::{Handover, State};
+use super::statistics;
 use super::{ApplicantSummary, Committed, Counts, NewRecord, Outgoing, QueueError, QueueRow};
 use crate::clock::{add, from_millis, to_millis};
 use crate::domain::numbers::{local_day, luhn_digit};
@@ -113,6 +114,7 @@ impl Store {
             return Err(QueueError::NotInState { id, expected: from });
         }
         let _span = tracing::info_span!("queue.transition", %id, from = %from, to = %to).entered();
+        statistics::on_state(tx, &id.to_string(), to, to_millis(now))?;
         audit::append(
             tx,
             &Event {
@@ -153,6 +155,9 @@ impl Store {
             params![to.as_str(), to_millis(now), id.to_string()],
         )?;
         let _span = tracing::info_span!("queue.handover", %id, from = %current, to = %to).entered();
+        if to == Handover::ReceiptPrinted {
+            statistics::on_receipt(tx, &id.to_string(), to_millis(now))?;
+        }
         audit::append(
             tx,
             &Event {
@@ -212,6 +217,7 @@ impl Store {
             "INSERT INTO applicant (id, sealed) VALUES (?1, ?2)",
             params![id, applicant],
         )?;
+        statistics::record(&tx, &id, now, &rec.facts)?;
         audit::append(
             &tx,
             &Event {
@@ -443,13 +449,20 @@ impl Store {
         Ok(())
     }
 
-    /// Keeps the link's measured rate for the queue panel.
+    /// Keeps the link's measured rate for the queue panel, and the measurement for the day's
+    /// statistics.
     pub fn set_link_rate(&mut self, bits_per_s: u64, at: Timestamp) -> Result<(), QueueError> {
-        self.conn.execute(
+        let tx = self.conn.transaction()?;
+        tx.execute(
             "INSERT INTO link_rate (id, bits_per_s, measured_at) VALUES (1, ?1, ?2)
              ON CONFLICT (id) DO UPDATE SET bits_per_s = ?1, measured_at = ?2",
             params![bits_per_s as i64, to_millis(at)],
         )?;
+        tx.execute(
+            "INSERT INTO link_rate_samples (at, bits_per_s) VALUES (?1, ?2)",
+            params![to_millis(at), bits_per_s as i64],
+        )?;
+        tx.commit()?;
         Ok(())
     }
 

@@ -54,11 +54,12 @@ fn record(store: &mut Store, at: Timestamp) -> Committed {
             recorded_at: at,
             deadline_at: add(at, Duration::from_secs(3600)),
             approvals: Vec::new(),
+            facts: Default::default(),
         })
         .unwrap()
 }
 
-fn bundle() -> Personalization {
+pub(crate) fn bundle() -> Personalization {
     let resident = crate::domain::population::generate(1, 1, crate::clock::wib_date(t0()))
         .pop()
         .unwrap();
@@ -336,6 +337,7 @@ async fn the_async_handle_serves_calls_from_its_writer_thread() {
             recorded_at: t0(),
             deadline_at: t0(),
             approvals: Vec::new(),
+            facts: Default::default(),
         })
         .await
         .unwrap();

@@ -7,6 +7,7 @@
 pub mod applicant;
 pub mod complaint;
 pub mod complaint_status;
+pub mod dashboard;
 pub mod documents;
 pub mod home;
 pub mod issue;

@@ -16,7 +16,7 @@ use crate::papers::receipt::local_datetime;
 use crate::queue::{BlankStock, CardPrint, QueueError};
 use crate::t;
 use crate::widgets::drag_scroll::drag_scroll;
-use crate::widgets::theme;
+use crate::widgets::theme::{self, Kind};
 
 /// How many cards the area lists.
 pub const RECENT: usize = 30;
@@ -30,6 +30,8 @@ pub enum Message {
     LookForDrive,
     Export,
     Exported(Result<ExportReport, ExportError>),
+    /// The service dashboard and the daily report.
+    Dashboard,
     Back,
 }
 
@@ -106,6 +108,9 @@ impl Page for State {
             Message::Exported(Ok(report)) => self.export = Export::Done(report),
             Message::Exported(Err(e)) => self.export = Export::Failed(e.to_string()),
             Message::Back => return Action::Go(Nav::Home),
+            Message::Dashboard => {
+                return Action::Go(Nav::Dashboard(super::dashboard::From::Supervisor))
+            }
         }
         Action::None
     }
@@ -186,6 +191,12 @@ impl State {
                     text(t!(lang, "spv-title"))
                         .size(theme::TITLE)
                         .width(Length::Fill),
+                    theme::action(
+                        t!(lang, "dash-open"),
+                        Kind::Primary,
+                        Some(Message::Dashboard)
+                    )
+                    .width(Length::Fixed(260.0)),
                     theme::back(t!(lang, "back"), Some(Message::Back)).width(Length::Fixed(200.0)),
                 ],
                 text(t!(lang, "spv-intro")).size(theme::BODY),

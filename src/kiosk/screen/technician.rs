@@ -131,6 +131,8 @@ pub enum Message {
     LoadBlanks,
     CountBlanks,
     Blanks(Result<BlankStock, TechnicianError>),
+    /// The service dashboard.
+    Dashboard,
     Back,
 }
 
@@ -199,6 +201,9 @@ impl Page for State {
     fn update(&mut self, message: Message) -> Action<Request> {
         match message {
             Message::Back => return Action::Go(Nav::Home),
+            Message::Dashboard => {
+                return Action::Go(Nav::Dashboard(super::dashboard::From::Technician))
+            }
             Message::TestAll | Message::Test(_) if !self.running.is_empty() => {}
             Message::TestAll => {
                 self.error = None;
@@ -326,6 +331,12 @@ impl State {
                 idle.then_some(Message::TestAll)
             )
             .width(Length::Fixed(300.0)),
+            theme::action(
+                t!(lang, "dash-open"),
+                Kind::Secondary,
+                Some(Message::Dashboard)
+            )
+            .width(Length::Fixed(220.0)),
             theme::back(t!(lang, "back"), Some(Message::Back)).width(Length::Fixed(200.0)),
         ]
         .spacing(theme::GAP);
