@@ -5,6 +5,8 @@ pub mod centre_client;
 pub mod desk_client;
 pub mod devices;
 pub mod discovery;
+pub mod disk;
+pub mod doctor;
 pub mod issuance;
 pub mod procedure;
 pub mod recording;
@@ -66,6 +68,9 @@ pub enum LookupError {
     NotYours(service::NotYours),
     #[error("this booth's records could not be read: {0}")]
     Queue(QueueError),
+    /// A new recording refused: its sealed record might not fit on the disk.
+    #[error(transparent)]
+    LowDisk(disk::LowDisk),
 }
 
 #[derive(Debug, Clone, thiserror::Error)]

@@ -7,6 +7,7 @@ mod centre;
 #[cfg(feature = "centre-sim")]
 mod day;
 mod devices;
+mod doctor;
 mod queue;
 mod sim;
 mod tools;
@@ -95,6 +96,17 @@ enum Command {
     },
     /// Hash an operator PIN for `[[operators]]` in the config (reads the PIN from stdin).
     HashPin,
+    /// After installing: the data directory, free disk, clock against the centre, keys, pcscd,
+    /// the CUPS queue and every configured device, one line each (OK, WARN or FAIL with what to
+    /// do); exits non-zero when any check failed. Stop the kiosk first: it holds the devices.
+    Doctor {
+        /// Print the lines as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Skip the devices' self-tests (the kiosk is running and holds them).
+        #[arg(long)]
+        no_devices: bool,
+    },
     /// Population rules.
     Nik {
         #[command(subcommand)]
@@ -163,6 +175,13 @@ fn main() -> ExitCode {
             telemetry::init("warn");
             match load(&cli.config, &cli.data_dir) {
                 Ok((config, dir)) => tools::selftest_command(&config, &dir, json),
+                Err(e) => config_failure(e),
+            }
+        }
+        Some(Command::Doctor { json, no_devices }) => {
+            telemetry::init("warn");
+            match load(&cli.config, &cli.data_dir) {
+                Ok((config, dir)) => doctor::run(&config, &dir, json, no_devices),
                 Err(e) => config_failure(e),
             }
         }

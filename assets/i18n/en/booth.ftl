@@ -449,3 +449,4 @@ verdict-enroll-failure-siak-mismatch = The record differs from SIAK. Correct SIA
 verdict-enroll-failure-photo-unusable = The photo cannot be used. The applicant must be recorded again.
 verdict-enroll-failure-fingers-unreadable = The fingerprints cannot be read. The applicant must be recorded again.
 capture-last = Last: { $slot }
+verify-low-disk = New recordings refused: the booth's disk has { $free } MB left and needs at least { $needed } MB for a day's records. Call the technician (ktpel-booth doctor).

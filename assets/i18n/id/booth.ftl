@@ -449,3 +449,4 @@ verdict-enroll-failure-siak-mismatch = Data rekaman berbeda dengan SIAK. Perbaik
 verdict-enroll-failure-photo-unusable = Foto wajah tidak dapat dipakai. Pemohon perlu perekaman ulang.
 verdict-enroll-failure-fingers-unreadable = Sidik jari tidak terbaca. Pemohon perlu perekaman ulang.
 capture-last = Terakhir: { $slot }
+verify-low-disk = Perekaman baru ditolak: disk booth tinggal { $free } MB, perlu paling sedikit { $needed } MB untuk rekaman sehari. Hubungi teknisi (ktpel-booth doctor).
