@@ -729,18 +729,16 @@ mod tests {
     #[test]
     fn the_disk_warning_must_come_before_recordings_stop() {
         let text = DEFAULT_TOML.replace(
-            "time_zone = \"WIB\"",
-            "time_zone = \"WIB\"\nmin_free_disk_mb = 800\nwarn_free_disk_mb = 700",
+            "min_free_disk_mb = 500\nwarn_free_disk_mb = 2000",
+            "min_free_disk_mb = 800\nwarn_free_disk_mb = 700",
         );
+        assert_ne!(text, DEFAULT_TOML);
         let e = error_of(&text);
         assert!(
             e.contains("warn_free_disk_mb = 700") && e.contains("min_free_disk_mb = 800"),
             "{e}"
         );
-        let text = DEFAULT_TOML.replace(
-            "time_zone = \"WIB\"",
-            "time_zone = \"WIB\"\nmin_free_disk_mb = 0",
-        );
+        let text = DEFAULT_TOML.replace("min_free_disk_mb = 500", "min_free_disk_mb = 0");
         assert!(error_of(&text).contains("greater than 0"));
     }
 
