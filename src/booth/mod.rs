@@ -6,6 +6,8 @@ pub mod desk_client;
 pub mod devices;
 pub mod discovery;
 pub mod export;
+pub mod disk;
+pub mod doctor;
 pub mod issuance;
 pub mod procedure;
 pub mod recording;
@@ -68,6 +70,9 @@ pub enum LookupError {
     NotYours(service::NotYours),
     #[error("this booth's records could not be read: {0}")]
     Queue(QueueError),
+    /// A new recording refused: its sealed record might not fit on the disk.
+    #[error(transparent)]
+    LowDisk(disk::LowDisk),
 }
 
 #[derive(Debug, Clone, thiserror::Error)]

@@ -8,6 +8,7 @@ mod centre;
 mod day;
 mod devices;
 mod export;
+mod doctor;
 mod queue;
 mod report;
 mod sim;
@@ -104,6 +105,17 @@ enum Command {
     /// The daily report (laporan harian) of one day: `laporan-harian-<booth>-<date>.pdf` and
     /// `.csv` in `--out` — counts, SOP step times against the standard, plots; no personal data.
     Report(report::Args),
+    /// After installing: the data directory, free disk, clock against the centre, keys, pcscd,
+    /// the CUPS queue and every configured device, one line each (OK, WARN or FAIL with what to
+    /// do); exits non-zero when any check failed. Stop the kiosk first: it holds the devices.
+    Doctor {
+        /// Print the lines as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Skip the devices' self-tests (the kiosk is running and holds them).
+        #[arg(long)]
+        no_devices: bool,
+    },
     /// Population rules.
     Nik {
         #[command(subcommand)]
@@ -186,6 +198,13 @@ fn main() -> ExitCode {
             telemetry::init("warn");
             match load(&cli.config, &cli.data_dir) {
                 Ok((config, dir)) => tools::selftest_command(&config, &dir, json),
+                Err(e) => config_failure(e),
+            }
+        }
+        Some(Command::Doctor { json, no_devices }) => {
+            telemetry::init("warn");
+            match load(&cli.config, &cli.data_dir) {
+                Ok((config, dir)) => doctor::run(&config, &dir, json, no_devices),
                 Err(e) => config_failure(e),
             }
         }

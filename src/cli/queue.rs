@@ -22,6 +22,9 @@ pub enum QueueCommand {
     },
     /// Check the audit chain and that every packet's state matches it.
     VerifyAudit,
+    /// Bring the queue's schema up to this version, keeping every record (opening the queue
+    /// does this; the package's upgrade runs it before the kiosk starts again).
+    Migrate,
 }
 
 pub fn run(command: QueueCommand, config: &Config, dir: &std::path::Path) -> ExitCode {
@@ -36,6 +39,15 @@ pub fn run(command: QueueCommand, config: &Config, dir: &std::path::Path) -> Exi
         }
     };
     let result: anyhow::Result<ExitCode> = (|| match command {
+        QueueCommand::Migrate => {
+            out(&format!(
+                "the queue in {} is at schema version {} ({} packets kept)",
+                dir.display(),
+                ktpel_booth::queue::schema::LATEST,
+                store.list()?.len()
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
         QueueCommand::List { json } => {
             let rows = store.list()?;
             if json {

@@ -210,6 +210,24 @@ pub struct BoothConfig {
     /// The office's time zone as staff read times: "WIB" (default), "WITA" or "WIT".
     #[serde(default)]
     pub time_zone: crate::clock::Zone,
+    /// Free space (MB) the data directory's disk must have for a new recording to start: a
+    /// day's sealed records with room to spare. Below it the kiosk refuses new applicants.
+    #[serde(default = "min_free_disk_mb", deserialize_with = "positive")]
+    pub min_free_disk_mb: u64,
+    /// `ktpel-booth doctor` warns below this much free space (MB), before recordings stop.
+    #[serde(default = "warn_free_disk_mb", deserialize_with = "positive")]
+    pub warn_free_disk_mb: u64,
+}
+
+/// A day of 200 applicants at the lossless profile (about 800 KB a sealed packet) is 160 MB;
+/// the queue's WAL, the audit chain and SQLite's own checkpoint need their share besides.
+fn min_free_disk_mb() -> u64 {
+    500
+}
+
+/// About ten days at the lossless profile: time to clear the disk before recordings stop.
+fn warn_free_disk_mb() -> u64 {
+    2000
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -675,10 +693,22 @@ fn key32_b64<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
 impl Config {
     /// Parses `text`; `path` only names the file in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        let config: Self = toml::from_str(text).map_err(|e| ConfigError::Invalid {
             path: path.to_path_buf(),
             message: e.to_string(),
-        })
+        })?;
+        let booth = &config.booth;
+        if booth.warn_free_disk_mb < booth.min_free_disk_mb {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: format!(
+                    "[booth] warn_free_disk_mb = {} is below min_free_disk_mb = {}: the warning \
+                     must come before recordings stop",
+                    booth.warn_free_disk_mb, booth.min_free_disk_mb
+                ),
+            });
+        }
+        Ok(config)
     }
 
     /// Reads the file at `path`, or the embedded default when `None`.
@@ -726,6 +756,26 @@ mod tests {
         let c = Config::parse(text, Path::new("booth.production.toml")).expect("example");
         assert!(matches!(c.centre, CentreConfig::Remote(_)));
         assert!(matches!(c.devices.camera, CameraConfig::Uvc(_)));
+        assert_eq!(
+            (c.booth.min_free_disk_mb, c.booth.warn_free_disk_mb),
+            (500, 2000)
+        );
+    }
+
+    #[test]
+    fn the_disk_warning_must_come_before_recordings_stop() {
+        let text = DEFAULT_TOML.replace(
+            "min_free_disk_mb = 500\nwarn_free_disk_mb = 2000",
+            "min_free_disk_mb = 800\nwarn_free_disk_mb = 700",
+        );
+        assert_ne!(text, DEFAULT_TOML);
+        let e = error_of(&text);
+        assert!(
+            e.contains("warn_free_disk_mb = 700") && e.contains("min_free_disk_mb = 800"),
+            "{e}"
+        );
+        let text = DEFAULT_TOML.replace("min_free_disk_mb = 500", "min_free_disk_mb = 0");
+        assert!(error_of(&text).contains("greater than 0"));
     }
 
     fn error_of(text: &str) -> String {

@@ -489,3 +489,4 @@ dash-verdict-print_ready = Print ready
 dash-verdict-duplicate = Duplicate
 dash-verdict-adjudicate = Adjudicate
 dash-verdict-enroll_failure = Enroll failure
+verify-low-disk = New recordings refused: the booth's disk has { $free } MB left and needs at least { $needed } MB for a day's records. Call the technician (ktpel-booth doctor).

@@ -489,3 +489,4 @@ dash-verdict-print_ready = Siap cetak
 dash-verdict-duplicate = Duplikat
 dash-verdict-adjudicate = Adjudikasi
 dash-verdict-enroll_failure = Gagal rekam
+verify-low-disk = Perekaman baru ditolak: disk booth tinggal { $free } MB, perlu paling sedikit { $needed } MB untuk rekaman sehari. Hubungi teknisi (ktpel-booth doctor).

@@ -121,6 +121,12 @@ impl Service {
     /// resident and, at once, the centre and this booth's queue for earlier records.
     pub async fn lookup(&self, who: &Staff, nik: &str) -> Result<Verified, LookupError> {
         allow(who, Action::Record).map_err(LookupError::NotYours)?;
+        // The start of a new recording: refused while a day's records might not fit on disk.
+        crate::booth::disk::room_for_a_day(
+            &self.booth.data_dir,
+            self.booth.config.booth.min_free_disk_mb,
+        )
+        .map_err(LookupError::LowDisk)?;
         let today = crate::clock::wib_date(self.clock().now());
         let nik = Nik::parse(nik.trim(), today)?;
         let client = &self.booth.client;

@@ -459,6 +459,12 @@ pub fn lookup_message(lang: Lang, e: &LookupError) -> String {
         LookupError::Centre(other) => t!(lang, "verify-unreachable", reason = other.to_string()),
         LookupError::NotYours(_) => t!(lang, "not-your-role"),
         LookupError::Queue(q) => t!(lang, "verify-unreachable", reason = q.to_string()),
+        LookupError::LowDisk(d) => t!(
+            lang,
+            "verify-low-disk",
+            free = d.free_mb.to_string(),
+            needed = d.needed_mb.to_string()
+        ),
     }
 }
 
