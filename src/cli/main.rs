@@ -7,8 +7,8 @@ mod centre;
 #[cfg(feature = "centre-sim")]
 mod day;
 mod devices;
-mod export;
 mod doctor;
+mod export;
 mod queue;
 mod report;
 mod sim;
