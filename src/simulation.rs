@@ -359,7 +359,9 @@ impl Day {
         }
         // A case the office's rules want approved (a capture kept below its threshold, under a
         // production config) is approved by the day's supervisor, as at the booth.
-        let cases = captures.needing_approval(svc.config().procedure.approval_rules());
+        let cases = captures.needing_approval(crate::booth::recording::ApprovalRules::of(
+            &svc.config().procedure,
+        ));
         let approvals = match self.supervisor.as_ref() {
             Some(spv) if !cases.is_empty() => vec![crate::enrollment::Approval {
                 what: crate::booth::recording::EXCEPTIONS_APPROVAL.into(),

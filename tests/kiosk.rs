@@ -92,7 +92,7 @@ fn camera_frames_do_not_keep_the_screen_awake_but_a_touch_does() {
         approval: None,
     };
     let procedure = ktpel_booth::booth::procedure::Procedure::new(&config, start);
-    let rules = config.procedure.approval_rules();
+    let rules = ktpel_booth::booth::recording::ApprovalRules::of(&config.procedure);
     let (state, _begin) = record::State::new(confirmed, procedure, false, rules);
     app.screen = Screen::Record(Box::new(state));
     let frame = || {

@@ -155,6 +155,16 @@ impl ApprovalCase {
     }
 }
 
+impl ApprovalRules {
+    /// The office's rules from its `[procedure]` config.
+    pub fn of(procedure: &crate::config::ProcedureConfig) -> Self {
+        Self {
+            exceptions: procedure.exceptions_need_supervisor,
+            low_quality: procedure.low_quality_needs_supervisor,
+        }
+    }
+}
+
 /// What an approval of a record's exceptions is called in the packet and the audit chain.
 pub const EXCEPTIONS_APPROVAL: &str = "exceptions";
 

@@ -250,15 +250,6 @@ pub struct ProcedureConfig {
     pub low_quality_needs_supervisor: bool,
 }
 
-impl ProcedureConfig {
-    pub fn approval_rules(&self) -> crate::booth::recording::ApprovalRules {
-        crate::booth::recording::ApprovalRules {
-            exceptions: self.exceptions_need_supervisor,
-            low_quality: self.low_quality_needs_supervisor,
-        }
-    }
-}
-
 impl Default for ProcedureConfig {
     fn default() -> Self {
         Self {

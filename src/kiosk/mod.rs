@@ -542,7 +542,8 @@ impl App {
                             self.config.devices.signature,
                             crate::config::SignatureConfig::Touchscreen
                         );
-                        let rules = self.config.procedure.approval_rules();
+                        let rules =
+                            crate::booth::recording::ApprovalRules::of(&self.config.procedure);
                         let (state, begin) =
                             record::State::new(*confirmed, procedure, touch, rules);
                         self.screen = Screen::Record(Box::new(state));

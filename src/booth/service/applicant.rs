@@ -8,7 +8,9 @@ use uuid::Uuid;
 
 use super::staff::{allow, Action, Staff};
 use super::Service;
-use crate::booth::recording::{self, ApprovalCase, Captured, Captures, Slot, EXCEPTIONS_APPROVAL};
+use crate::booth::recording::{
+    self, ApprovalCase, ApprovalRules, Captured, Captures, Slot, EXCEPTIONS_APPROVAL,
+};
 use crate::booth::{LookupError, RecordError};
 use crate::domain::nik::Nik;
 use crate::domain::resident::Resident;
@@ -242,7 +244,7 @@ impl Service {
     ) -> Result<Committed, RecordError> {
         allow(who, Action::Record).map_err(RecordError::NotYours)?;
         let cases = ApprovalCase::codes(
-            &captures.needing_approval(self.config().procedure.approval_rules()),
+            &captures.needing_approval(ApprovalRules::of(&self.config().procedure)),
         );
         if !cases.is_empty() {
             let supervisor = |id: &str| {

@@ -572,7 +572,7 @@ mod tests {
             confirmed,
             Procedure::new(&config, Instant::now()),
             touch,
-            config.procedure.approval_rules(),
+            crate::booth::recording::ApprovalRules::of(&config.procedure),
         );
         assert!(matches!(first, Request::Begin(_)), "devices told first");
         state
