@@ -238,7 +238,16 @@ fn issuance_screens_render() {
     k.wait_for_text("Area supervisor", Duration::from_secs(10));
     k.drive(&[&click("Area supervisor")]);
     shot!(k, "25-supervisor-area");
-    assert_eq!(written.len(), 10);
+    // The day's numbers in pictures: drawn off the UI thread from the queue's statistics.
+    k.drive(&[&click("Dasbor layanan")]);
+    k.wait_for_text("Tulis laporan harian", Duration::from_secs(30));
+    k.wait_for_text(
+        "Direkam 2 · terkirim 2 · siap cetak 1 · diserahkan 0 · bukti perekaman 0 · diambil 0 · \
+         duplikat 1 · gagal rekam 0 · pengaduan 0 · blangko terpakai 0, rusak 0",
+        Duration::from_secs(30),
+    );
+    shot!(k, "26-dashboard");
+    assert_eq!(written.len(), 12);
     assert!(cut.is_empty(), "labels cut:\n{}", cut.join("\n"));
     drop(office);
 }

@@ -198,7 +198,8 @@ impl State {
                     )
                     .width(Length::Fixed(260.0)),
                     theme::back(t!(lang, "back"), Some(Message::Back)).width(Length::Fixed(200.0)),
-                ],
+                ]
+                .spacing(theme::GAP),
                 text(t!(lang, "spv-intro")).size(theme::BODY),
                 theme::panel(text(stock).size(theme::BODY)),
                 self.export_panel(lang),
