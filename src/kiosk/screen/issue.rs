@@ -17,6 +17,7 @@ use crate::booth::issuance::IssueError;
 use crate::booth::service::issue::{ChipEvent, Encoded, Printed};
 use crate::booth::service::{Action as Permission, SignInError, Staff};
 use crate::kiosk::i18n::{tr, Lang};
+use crate::kiosk::screen::supervisor_pin::SupervisorPin;
 use crate::kiosk::Nav;
 use crate::queue::{Approval, IssueProgress, PrintOutcome, ReprintReason, State as QState};
 use crate::t;
@@ -74,9 +75,7 @@ pub enum Step {
 /// A supervisor's PIN being typed for another card.
 struct Asking {
     reason: ReprintReason,
-    pin: String,
-    checking: bool,
-    refused: Option<SignInError>,
+    pin: SupervisorPin,
 }
 
 pub struct State {
@@ -117,7 +116,7 @@ impl State {
         matches!(
             self.step,
             Step::Opening | Step::Printing | Step::Encoding(_) | Step::HandingOver
-        ) || self.asking.as_ref().is_some_and(|a| a.checking)
+        ) || self.asking.as_ref().is_some_and(|a| a.pin.checking)
     }
 
     /// The card a reprint replaces is past this point: another card needs a supervisor.
@@ -175,24 +174,18 @@ impl Page for State {
                 if self.reprint_possible() && !self.busy() {
                     self.asking = Some(Asking {
                         reason,
-                        pin: String::new(),
-                        checking: false,
-                        refused: None,
+                        pin: SupervisorPin::default(),
                     });
                 }
             }
             Message::Key(k) => {
-                if let Some(a) = self.asking.as_mut().filter(|a| !a.checking) {
-                    keypad::apply(&mut a.pin, k, crate::pin::MAX_LEN);
-                    a.refused = None;
+                if let Some(a) = self.asking.as_mut() {
+                    a.pin.key(k);
                 }
             }
             Message::Approve => {
-                if let Some(a) = self.asking.as_mut() {
-                    if !a.checking && a.pin.len() >= crate::pin::MIN_LEN {
-                        a.checking = true;
-                        return Action::Run(Request::Approve(std::mem::take(&mut a.pin)));
-                    }
+                if let Some(pin) = self.asking.as_mut().and_then(|a| a.pin.submit()) {
+                    return Action::Run(Request::Approve(pin));
                 }
             }
             Message::Approved(Ok(supervisor)) => {
@@ -211,8 +204,7 @@ impl Page for State {
             }
             Message::Approved(Err(e)) => {
                 if let Some(a) = &mut self.asking {
-                    a.checking = false;
-                    a.refused = Some(e);
+                    a.pin.refuse(e);
                 }
             }
             Message::Encode | Message::Reissue => {
@@ -478,14 +470,10 @@ impl State {
                 reason = tr(lang, &format!("reprint-{}", a.reason.as_str()))
             ))
             .size(theme::BODY),
-            text(
-                "●".repeat(a.pin.len())
-                    + &"○".repeat(crate::pin::MIN_LEN.saturating_sub(a.pin.len()))
-            )
-            .size(theme::HEADING),
+            text(a.pin.dots()).size(theme::HEADING),
         ]
         .spacing(theme::GAP / 2.0);
-        if let Some(e) = &a.refused {
+        if let Some(e) = &a.pin.refused {
             col = col.push(theme::alert(approval_message(lang, e)));
         }
         col.push(
@@ -495,8 +483,7 @@ impl State {
                     theme::action(
                         t!(lang, "verify-approve"),
                         Kind::Danger,
-                        (!a.checking && a.pin.len() >= crate::pin::MIN_LEN)
-                            .then_some(Message::Approve),
+                        a.pin.ready().then_some(Message::Approve),
                     ),
                     theme::action(t!(lang, "cancel"), Kind::Secondary, Some(Message::Cancel)),
                 ]

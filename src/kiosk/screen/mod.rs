@@ -14,6 +14,7 @@ pub mod issue;
 pub mod pickup;
 pub mod record;
 pub mod supervisor;
+pub mod supervisor_pin;
 pub mod technician;
 pub mod verify;
 

@@ -18,6 +18,7 @@ use crate::domain::nik::NikError;
 use crate::domain::resident::Resident;
 use crate::enrollment::Approval;
 use crate::kiosk::i18n::{tr, Lang};
+use crate::kiosk::screen::supervisor_pin::SupervisorPin;
 use crate::kiosk::Nav;
 use crate::t;
 use crate::widgets::keypad::{self, Key};
@@ -96,9 +97,7 @@ pub enum Lookup {
 /// The supervisor's PIN being typed for a re-recording.
 struct Asking {
     reason: RerecordReason,
-    pin: String,
-    checking: bool,
-    refused: Option<SignInError>,
+    pin: SupervisorPin,
 }
 
 pub struct State {
@@ -121,11 +120,7 @@ impl Page for State {
         match message {
             Message::Key(k) => {
                 match &mut self.asking {
-                    Some(a) if !a.checking => {
-                        keypad::apply(&mut a.pin, k, crate::pin::MAX_LEN);
-                        a.refused = None;
-                    }
-                    Some(_) => {}
+                    Some(a) => a.pin.key(k),
                     None if !matches!(self.lookup, Lookup::Checking) => {
                         keypad::apply(&mut self.nik, k, 16);
                         self.lookup = Lookup::Idle;
@@ -181,19 +176,14 @@ impl Page for State {
                 if matches!(&self.lookup, Lookup::Found(v) if v.prior().is_some()) {
                     self.asking = Some(Asking {
                         reason,
-                        pin: String::new(),
-                        checking: false,
-                        refused: None,
+                        pin: SupervisorPin::default(),
                     });
                 }
                 Action::None
             }
-            Message::Approve => match &mut self.asking {
-                Some(a) if !a.checking && a.pin.len() >= crate::pin::MIN_LEN => {
-                    a.checking = true;
-                    Action::Run(Request::Approve(std::mem::take(&mut a.pin)))
-                }
-                _ => Action::None,
+            Message::Approve => match self.asking.as_mut().and_then(|a| a.pin.submit()) {
+                Some(pin) => Action::Run(Request::Approve(pin)),
+                None => Action::None,
             },
             Message::Approved(Ok((supervisor, at_ms))) => {
                 let (Some(a), Lookup::Found(v)) = (self.asking.take(), &self.lookup) else {
@@ -211,8 +201,7 @@ impl Page for State {
             }
             Message::Approved(Err(e)) => {
                 if let Some(a) = &mut self.asking {
-                    a.checking = false;
-                    a.refused = Some(e);
+                    a.pin.refuse(e);
                 }
                 Action::None
             }
@@ -372,14 +361,10 @@ impl State {
                 reason = tr(lang, &format!("rerecord-{}", a.reason.as_str()))
             ))
             .size(theme::BODY),
-            text(
-                "●".repeat(a.pin.len())
-                    + &"○".repeat(crate::pin::MIN_LEN.saturating_sub(a.pin.len()))
-            )
-            .size(theme::TITLE),
+            text(a.pin.dots()).size(theme::TITLE),
         ]
         .spacing(theme::GAP / 2.0);
-        if let Some(e) = &a.refused {
+        if let Some(e) = &a.pin.refused {
             col = col.push(theme::alert(approval_message(lang, e)));
         }
         col.push(
@@ -387,7 +372,7 @@ impl State {
                 theme::action(
                     t!(lang, "verify-approve"),
                     Kind::Danger,
-                    (!a.checking && a.pin.len() >= crate::pin::MIN_LEN).then_some(Message::Approve),
+                    a.pin.ready().then_some(Message::Approve),
                 ),
                 theme::action(t!(lang, "cancel"), Kind::Secondary, Some(Message::Cancel)),
             ]
@@ -589,7 +574,7 @@ mod tests {
         );
         // A wrong PIN: told so, still asking.
         s.update(Message::Approved(Err(SignInError::NotSupervisor)));
-        assert!(s.asking.as_ref().unwrap().refused.is_some());
+        assert!(s.asking.as_ref().unwrap().pin.refused.is_some());
         typed(&mut s, "975310");
         s.update(Message::Approve);
         let spv = Staff {

@@ -24,6 +24,7 @@ use crate::booth::service::{Action as Permission, SignInError, Staff};
 use crate::booth::RecordError;
 use crate::domain::resident::Resident;
 use crate::enrollment::Approval;
+use crate::kiosk::screen::supervisor_pin::SupervisorPin;
 use crate::kiosk::signature_canvas::{self, DrawnStroke};
 use crate::kiosk::Nav;
 use crate::queue::Committed;
@@ -91,9 +92,7 @@ pub struct Draft {
 pub struct Asking {
     /// What the supervisor approves, as it stood when the operator asked.
     pub cases: Vec<ApprovalCase>,
-    pub pin: String,
-    pub checking: bool,
-    pub refused: Option<SignInError>,
+    pub pin: SupervisorPin,
 }
 
 impl std::fmt::Debug for Draft {
@@ -405,9 +404,7 @@ impl Page for State {
                 if !cases.is_empty() && !approved {
                     self.asking = Some(Asking {
                         cases,
-                        pin: String::new(),
-                        checking: false,
-                        refused: None,
+                        pin: SupervisorPin::default(),
                     });
                     return Action::None;
                 }
@@ -447,17 +444,13 @@ impl Page for State {
                 self.confirm_cancel = true;
             }
             Message::PinKey(k) => {
-                if let Some(a) = self.asking.as_mut().filter(|a| !a.checking) {
-                    keypad::apply(&mut a.pin, k, crate::pin::MAX_LEN);
-                    a.refused = None;
+                if let Some(a) = self.asking.as_mut() {
+                    a.pin.key(k);
                 }
             }
             Message::Approve => {
-                if let Some(a) = self.asking.as_mut() {
-                    if !a.checking && a.pin.len() >= crate::pin::MIN_LEN {
-                        a.checking = true;
-                        return Action::Run(Request::Approve(std::mem::take(&mut a.pin)));
-                    }
+                if let Some(pin) = self.asking.as_mut().and_then(|a| a.pin.submit()) {
+                    return Action::Run(Request::Approve(pin));
                 }
             }
             Message::Approved(Ok((supervisor, at_ms))) => {
@@ -475,12 +468,11 @@ impl Page for State {
             }
             Message::Approved(Err(e)) => {
                 if let Some(a) = &mut self.asking {
-                    a.checking = false;
-                    a.refused = Some(e);
+                    a.pin.refuse(e);
                 }
             }
             Message::CancelApproval => {
-                if self.asking.as_ref().is_some_and(|a| !a.checking) {
+                if self.asking.as_ref().is_some_and(|a| !a.pin.checking) {
                     self.asking = None;
                 }
             }
@@ -789,7 +781,7 @@ mod tests {
         assert_eq!(pin, "975310");
         // A wrong PIN keeps the record waiting.
         s.update(Message::Approved(Err(SignInError::NotSupervisor)));
-        assert!(s.asking().is_some_and(|a| a.refused.is_some()));
+        assert!(s.asking().is_some_and(|a| a.pin.refused.is_some()));
         let spv = Staff {
             id: "spv-01".into(),
             name: "Supervisor".into(),

@@ -444,15 +444,11 @@ impl State {
             text(t!(lang, "approval-exceptions-title")).size(theme::HEADING),
             text(t!(lang, "approval-exceptions-why")).size(theme::BODY),
             drag_scroll(iced::widget::scrollable(cases).height(Length::Fill)),
-            text(
-                "●".repeat(a.pin.len())
-                    + &"○".repeat(crate::pin::MIN_LEN.saturating_sub(a.pin.len()))
-            )
-            .size(theme::TITLE),
+            text(a.pin.dots()).size(theme::TITLE),
         ]
         .spacing(theme::GAP / 2.0)
         .width(Length::Fill);
-        left = left.push(match &a.refused {
+        left = left.push(match &a.pin.refused {
             Some(e) => theme::alert(crate::kiosk::screen::verify::approval_message(lang, e)),
             None => Space::new()
                 .height(Length::Fixed(theme::ALERT_SPACE))
@@ -464,12 +460,12 @@ impl State {
                     Icon::Check,
                     t!(lang, "approval-approve-save"),
                     Kind::Primary,
-                    (!a.checking && a.pin.len() >= crate::pin::MIN_LEN).then_some(Message::Approve),
+                    a.pin.ready().then_some(Message::Approve),
                 ),
                 theme::action(
                     t!(lang, "cancel"),
                     Kind::Secondary,
-                    (!a.checking).then_some(Message::CancelApproval)
+                    (!a.pin.checking).then_some(Message::CancelApproval)
                 ),
             ]
             .spacing(theme::GAP),
