@@ -4,7 +4,6 @@ use clap::Subcommand;
 use std::process::ExitCode;
 
 use crate::util::out;
-use ktpel_booth::booth;
 use ktpel_booth::config::Config;
 
 #[derive(Subcommand)]
@@ -28,15 +27,9 @@ pub enum QueueCommand {
 }
 
 pub fn run(command: QueueCommand, config: &Config, dir: &std::path::Path) -> ExitCode {
-    let store = match booth::open_store(dir, config.booth.number) {
+    let store = match crate::util::open_queue(config, dir) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "ktpel-booth: cannot open the queue in {}: {e}",
-                dir.display()
-            );
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let result: anyhow::Result<ExitCode> = (|| match command {
         QueueCommand::Migrate => {

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::util::out;
-use ktpel_booth::booth;
 use ktpel_booth::booth::report::{self, Header};
 use ktpel_booth::config::Config;
 
@@ -25,15 +24,9 @@ pub fn run(args: Args, config: &Config, dir: &std::path::Path) -> ExitCode {
     let day = args
         .day
         .unwrap_or_else(|| zone.offset().to_datetime(now).date());
-    let store = match booth::open_store(dir, config.booth.number) {
+    let store = match crate::util::open_queue(config, dir) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "ktpel-booth: cannot open the queue in {}: {e}",
-                dir.display()
-            );
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let written = store
         .day_stats(day, zone)

@@ -8,6 +8,20 @@ use std::time::Duration;
 
 use ktpel_booth::config::Config;
 
+/// The booth's queue in `dir`, for the commands that read it; `Err` after saying why on stderr.
+pub fn open_queue(
+    config: &Config,
+    dir: &std::path::Path,
+) -> Result<ktpel_booth::queue::Store, ExitCode> {
+    ktpel_booth::booth::open_store(dir, config.booth.number).map_err(|e| {
+        eprintln!(
+            "ktpel-booth: cannot open the queue in {}: {e}",
+            dir.display()
+        );
+        ExitCode::FAILURE
+    })
+}
+
 pub fn load(
     path: &Option<PathBuf>,
     data_dir: &Option<PathBuf>,
