@@ -2,6 +2,7 @@
 //! simulator — SIAK look-up over a synthetic population, enrollment ingest and verdicts — served
 //! over real HTTP on loopback, in-process for the default config or as `ktpel-booth central-sim`.
 
+mod bundles;
 pub mod decide;
 pub mod import;
 pub mod server;
@@ -184,7 +185,7 @@ pub(crate) struct Inner {
     roster: Vec<Resident>,
     fault: watch::Sender<Fault>,
     scripted: Mutex<HashMap<String, CentreStatus>>,
-    bundles: Mutex<HashMap<Uuid, Personalization>>,
+    bundles: Mutex<bundles::Bundles<Personalization>>,
     /// Whole packets that reached ingest, repeats included: what a test counts to prove a
     /// packet was sent once.
     packets_received: std::sync::atomic::AtomicU64,
@@ -355,7 +356,11 @@ impl Inner {
 
     /// A booth handed packet `id`'s card over. `Ok(false)`: not a print-ready packet here.
     fn issued(&self, report: &crate::wire::centre::IssuedReport) -> Result<bool, RequestError> {
-        Ok(lock(&self.store).mark_issued(report.packet_id, report.issued_at_ms)?)
+        let marked = lock(&self.store).mark_issued(report.packet_id, report.issued_at_ms)?;
+        if marked {
+            lock(&self.bundles).remove(&report.packet_id);
+        }
+        Ok(marked)
     }
 
     /// Prepares the card data of a packet that will be print-ready, as a real centre does when
@@ -576,7 +581,7 @@ impl CentreSim {
             roster,
             fault,
             scripted: Mutex::new(HashMap::new()),
-            bundles: Mutex::new(HashMap::new()),
+            bundles: Mutex::new(bundles::Bundles::default()),
             packets_received: std::sync::atomic::AtomicU64::new(0),
         });
         let uploads = server::uploads(&inner).map_err(CentreSimError::Uploads)?;
