@@ -124,10 +124,30 @@ pub fn make_durable(conn: &Connection) -> Result<(), DbError> {
         )));
     }
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    cap_page_cache(conn)?;
     conn.pragma_update(None, "secure_delete", "ON")?;
     let secure: i64 = conn.query_row("PRAGMA secure_delete", [], |r| r.get(0))?;
     if secure != 1 {
         return Err(DbError::Pragma("secure_delete did not turn on".into()));
+    }
+    Ok(())
+}
+
+/// The page cache each connection may keep, in KiB. SQLite's default (2 MiB per connection)
+/// fills slowly as the file grows with the day's sealed packets, so a booth's resident memory
+/// crept up by the queue's, the desk's and the centre simulator's caches over a day; the booth
+/// reads each packet once or twice, so a small cache costs it nothing it notices.
+pub const PAGE_CACHE_KIB: i64 = 512;
+
+/// Caps the connection's page cache at [`PAGE_CACHE_KIB`] and reads the setting back.
+pub fn cap_page_cache(conn: &Connection) -> Result<(), DbError> {
+    conn.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
+    let size: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    if size != -PAGE_CACHE_KIB {
+        return Err(DbError::Pragma(format!(
+            "cache_size is {size}, not {}",
+            -PAGE_CACHE_KIB
+        )));
     }
     Ok(())
 }

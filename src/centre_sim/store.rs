@@ -69,6 +69,9 @@ impl CentreStore {
         };
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // The same small page cache as the booth's own files: the embedded simulator shares
+        // the booth's process.
+        conn.pragma_update(None, "cache_size", -crate::durable_db::PAGE_CACHE_KIB)?;
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS enrollments (
                 packet_id   TEXT PRIMARY KEY,
