@@ -232,6 +232,8 @@ impl State {
 fn waiting_status(lang: Lang, w: &WaitingEntry, now: jiff::Timestamp) -> String {
     let left = w.deadline_at.duration_since(now);
     match (w.state, w.handover) {
+        // The verdict window has not started: it starts at the supervisor's approval.
+        (QState::AwaitingReview, _) => t!(lang, "waiting-review"),
         (QState::PrintReady, _) => t!(lang, "waiting-print-ready"),
         (QState::Duplicate | QState::Adjudicate | QState::EnrollFailure, _) => {
             t!(lang, "waiting-not-printable")
@@ -309,6 +311,7 @@ fn queue_panel<'a>(
     now: jiff::Timestamp,
 ) -> Element<'a, Message> {
     let states = [
+        (QState::AwaitingReview, "state-awaiting_review"),
         (QState::Recorded, "state-recorded"),
         (QState::Sending, "state-sending"),
         (QState::Received, "state-received"),

@@ -261,14 +261,14 @@ fn flags(lang: Lang, item: &ReviewItem) -> String {
     let mut out = Vec::new();
     let x = item.exceptions().count();
     if x > 0 {
-        out.push(t!(lang, "review-exceptions-count", count = x));
+        out.push(t!(lang, "spv-review-exceptions-count", count = x));
     }
     let low = item.below_threshold().count();
     if low > 0 {
-        out.push(t!(lang, "review-low-count", count = low));
+        out.push(t!(lang, "spv-review-low-count", count = low));
     }
     if out.is_empty() {
-        out.push(t!(lang, "review-clean"));
+        out.push(t!(lang, "spv-review-clean"));
     }
     out.join(" · ")
 }
@@ -281,7 +281,7 @@ impl State {
         };
         let back = match self.opened() {
             Some(_) => theme::back(
-                t!(lang, "review-to-list"),
+                t!(lang, "spv-review-to-list"),
                 (!self.busy).then_some(Message::List),
             ),
             None => theme::back(t!(lang, "back"), (!self.busy).then_some(Message::Back)),
@@ -289,7 +289,7 @@ impl State {
         theme::page(
             column![
                 row![
-                    text(t!(lang, "review-title"))
+                    text(t!(lang, "spv-review-title"))
                         .size(theme::TITLE)
                         .width(Length::Fill),
                     back.width(Length::Fixed(280.0)),
@@ -305,19 +305,19 @@ impl State {
         let mut list = column![].spacing(8);
         let intro = match &self.items {
             None => t!(lang, "queue-loading"),
-            Some(items) if items.is_empty() => t!(lang, "review-none"),
-            Some(items) => t!(lang, "review-intro", count = items.len()),
+            Some(items) if items.is_empty() => t!(lang, "spv-review-none"),
+            Some(items) => t!(lang, "spv-review-intro", count = items.len()),
         };
         let status = match (&self.error, &self.done) {
             (Some(e), _) => Some(theme::alert(e.clone())),
             (None, Some(Done::Approved(no))) => Some(theme::note(t!(
                 lang,
-                "review-approved",
+                "spv-review-approved",
                 no = format!("{no:03}")
             ))),
             (None, Some(Done::Rejected(no))) => Some(theme::note(t!(
                 lang,
-                "review-rejected",
+                "spv-review-rejected",
                 no = format!("{no:03}")
             ))),
             (None, None) => None,
@@ -325,7 +325,7 @@ impl State {
         for item in self.items.iter().flatten() {
             let line = t!(
                 lang,
-                "review-line",
+                "spv-review-line",
                 no = format!("{:03}", item.queue_no),
                 at = local_datetime(item.recorded_at, self.zone),
                 operator = item.operator_id.clone(),
@@ -348,20 +348,20 @@ impl State {
     fn record_view<'a>(&'a self, lang: Lang, item: &'a ReviewItem) -> Element<'a, Message> {
         let heading = t!(
             lang,
-            "review-record",
+            "spv-review-record",
             no = format!("{:03}", item.queue_no),
             at = local_datetime(item.recorded_at, self.zone),
             operator = item.operator_id.clone()
         );
         // The steps' times against the SOP's standard; red when over.
-        let mut steps = column![text(t!(lang, "review-steps")).size(theme::HEADING)].spacing(4);
+        let mut steps = column![text(t!(lang, "spv-review-steps")).size(theme::HEADING)].spacing(4);
         if item.steps.is_empty() {
-            steps = steps.push(text(t!(lang, "review-no-steps")).size(theme::SMALL));
+            steps = steps.push(text(t!(lang, "spv-review-no-steps")).size(theme::SMALL));
         }
         for s in &item.steps {
             let line = t!(
                 lang,
-                "review-step",
+                "spv-review-step",
                 step = tr(lang, &s.step),
                 seconds = s.seconds,
                 standard = s.standard
@@ -375,7 +375,7 @@ impl State {
         }
         // What needs the supervisor's eye first: exceptions and captures below threshold.
         let mut concerns =
-            column![text(t!(lang, "review-concerns")).size(theme::HEADING)].spacing(4);
+            column![text(t!(lang, "spv-review-concerns")).size(theme::HEADING)].spacing(4);
         let mut any = false;
         for c in &item.captures {
             let line = if c.exception.is_some() {
@@ -405,14 +405,14 @@ impl State {
             }
         }
         if !any {
-            concerns = concerns.push(text(t!(lang, "review-no-concerns")).size(theme::BODY));
+            concerns = concerns.push(text(t!(lang, "spv-review-no-concerns")).size(theme::BODY));
         }
         for a in &item.approvals {
             concerns = concerns.push(
                 text(t!(
                     lang,
-                    "review-approved-at-booth",
-                    what = tr(lang, &format!("review-what-{}", a.what)),
+                    "spv-review-approved-at-booth",
+                    what = tr(lang, &format!("spv-review-what-{}", a.what)),
                     supervisor = a.supervisor_id.clone()
                 ))
                 .size(theme::SMALL),
@@ -420,7 +420,7 @@ impl State {
         }
         // Every capture's quality against its threshold, two columns.
         let mut qualities =
-            column![text(t!(lang, "review-qualities")).size(theme::HEADING)].spacing(4);
+            column![text(t!(lang, "spv-review-qualities")).size(theme::HEADING)].spacing(4);
         let captured: Vec<&CaptureFact> = item
             .captures
             .iter()
@@ -458,12 +458,12 @@ impl State {
         let decision: Element<'_, Message> = match &self.rejecting {
             None => row![
                 theme::action(
-                    t!(lang, "review-approve"),
+                    t!(lang, "spv-review-approve"),
                     Kind::Success,
                     (!self.busy).then_some(Message::Approve)
                 ),
                 theme::action(
-                    t!(lang, "review-reject"),
+                    t!(lang, "spv-review-reject"),
                     Kind::Danger,
                     (!self.busy).then_some(Message::Reject)
                 ),
@@ -474,33 +474,37 @@ impl State {
         };
         let mut page = column![text(heading).size(theme::BODY)].spacing(theme::GAP);
         if self.rejecting.is_none() {
-            page = page.push(drag_scroll(scrollable(facts).height(Length::Fill)));
+            page = page
+                .push(drag_scroll(scrollable(facts).height(Length::Fill)))
+                .push(theme::alert_slot(error));
+        } else if let Some(e) = error {
+            page = page.push(e);
         }
-        page.push(theme::alert_slot(error)).push(decision).into()
+        page.push(decision).into()
     }
 
     fn reject_view<'a>(&'a self, lang: Lang, rej: &'a Rejecting) -> Element<'a, Message> {
         let mut reasons = row![].spacing(8);
         for r in RejectReason::ALL {
             reasons = reasons.push(theme::choice(
-                tr(lang, &format!("review-reason-{}", r.as_str())),
+                tr(lang, &format!("spv-review-reason-{}", r.as_str())),
                 rej.reason == Some(r),
                 (!self.busy).then_some(Message::Reason(r)),
             ));
         }
         let note = if rej.note.value().is_empty() {
-            t!(lang, "review-note-empty")
+            t!(lang, "spv-review-note-empty")
         } else {
             rej.note.text.clone()
         };
+        // The decision right under the reasons, the keyboard for the optional note below: the
+        // buttons stay where the finger is, whatever is typed.
         column![
-            text(t!(lang, "review-reject-why")).size(theme::HEADING),
+            text(t!(lang, "spv-review-reject-why")).size(theme::HEADING),
             reasons,
-            text(t!(lang, "review-note", note = note)).size(theme::BODY),
-            keyboard::view(&rej.note, Message::Key),
             row![
                 theme::action(
-                    t!(lang, "review-reject-confirm"),
+                    t!(lang, "spv-review-reject-confirm"),
                     Kind::Danger,
                     (rej.ready() && !self.busy).then_some(Message::ConfirmReject)
                 ),
@@ -511,6 +515,8 @@ impl State {
                 ),
             ]
             .spacing(theme::GAP),
+            text(t!(lang, "spv-review-note", note = note)).size(theme::BODY),
+            keyboard::view(&rej.note, Message::Key),
         ]
         .spacing(theme::GAP)
         .into()
@@ -604,26 +610,26 @@ mod tests {
     fn every_reason_and_word_of_the_screen_is_in_both_languages() {
         let mut keys: Vec<String> = RejectReason::ALL
             .iter()
-            .map(|r| format!("review-reason-{}", r.as_str()))
+            .map(|r| format!("spv-review-reason-{}", r.as_str()))
             .collect();
         keys.extend(
             [
-                "review-title",
-                "review-none",
-                "review-steps",
-                "review-concerns",
-                "review-no-concerns",
-                "review-qualities",
-                "review-approve",
-                "review-reject",
-                "review-reject-why",
-                "review-reject-confirm",
-                "review-note-empty",
-                "review-to-list",
-                "review-what-exceptions",
-                "review-what-rerecord",
-                "review-clean",
-                "review-no-steps",
+                "spv-review-title",
+                "spv-review-none",
+                "spv-review-steps",
+                "spv-review-concerns",
+                "spv-review-no-concerns",
+                "spv-review-qualities",
+                "spv-review-approve",
+                "spv-review-reject",
+                "spv-review-reject-why",
+                "spv-review-reject-confirm",
+                "spv-review-note-empty",
+                "spv-review-to-list",
+                "spv-review-what-exceptions",
+                "spv-review-what-rerecord",
+                "spv-review-clean",
+                "spv-review-no-steps",
                 "spv-review",
             ]
             .map(String::from),
