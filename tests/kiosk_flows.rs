@@ -458,7 +458,7 @@ fn the_supervisor_reviews_records_before_they_are_sent() {
     k.drive(&[
         &format!("click \"{}\"", line("001")),
         "expect \"Perlu diperhatikan\"",
-        "expect \"Tidak ada pengecualian; semua mutu di atas batas.\"",
+        "expect \"Tidak ada pengecualian; semua kualitas di atas batas.\"",
         "click \"Setujui dan kirim\"",
     ]);
     k.wait_for_text(
@@ -468,7 +468,7 @@ fn the_supervisor_reviews_records_before_they_are_sent() {
     k.drive(&[
         &format!("click \"{}\"", line("002")),
         "click \"Tolak\"",
-        "click \"Mutu buruk\"",
+        "click \"Kualitas buruk\"",
         "click \"Tolak dan hapus rekaman\"",
     ]);
     k.wait_for_text(

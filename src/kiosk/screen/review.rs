@@ -310,16 +310,12 @@ impl State {
         };
         let status = match (&self.error, &self.done) {
             (Some(e), _) => Some(theme::alert(e.clone())),
-            (None, Some(Done::Approved(no))) => Some(theme::note(t!(
-                lang,
-                "spv-review-approved",
-                no = format!("{no:03}")
-            ))),
-            (None, Some(Done::Rejected(no))) => Some(theme::note(t!(
-                lang,
-                "spv-review-rejected",
-                no = format!("{no:03}")
-            ))),
+            (None, Some(Done::Approved(no))) => Some(theme::panel(
+                text(t!(lang, "spv-review-approved", no = format!("{no:03}"))).size(theme::BODY),
+            )),
+            (None, Some(Done::Rejected(no))) => Some(theme::panel(
+                text(t!(lang, "spv-review-rejected", no = format!("{no:03}"))).size(theme::BODY),
+            )),
             (None, None) => None,
         };
         for item in self.items.iter().flatten() {
@@ -336,13 +332,14 @@ impl State {
                     .width(Length::Fill),
             );
         }
-        column![
-            text(intro).size(theme::BODY),
-            theme::alert_slot(status),
-            drag_scroll(scrollable(list).height(Length::Fill)),
-        ]
-        .spacing(theme::GAP)
-        .into()
+        // The last decision's word (or an error) above the list, only when there is one: the
+        // list is new after a decision, so nothing moves under a finger.
+        let mut page = column![text(intro).size(theme::BODY)].spacing(theme::GAP);
+        if let Some(s) = status {
+            page = page.push(s);
+        }
+        page.push(drag_scroll(scrollable(list).height(Length::Fill)))
+            .into()
     }
 
     fn record_view<'a>(&'a self, lang: Lang, item: &'a ReviewItem) -> Element<'a, Message> {
@@ -470,11 +467,13 @@ impl State {
             ]
             .spacing(theme::GAP)
             .into(),
-            Some(rej) => self.reject_view(lang, rej),
+            Some(rej) => self.reject_view(lang, item, rej),
         };
-        let mut page = column![text(heading).size(theme::BODY)].spacing(theme::GAP);
+        // Rejecting, the keyboard needs the room: the reasons' heading names the record.
+        let mut page = column![].spacing(theme::GAP);
         if self.rejecting.is_none() {
             page = page
+                .push(text(heading).size(theme::BODY))
                 .push(drag_scroll(scrollable(facts).height(Length::Fill)))
                 .push(theme::alert_slot(error));
         } else if let Some(e) = error {
@@ -483,7 +482,12 @@ impl State {
         page.push(decision).into()
     }
 
-    fn reject_view<'a>(&'a self, lang: Lang, rej: &'a Rejecting) -> Element<'a, Message> {
+    fn reject_view<'a>(
+        &'a self,
+        lang: Lang,
+        item: &ReviewItem,
+        rej: &'a Rejecting,
+    ) -> Element<'a, Message> {
         let mut reasons = row![].spacing(8);
         for r in RejectReason::ALL {
             reasons = reasons.push(theme::choice(
@@ -500,7 +504,12 @@ impl State {
         // The decision right under the reasons, the keyboard for the optional note below: the
         // buttons stay where the finger is, whatever is typed.
         column![
-            text(t!(lang, "spv-review-reject-why")).size(theme::HEADING),
+            text(t!(
+                lang,
+                "spv-review-reject-why",
+                no = format!("{:03}", item.queue_no)
+            ))
+            .size(theme::HEADING),
             reasons,
             row![
                 theme::action(
