@@ -114,6 +114,7 @@ async fn a_record_under_review_waits_unsent_and_its_verdict_window_starts_at_the
         staff("op-01", Role::Operator),
     );
     let a = office.record(0, Vec::new()).await;
+    assert_eq!(a.state, State::AwaitingReview, "the save says so");
     assert_eq!(office.row(a.packet_id).await.state, State::AwaitingReview);
     // The applicant sees it on the waiting list.
     let waiting = office.service.queue().waiting_list().await.unwrap();

@@ -282,7 +282,10 @@ fn supervisor_review_screens_render() {
     k.drive(&["type \"9753\""]);
     shot!(k, "27-record-exception-approval");
     k.drive(&["type \"10\"", "type enter"]);
-    k.wait_for_text("Selesai", Duration::from_secs(20));
+    k.wait_for_text(
+        "Rekaman menunggu tinjauan supervisor, lalu dikirim ke pusat. Pemohon menunggu di daftar tunggu.",
+        Duration::from_secs(20),
+    );
     k.drive(&[&click("Selesai")]);
     record_through_the_screens(&mut k, clean.nik.as_str());
     k.drive(&[&click("Keluar"), "type \"975310\"", "type enter"]);

@@ -136,6 +136,9 @@ pub struct Committed {
     pub packet_id: Uuid,
     pub queue_no: u32,
     pub receipt_no: String,
+    /// The state it was saved in: `recorded`, or `awaiting_review` where the office reviews
+    /// records before sending.
+    pub state: State,
 }
 
 /// A packet claimed for sending.

@@ -256,6 +256,7 @@ impl Store {
             packet_id: rec.packet_id,
             queue_no,
             receipt_no,
+            state,
         })
     }
 

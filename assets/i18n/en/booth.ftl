@@ -79,6 +79,7 @@ record-saved = Recorded
 record-queue-no = Queue number { $number }
 record-receipt-no = Proof of recording number { $number }
 record-waiting = The data are sent to the centre in the background. The applicant waits on the waiting list.
+record-waiting-review = The record waits for the supervisor's review, then goes to the centre. The applicant waits on the waiting list.
 record-done = Done
 
 review-face = Photo · quality { $quality }

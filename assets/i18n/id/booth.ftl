@@ -79,6 +79,7 @@ record-saved = Terekam
 record-queue-no = Nomor antrean { $number }
 record-receipt-no = Nomor bukti perekaman { $number }
 record-waiting = Data dikirim ke pusat di latar belakang. Pemohon menunggu di daftar tunggu.
+record-waiting-review = Rekaman menunggu tinjauan supervisor, lalu dikirim ke pusat. Pemohon menunggu di daftar tunggu.
 record-done = Selesai
 
 review-face = Foto · kualitas { $quality }
