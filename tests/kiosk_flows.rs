@@ -407,9 +407,10 @@ fn an_exception_is_saved_only_with_the_supervisor_s_pin_and_audited() {
     drop(office);
 }
 
-/// An office that reviews before sending: two records wait, unsent, on the waiting list; the
-/// supervisor signs in, opens the review from the supervisor area, approves one (it is sent)
-/// and rejects the other with a reason (it is deleted, never sent).
+/// An office that reviews before sending: two records wait, unsent, on the waiting list; at the
+/// operator's booth the operator's PIN does not open the review and the supervisor's does: one
+/// is approved (it is sent); later the supervisor, signed in, rejects the other from their area
+/// with a reason (it is deleted, never sent).
 #[test]
 fn the_supervisor_reviews_records_before_they_are_sent() {
     let office = common::Office::open();
@@ -439,13 +440,15 @@ fn the_supervisor_reviews_records_before_they_are_sent() {
         "Rekaman menunggu tinjauan supervisor sebelum dikirim ke pusat. Pemohon menunggu; jam tunggu hasil mulai setelah disetujui.",
         Duration::from_secs(10),
     );
-    k.drive(&["click \"Kembali\"", "click \"Keluar\""]);
-    // The supervisor signs in and opens the review.
+    // At the operator's booth the supervisor's PIN opens the review; the operator's does not.
+    k.drive(&["click \"Kembali\"", "click \"Tinjau rekaman (2)\""]);
+    k.wait_for_text(
+        "PIN supervisor untuk meninjau rekaman",
+        Duration::from_secs(10),
+    );
+    k.drive(&["type \"246810\"", "type enter"]);
+    k.wait_for_text("PIN ini bukan milik supervisor.", Duration::from_secs(10));
     k.drive(&["type \"975310\"", "type enter"]);
-    k.wait_for_text("Area supervisor", Duration::from_secs(10));
-    k.drive(&["click \"Area supervisor\""]);
-    k.wait_for_text("Tinjau rekaman (2)", Duration::from_secs(10));
-    k.drive(&["click \"Tinjau rekaman (2)\""]);
     k.wait_for_text(
         "2 rekaman menunggu tinjauan sebelum dikirim ke pusat. Sentuh satu untuk memeriksanya.",
         Duration::from_secs(10),
@@ -463,6 +466,17 @@ fn the_supervisor_reviews_records_before_they_are_sent() {
     ]);
     k.wait_for_text(
         "Rekaman no. 001 disetujui dan dikirim ke pusat.",
+        Duration::from_secs(10),
+    );
+    // Back on the operator's home; later the supervisor signs in and reviews from their area.
+    k.drive(&["click \"Kembali\"", "click \"Keluar\""]);
+    k.drive(&["type \"975310\"", "type enter"]);
+    k.wait_for_text("Area supervisor", Duration::from_secs(10));
+    k.drive(&["click \"Area supervisor\""]);
+    k.wait_for_text("Tinjau rekaman (1)", Duration::from_secs(10));
+    k.drive(&["click \"Tinjau rekaman (1)\""]);
+    k.wait_for_text(
+        "1 rekaman menunggu tinjauan sebelum dikirim ke pusat. Sentuh satu untuk memeriksanya.",
         Duration::from_secs(10),
     );
     k.drive(&[

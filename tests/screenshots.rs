@@ -288,6 +288,11 @@ fn supervisor_review_screens_render() {
     );
     k.drive(&[&click("Selesai")]);
     record_through_the_screens(&mut k, clean.nik.as_str());
+    k.wait_for_text("Tinjau rekaman (2)", Duration::from_secs(10));
+    shot!(k, "31-home-awaiting-review");
+    k.drive(&[&click("Tinjau rekaman (2)"), "type \"97\""]);
+    shot!(k, "32-review-pin");
+    k.drive(&[&click("Kembali")]);
     k.drive(&[&click("Keluar"), "type \"975310\"", "type enter"]);
     k.wait_for_text("Area supervisor", Duration::from_secs(10));
     k.drive(&[&click("Area supervisor")]);
@@ -310,7 +315,7 @@ fn supervisor_review_screens_render() {
         k.drive(&[&click(key)]);
     }
     shot!(k, "30-review-reject");
-    assert_eq!(written.len(), 8);
+    assert_eq!(written.len(), 12);
     assert!(cut.is_empty(), "labels cut:\n{}", cut.join("\n"));
     drop(office);
 }

@@ -641,9 +641,12 @@ impl App {
                 self.run::<dashboard::State>(load, Message::Dashboard)
             }
             Nav::Review => {
-                let (state, load) = review::State::open(self.config.booth.time_zone);
+                let Some(who) = self.who.clone() else {
+                    return Task::none();
+                };
+                let (state, load) = review::State::open(self.config.booth.time_zone, &who);
                 self.screen = Screen::Review(Box::new(state));
-                self.run::<review::State>(load, Message::Review)
+                Task::batch(load.map(|r| self.run::<review::State>(r, Message::Review)))
             }
         }
     }

@@ -5,21 +5,31 @@
 //! and the decision: approve (the record goes to the transmitter) or reject with a reason
 //! tapped from a few and an optional note (the record is deleted; the audit chain keeps who
 //! and why).
+//!
+//! A supervisor signed in reaches it from the supervisor area and decides as themselves. Where
+//! someone else is signed in (the operator's home shows the count waiting), the supervisor
+//! walks over and types their PIN once; the screen decides as that supervisor until it is left.
+//! Any other PIN is refused (a wrong one counts towards the sign-in lockout).
 
 use iced::widget::{column, row, scrollable, text};
 use iced::{Element, Length, Task};
 use uuid::Uuid;
 
+use super::supervisor_pin::SupervisorPin;
 use super::{Action, Ctx, Page};
 use crate::booth::service::review::{reason_text, RejectReason, NOTE_MAX};
+use crate::booth::service::{Action as Permission, SignInError, Staff};
 use crate::kiosk::i18n::{tr, Lang};
 use crate::kiosk::Nav;
 use crate::papers::receipt::local_datetime;
 use crate::queue::{CaptureFact, ReviewItem};
 use crate::t;
 use crate::widgets::drag_scroll::drag_scroll;
+use crate::widgets::icons::Icon;
 use crate::widgets::keyboard::{self, Input, Key};
+use crate::widgets::keypad;
 use crate::widgets::theme::{self, Kind};
+use crate::widgets::typing::Typed;
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -37,14 +47,21 @@ pub enum Message {
     CancelReject,
     /// The booth's answer to a decision: the record's queue number and whether it was approved.
     Decided(Result<(u32, bool), String>),
+    /// A key of the supervisor's PIN pad (when someone else is signed in).
+    PinKey(keypad::Key),
+    SubmitPin,
+    PinChecked(Result<Staff, SignInError>),
     Back,
 }
 
+/// Work for the booth, each done as the supervisor reviewing.
 #[derive(Debug)]
 pub enum Request {
-    Load,
-    Approve(Uuid, u32),
-    Reject(Uuid, u32, RejectReason, String),
+    Load(Staff),
+    Approve(Staff, Uuid, u32),
+    Reject(Staff, Uuid, u32, RejectReason, String),
+    /// Check that this PIN is a supervisor's.
+    CheckPin(String),
 }
 
 /// A rejection being given: the reason tapped and the note typed.
@@ -71,6 +88,11 @@ pub enum Done {
 
 #[derive(Default)]
 pub struct State {
+    /// The supervisor deciding: the one signed in, or the one whose PIN was typed here.
+    reviewer: Option<Staff>,
+    pin: SupervisorPin,
+    /// Opened by a supervisor signed in (back to their area) or from someone else's home.
+    from_area: bool,
     items: Option<Vec<ReviewItem>>,
     open: Option<Uuid>,
     rejecting: Option<Rejecting>,
@@ -81,14 +103,25 @@ pub struct State {
 }
 
 impl State {
-    pub fn open(zone: crate::clock::Zone) -> (Self, Request) {
+    /// The review for `who`: a supervisor starts at the list; anyone else, at the PIN pad.
+    pub fn open(zone: crate::clock::Zone, who: &Staff) -> (Self, Option<Request>) {
+        let supervisor = Permission::Review.allowed(who.role);
+        let reviewer = supervisor.then(|| who.clone());
+        let load = reviewer.clone().map(Request::Load);
         (
             Self {
                 zone,
+                reviewer,
+                from_area: supervisor,
                 ..Self::default()
             },
-            Request::Load,
+            load,
         )
+    }
+
+    /// The supervisor deciding, once known.
+    pub fn reviewer(&self) -> Option<&Staff> {
+        self.reviewer.as_ref()
     }
 
     /// The records awaiting review (None while loading).
@@ -133,10 +166,10 @@ impl Page for State {
                 self.rejecting = None;
             }
             Message::Approve if !self.busy && self.rejecting.is_none() => {
-                if let Some(item) = self.opened() {
-                    let (id, no) = (item.packet_id, item.queue_no);
+                if let (Some(item), Some(who)) = (self.opened(), &self.reviewer) {
+                    let request = Request::Approve(who.clone(), item.packet_id, item.queue_no);
                     self.busy = true;
-                    return Action::Run(Request::Approve(id, no));
+                    return Action::Run(request);
                 }
             }
             Message::Reject if !self.busy && self.opened().is_some() => {
@@ -158,9 +191,12 @@ impl Page for State {
             Message::CancelReject if !self.busy => self.rejecting = None,
             Message::ConfirmReject if !self.busy => {
                 let ready = self.rejecting.as_ref().is_some_and(Rejecting::ready);
-                if let (true, Some(item), Some(rej)) = (ready, self.opened(), &self.rejecting) {
+                if let (true, Some(item), Some(rej), Some(who)) =
+                    (ready, self.opened(), &self.rejecting, &self.reviewer)
+                {
                     if let Some(reason) = rej.reason {
                         let request = Request::Reject(
+                            who.clone(),
                             item.packet_id,
                             item.queue_no,
                             reason,
@@ -181,49 +217,85 @@ impl Page for State {
                 } else {
                     Done::Rejected(no)
                 });
-                return Action::Run(Request::Load);
+                if let Some(who) = &self.reviewer {
+                    return Action::Run(Request::Load(who.clone()));
+                }
             }
             Message::Decided(Err(e)) => {
                 self.busy = false;
                 self.error = Some(e);
             }
-            Message::Back if !self.busy => return Action::Go(Nav::Supervisor),
+            Message::PinKey(k) if self.reviewer.is_none() => self.pin.key(k),
+            Message::SubmitPin if self.reviewer.is_none() => {
+                if let Some(pin) = self.pin.submit() {
+                    return Action::Run(Request::CheckPin(pin));
+                }
+            }
+            Message::PinChecked(Ok(who)) => {
+                self.pin = SupervisorPin::default();
+                self.reviewer = Some(who.clone());
+                return Action::Run(Request::Load(who));
+            }
+            Message::PinChecked(Err(e)) => self.pin.refuse(e),
+            Message::Back if !self.busy => {
+                return Action::Go(if self.from_area {
+                    Nav::Supervisor
+                } else {
+                    Nav::Home
+                })
+            }
             Message::Open(_)
             | Message::List
             | Message::Approve
             | Message::Reject
             | Message::CancelReject
             | Message::ConfirmReject
+            | Message::PinKey(_)
+            | Message::SubmitPin
             | Message::Back => {}
         }
         Action::None
     }
 
+    fn typed(&self, typed: Typed, _at: std::time::Instant) -> Option<Message> {
+        if self.reviewer.is_some() {
+            return None;
+        }
+        match typed {
+            Typed::Enter => Some(Message::SubmitPin),
+            t => t.keypad().map(Message::PinKey),
+        }
+    }
+
     fn perform(ctx: Ctx, request: Request) -> Task<Message> {
         match request {
-            Request::Load => Task::perform(
+            Request::CheckPin(pin) => Task::perform(
+                async move { ctx.service.approve(pin, Permission::Review).await },
+                Message::PinChecked,
+            ),
+            Request::Load(who) => Task::perform(
                 async move {
                     ctx.service
-                        .awaiting_review(&ctx.who)
+                        .awaiting_review(&who)
                         .await
                         .map_err(|e| e.to_string())
                 },
                 Message::Loaded,
             ),
-            Request::Approve(id, no) => Task::perform(
+            Request::Approve(who, id, no) => Task::perform(
                 async move {
                     ctx.service
-                        .approve_record(&ctx.who, id)
+                        .approve_record(&who, id)
                         .await
                         .map(|()| (no, true))
                         .map_err(|e| e.to_string())
                 },
                 Message::Decided,
             ),
-            Request::Reject(id, no, reason, note) => Task::perform(
+            Request::Reject(who, id, no, reason, note) => Task::perform(
                 async move {
                     ctx.service
-                        .reject_record(&ctx.who, id, reason, &note)
+                        .reject_record(&who, id, reason, &note)
                         .await
                         .map(|()| (no, false))
                         .map_err(|e| e.to_string())
@@ -275,9 +347,10 @@ fn flags(lang: Lang, item: &ReviewItem) -> String {
 
 impl State {
     pub fn view(&self, lang: Lang) -> Element<'_, Message> {
-        let body = match self.opened() {
-            Some(item) => self.record_view(lang, item),
-            None => self.list_view(lang),
+        let body = match (self.opened(), &self.reviewer) {
+            (_, None) => self.pin_view(lang),
+            (Some(item), Some(_)) => self.record_view(lang, item),
+            (None, Some(_)) => self.list_view(lang),
         };
         let back = match self.opened() {
             Some(_) => theme::back(
@@ -299,6 +372,32 @@ impl State {
             ]
             .spacing(theme::GAP),
         )
+    }
+
+    /// The supervisor's PIN, typed where someone else is signed in.
+    fn pin_view(&self, lang: Lang) -> Element<'_, Message> {
+        let refusal: Option<Element<'_, Message>> = self
+            .pin
+            .refused
+            .as_ref()
+            .map(|e| theme::alert(crate::kiosk::screen::verify::approval_message(lang, e)));
+        let left = column![
+            text(t!(lang, "spv-review-pin")).size(theme::HEADING),
+            text(self.pin.dots()).size(theme::TITLE),
+            theme::alert_slot(refusal),
+            theme::action_icon(
+                Icon::Check,
+                t!(lang, "spv-review-pin-open"),
+                Kind::Primary,
+                self.pin.ready().then_some(Message::SubmitPin),
+            )
+            .width(Length::Fixed(420.0)),
+        ]
+        .spacing(theme::GAP)
+        .width(Length::Fill);
+        row![left, keypad::view(Message::PinKey)]
+            .spacing(theme::GAP)
+            .into()
     }
 
     fn list_view(&self, lang: Lang) -> Element<'_, Message> {
@@ -559,10 +658,22 @@ mod tests {
         }
     }
 
+    fn staff(id: &str, role: crate::config::Role) -> Staff {
+        Staff {
+            id: id.into(),
+            name: id.into(),
+            role,
+        }
+    }
+
+    fn supervisor() -> Staff {
+        staff("spv-01", crate::config::Role::Supervisor)
+    }
+
     #[test]
     fn a_rejection_needs_a_reason_and_words_for_other_then_reloads_the_list() {
-        let (mut s, load) = State::open(crate::clock::Zone::Wib);
-        assert!(matches!(load, Request::Load));
+        let (mut s, load) = State::open(crate::clock::Zone::Wib, &supervisor());
+        assert!(matches!(load, Some(Request::Load(w)) if w.id == "spv-01"));
         let a = item(3);
         let id = a.packet_id;
         s.update(Message::Loaded(Ok(vec![a])));
@@ -576,17 +687,20 @@ mod tests {
         for c in "kabur".chars() {
             s.update(Message::Key(Key::Char(c)));
         }
-        let Action::Run(Request::Reject(rid, 3, RejectReason::Other, note)) =
+        let Action::Run(Request::Reject(who, rid, 3, RejectReason::Other, note)) =
             s.update(Message::ConfirmReject)
         else {
             panic!("the rejection is sent");
         };
-        assert_eq!((rid, note.as_str()), (id, "KABUR"));
+        assert_eq!(
+            (who.id.as_str(), rid, note.as_str()),
+            ("spv-01", id, "KABUR")
+        );
         // While the booth answers, a second tap does nothing.
         assert!(matches!(s.update(Message::ConfirmReject), Action::None));
         assert!(matches!(
             s.update(Message::Decided(Ok((3, false)))),
-            Action::Run(Request::Load)
+            Action::Run(Request::Load(_))
         ));
         assert_eq!(s.done(), Some(&Done::Rejected(3)));
         assert!(s.opened().is_none());
@@ -594,7 +708,7 @@ mod tests {
 
     #[test]
     fn an_approval_is_sent_once_and_a_refusal_is_shown_on_the_record() {
-        let (mut s, _) = State::open(crate::clock::Zone::Wib);
+        let (mut s, _) = State::open(crate::clock::Zone::Wib, &supervisor());
         let a = item(7);
         let id = a.packet_id;
         s.update(Message::Loaded(Ok(vec![a])));
@@ -603,7 +717,7 @@ mod tests {
         s.update(Message::Open(id));
         assert!(matches!(
             s.update(Message::Approve),
-            Action::Run(Request::Approve(_, 7))
+            Action::Run(Request::Approve(_, _, 7))
         ));
         assert!(matches!(s.update(Message::Approve), Action::None));
         s.update(Message::Decided(Err("refused".into())));
@@ -613,6 +727,39 @@ mod tests {
             s.update(Message::Back),
             Action::Go(Nav::Supervisor)
         ));
+    }
+
+    #[test]
+    fn someone_else_signed_in_needs_a_supervisor_s_pin_first_and_goes_back_home() {
+        let op = staff("op-01", crate::config::Role::Operator);
+        let (mut s, load) = State::open(crate::clock::Zone::Wib, &op);
+        assert!(load.is_none(), "nothing is read before the PIN");
+        assert!(s.reviewer().is_none());
+        for d in [2, 4, 6, 8, 1, 0] {
+            s.update(Message::PinKey(keypad::Key::Digit(d)));
+        }
+        let Action::Run(Request::CheckPin(pin)) = s.update(Message::SubmitPin) else {
+            panic!("the PIN is checked");
+        };
+        assert_eq!(pin, "246810");
+        // The operator's own PIN is not a supervisor's: nothing opens.
+        s.update(Message::PinChecked(Err(SignInError::NotSupervisor)));
+        assert!(s.reviewer().is_none());
+        assert!(matches!(s.pin.refused, Some(SignInError::NotSupervisor)));
+        assert!(matches!(s.update(Message::Approve), Action::None));
+        for d in [9, 7, 5, 3, 1, 0] {
+            s.update(Message::PinKey(keypad::Key::Digit(d)));
+        }
+        assert!(matches!(
+            s.update(Message::SubmitPin),
+            Action::Run(Request::CheckPin(_))
+        ));
+        assert!(matches!(
+            s.update(Message::PinChecked(Ok(supervisor()))),
+            Action::Run(Request::Load(w)) if w.id == "spv-01"
+        ));
+        assert_eq!(s.reviewer().map(|w| w.id.as_str()), Some("spv-01"));
+        assert!(matches!(s.update(Message::Back), Action::Go(Nav::Home)));
     }
 
     #[test]
@@ -640,6 +787,9 @@ mod tests {
                 "spv-review-clean",
                 "spv-review-no-steps",
                 "spv-review",
+                "spv-review-pin",
+                "spv-review-pin-open",
+                "home-review",
             ]
             .map(String::from),
         );
