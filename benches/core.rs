@@ -68,6 +68,7 @@ fn seal_and_commit(rounds: usize) {
                 deadline_at: add(now, Duration::from_secs(3600)),
                 approvals: Vec::new(),
                 facts: Default::default(),
+                awaiting_review: false,
             })
             .unwrap();
         sealed_ms.push(t.elapsed().as_secs_f64() * 1000.0);

@@ -119,6 +119,9 @@ pub struct ApplicantReport {
     pub steps: StepTimes,
     /// Resident memory of the process after this applicant.
     pub rss_bytes: u64,
+    /// Where the office reviews before sending: the supervisor rejected the first recording
+    /// and the applicant was recorded again.
+    pub rejected_at_review: bool,
 }
 
 /// The whole day.
@@ -302,6 +305,7 @@ impl Day {
                     ..StepTimes::default()
                 },
                 rss_bytes: crate::telemetry::resident_bytes().unwrap_or(0),
+                rejected_at_review: false,
             };
             each(&report);
             reports.push(report);
@@ -327,28 +331,16 @@ impl Day {
             .ok_or_else(|| step(0, format!("receipt {receipt_no} not found")))
     }
 
-    /// One applicant from SIAK to the end of their visit.
-    async fn visit(
+    /// Captures every slot from the devices and saves the record (approvals the office's
+    /// rules want given by the day's supervisor, as at the booth).
+    async fn record_once(
         &self,
         n: usize,
-        resident: &Resident,
-        plan: Plan,
-    ) -> Result<ApplicantReport, DayError> {
+        op: &Staff,
+        verified: &crate::booth::service::applicant::Verified,
+    ) -> Result<crate::queue::Committed, DayError> {
         let svc = &self.service;
-        let op = &self.operator;
-        let mut steps = StepTimes::default();
-        if let Some(verdict) = plan.scripted() {
-            self.centre.script_verdict(&resident.nik, verdict);
-        }
-        // SOP 3: SIAK.
-        let t = Instant::now();
-        let verified = svc
-            .lookup(op, resident.nik.as_str())
-            .await
-            .map_err(|e| step(n, e))?;
-        steps.verify_ms = t.elapsed().as_millis() as u64;
-        // SOP 4: every capture from the devices, then the save.
-        let t = Instant::now();
+        let resident = &verified.resident;
         svc.begin_applicant(resident.nik.as_str())
             .await
             .map_err(|e| step(n, e))?;
@@ -381,6 +373,62 @@ impl Day {
             )
             .await
             .map_err(|e| step(n, e))?;
+        Ok(committed)
+    }
+
+    /// One applicant from SIAK to the end of their visit.
+    async fn visit(
+        &self,
+        n: usize,
+        resident: &Resident,
+        plan: Plan,
+    ) -> Result<ApplicantReport, DayError> {
+        let svc = &self.service;
+        let op = &self.operator;
+        let mut steps = StepTimes::default();
+        if let Some(verdict) = plan.scripted() {
+            self.centre.script_verdict(&resident.nik, verdict);
+        }
+        // SOP 3: SIAK.
+        let t = Instant::now();
+        let verified = svc
+            .lookup(op, resident.nik.as_str())
+            .await
+            .map_err(|e| step(n, e))?;
+        steps.verify_ms = t.elapsed().as_millis() as u64;
+        // SOP 4: every capture from the devices, then the save; where the office reviews
+        // before sending, the supervisor's review (one applicant in twenty is rejected once and
+        // recorded again).
+        let t = Instant::now();
+        let mut rejected_at_review = false;
+        let committed = loop {
+            let committed = self.record_once(n, op, &verified).await?;
+            if !svc.reviews_before_sending() {
+                break committed;
+            }
+            let spv = self.supervisor.as_ref().ok_or_else(|| {
+                step(
+                    n,
+                    "review_before_send is on but the config has no supervisor",
+                )
+            })?;
+            if n % 20 == 19 && !rejected_at_review {
+                svc.reject_record(
+                    spv,
+                    committed.packet_id,
+                    crate::booth::service::review::RejectReason::PoorQuality,
+                    "",
+                )
+                .await
+                .map_err(|e| step(n, e))?;
+                rejected_at_review = true;
+                continue;
+            }
+            svc.approve_record(spv, committed.packet_id)
+                .await
+                .map_err(|e| step(n, e))?;
+            break committed;
+        };
         steps.record_ms = t.elapsed().as_millis() as u64;
         let id = committed.packet_id;
         let mut report = ApplicantReport {
@@ -392,6 +440,7 @@ impl Day {
             complaint: None,
             steps,
             rss_bytes: 0,
+            rejected_at_review,
         };
         if plan == Plan::PickupLater {
             // The applicant does not wait: the proof of recording, and home.

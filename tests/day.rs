@@ -173,3 +173,63 @@ fn a_day_issues_cards_prints_the_right_papers_and_leaves_nothing_personal_on_dis
         assert_eq!(mode, want, "{} is {mode:o}", p.display());
     }
 }
+
+/// The same day at an office that reviews records before sending: the supervisor approves each
+/// (and rejects one, recorded again), and the day ends as it does without review.
+#[test]
+fn a_day_with_review_before_sending_runs_through_and_audits_the_rejection() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("booth");
+    let config = dir.path().join("booth.toml");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/booth.toml"))
+        .unwrap()
+        .replace("review_before_send = false", "review_before_send = true");
+    assert!(text.contains("review_before_send = true"));
+    std::fs::write(&config, text).unwrap();
+    let out = Command::new(BOOTH)
+        .arg("--config")
+        .arg(&config)
+        .args([
+            "simulate-day",
+            "--applicants",
+            "20",
+            "--blanks",
+            "20",
+            "--json",
+        ])
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "simulate-day failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let applicants = report["applicants"].as_array().unwrap();
+    let rejected: Vec<u64> = applicants
+        .iter()
+        .filter(|a| a["rejected_at_review"] == true)
+        .map(|a| a["n"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rejected, vec![19], "the nineteenth is rejected once");
+    let issued = applicants
+        .iter()
+        .filter(|a| a["outcome"] == "issued")
+        .count();
+    assert_eq!(issued, 15, "every print-ready applicant gets a card");
+    assert_eq!(report["audit_intact"], true);
+    // The rejected record stays in the queue as rejected, with nothing left to send.
+    let list = Command::new(BOOTH)
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["queue", "list"])
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&list.stdout);
+    assert_eq!(list.matches("rejected").count(), 1, "{list}");
+    assert!(!list.contains("awaiting_review"), "{list}");
+}

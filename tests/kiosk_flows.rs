@@ -344,3 +344,166 @@ fn a_card_printer_out_of_cards_is_named_and_the_card_prints_once_cards_are_loade
     ]);
     drop(office);
 }
+
+/// The audit chain's events for `id` in the booth's queue file: (event, to, detail).
+fn audit_of(
+    running: &ktpel_booth::booth::service::Service,
+    id: uuid::Uuid,
+) -> Vec<(String, String, String)> {
+    let conn = rusqlite::Connection::open_with_flags(
+        running
+            .booth()
+            .data_dir
+            .join(ktpel_booth::booth::QUEUE_FILE),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let mut stmt = conn
+        .prepare("SELECT event, to_state, detail FROM audit WHERE packet_id = ?1 ORDER BY seq")
+        .unwrap();
+    let rows = stmt
+        .query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap();
+    rows.collect::<Result<_, _>>().unwrap()
+}
+
+/// A record with a bandaged thumb waits for the supervisor on the record's review: the
+/// operator's own PIN is refused there, the supervisor's saves it, and who approved what is in
+/// the audit chain, which holds together.
+#[test]
+fn an_exception_is_saved_only_with_the_supervisor_s_pin_and_audited() {
+    let office = common::Office::open();
+    let applicant = office.centre.population()[2].clone();
+    let mut k = emulator::boot(office.config(), office.clock.clone());
+    emulator::sign_in(&mut k);
+    emulator::record_until_approval(&mut k, applicant.nik.as_str());
+    k.drive(&["expect \"•  Ibu jari kanan: Diperban\""]);
+    // The operator's PIN is not a supervisor's: nothing is saved.
+    k.drive(&["type \"246810\"", "type enter"]);
+    k.wait_for_text("PIN ini bukan milik supervisor.", Duration::from_secs(10));
+    let running = k.running();
+    assert!(office
+        .rt
+        .block_on(running.queue().list())
+        .unwrap()
+        .is_empty());
+    k.drive(&["type \"975310\"", "type enter"]);
+    k.wait_for_text("Terekam", Duration::from_secs(20));
+    let row = office
+        .rt
+        .block_on(running.queue().list())
+        .unwrap()
+        .pop()
+        .unwrap();
+    let events = audit_of(&running, row.packet_id);
+    assert!(
+        events.iter().any(|(e, to, d)| e == "approval"
+            && to == "exceptions"
+            && d == "spv-01 · exception:right_thumb:bandaged"),
+        "{events:?}"
+    );
+    let report = office.rt.block_on(running.queue().verify_audit()).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+    drop(office);
+}
+
+/// An office that reviews before sending: two records wait, unsent, on the waiting list; at the
+/// operator's booth the operator's PIN does not open the review and the supervisor's does: one
+/// is approved (it is sent); later the supervisor, signed in, rejects the other from their area
+/// with a reason (it is deleted, never sent).
+#[test]
+fn the_supervisor_reviews_records_before_they_are_sent() {
+    let office = common::Office::open();
+    let (rt, hand) = (&office.rt, &office.hand);
+    let mut config = office.config();
+    config.procedure.review_before_send = true;
+    let first = office.centre.population()[3].clone();
+    let second = office.centre.population()[4].clone();
+    let mut k = emulator::boot(config, office.clock.clone());
+    emulator::sign_in(&mut k);
+    emulator::record(&mut k, first.nik.as_str());
+    emulator::record(&mut k, second.nik.as_str());
+    let running = k.running();
+    // Nothing goes to the centre while they wait, however long.
+    hand.advance(Duration::from_secs(2 * 3600));
+    let at = running.clock().now();
+    rt.block_on(running.transmitter().pass_after(at));
+    assert_eq!(office.centre.packets_received(), 0);
+    let rows = rt.block_on(running.queue().list()).unwrap();
+    assert!(
+        rows.iter().all(|r| r.state == State::AwaitingReview),
+        "{rows:?}"
+    );
+    // The applicants are on the waiting list, their records under review.
+    k.drive(&[&format!("click \"{}\"", first.name)]);
+    k.wait_for_text(
+        "Rekaman menunggu tinjauan supervisor sebelum dikirim ke pusat. Pemohon menunggu; jam tunggu hasil mulai setelah disetujui.",
+        Duration::from_secs(10),
+    );
+    // At the operator's booth the supervisor's PIN opens the review; the operator's does not.
+    k.drive(&["click \"Kembali\"", "click \"Tinjau rekaman (2)\""]);
+    k.wait_for_text(
+        "PIN supervisor untuk meninjau rekaman",
+        Duration::from_secs(10),
+    );
+    k.drive(&["type \"246810\"", "type enter"]);
+    k.wait_for_text("PIN ini bukan milik supervisor.", Duration::from_secs(10));
+    k.drive(&["type \"975310\"", "type enter"]);
+    k.wait_for_text(
+        "2 rekaman menunggu tinjauan sebelum dikirim ke pusat. Sentuh satu untuk memeriksanya.",
+        Duration::from_secs(10),
+    );
+    let at = ktpel_booth::papers::receipt::local_datetime(
+        common::start_time(),
+        ktpel_booth::clock::Zone::Wib,
+    );
+    let line = |no: &str| format!("No. {no} · {at} · op-01 · tanpa catatan");
+    k.drive(&[
+        &format!("click \"{}\"", line("001")),
+        "expect \"Perlu diperhatikan\"",
+        "expect \"Tidak ada pengecualian; semua kualitas di atas batas.\"",
+        "click \"Setujui dan kirim\"",
+    ]);
+    k.wait_for_text(
+        "Rekaman no. 001 disetujui dan dikirim ke pusat.",
+        Duration::from_secs(10),
+    );
+    // Back on the operator's home; later the supervisor signs in and reviews from their area.
+    k.drive(&["click \"Kembali\"", "click \"Keluar\""]);
+    k.drive(&["type \"975310\"", "type enter"]);
+    k.wait_for_text("Area supervisor", Duration::from_secs(10));
+    k.drive(&["click \"Area supervisor\""]);
+    k.wait_for_text("Tinjau rekaman (1)", Duration::from_secs(10));
+    k.drive(&["click \"Tinjau rekaman (1)\""]);
+    k.wait_for_text(
+        "1 rekaman menunggu tinjauan sebelum dikirim ke pusat. Sentuh satu untuk memeriksanya.",
+        Duration::from_secs(10),
+    );
+    k.drive(&[
+        &format!("click \"{}\"", line("002")),
+        "click \"Tolak\"",
+        "click \"Kualitas buruk\"",
+        "click \"Tolak dan hapus rekaman\"",
+    ]);
+    k.wait_for_text(
+        "Rekaman no. 002 ditolak dan dihapus. Pemohon perlu direkam ulang.",
+        Duration::from_secs(10),
+    );
+    k.drive(&["expect \"Tidak ada rekaman yang menunggu tinjauan.\""]);
+    hand.advance(Duration::from_secs(1));
+    let at = running.clock().now();
+    rt.block_on(running.transmitter().pass_after(at));
+    assert_eq!(office.centre.packets_received(), 1);
+    let rows = rt.block_on(running.queue().list()).unwrap();
+    assert_eq!(rows[0].state, State::Received);
+    assert_eq!(rows[1].state, State::Rejected);
+    assert!(!rows[1].holds_sealed_captures && !rows[1].holds_applicant);
+    let events = audit_of(&running, rows[1].packet_id);
+    assert_eq!(
+        events.last().map(|e| e.2.as_str()),
+        Some("rejected by spv-01 · poor_quality")
+    );
+    let report = rt.block_on(running.queue().verify_audit()).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+    drop(office);
+}

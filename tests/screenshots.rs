@@ -251,3 +251,71 @@ fn issuance_screens_render() {
     assert!(cut.is_empty(), "labels cut:\n{}", cut.join("\n"));
     drop(office);
 }
+
+/// The supervisor's part in the record: the exception approval on the record's review (the
+/// supervisor's PIN before the save), and, where the office reviews before sending, the review
+/// list, one record opened, and a rejection being given.
+#[test]
+fn supervisor_review_screens_render() {
+    let out = std::env::var_os("KTPEL_SCREENSHOTS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/screenshots"))
+        });
+    std::fs::create_dir_all(&out).unwrap();
+    let office = common::Office::open();
+    let mut config = office.config();
+    config.procedure.review_before_send = true;
+    let bandaged = office.centre.population()[5].clone();
+    let clean = office.centre.population()[6].clone();
+    let mut k = emulator::boot(config, office.clock.clone());
+    let mut written = Vec::new();
+    let mut cut: Vec<String> = Vec::new();
+    macro_rules! shot {
+        ($k:expr, $name:expr) => {{
+            written.extend($k.shot_both(&out, $name));
+            cut.extend($k.labels_cut_both($name));
+        }};
+    }
+    emulator::sign_in(&mut k);
+    emulator::record_until_approval(&mut k, bandaged.nik.as_str());
+    k.drive(&["type \"9753\""]);
+    shot!(k, "27-record-exception-approval");
+    k.drive(&["type \"10\"", "type enter"]);
+    k.wait_for_text(
+        "Rekaman menunggu tinjauan supervisor, lalu dikirim ke pusat. Pemohon menunggu di daftar tunggu.",
+        Duration::from_secs(20),
+    );
+    k.drive(&[&click("Selesai")]);
+    record_through_the_screens(&mut k, clean.nik.as_str());
+    k.wait_for_text("Tinjau rekaman (2)", Duration::from_secs(10));
+    shot!(k, "31-home-awaiting-review");
+    k.drive(&[&click("Tinjau rekaman (2)"), "type \"97\""]);
+    shot!(k, "32-review-pin");
+    k.drive(&[&click("Kembali")]);
+    k.drive(&[&click("Keluar"), "type \"975310\"", "type enter"]);
+    k.wait_for_text("Area supervisor", Duration::from_secs(10));
+    k.drive(&[&click("Area supervisor")]);
+    k.wait_for_text("Tinjau rekaman (2)", Duration::from_secs(10));
+    k.drive(&[&click("Tinjau rekaman (2)")]);
+    k.wait_for_text(
+        "2 rekaman menunggu tinjauan sebelum dikirim ke pusat. Sentuh satu untuk memeriksanya.",
+        Duration::from_secs(10),
+    );
+    shot!(k, "28-review-list");
+    let at = ktpel_booth::papers::receipt::local_datetime(
+        common::start_time(),
+        ktpel_booth::clock::Zone::Wib,
+    );
+    k.drive(&[&click(&format!("No. 001 · {at} · op-01 · 1 pengecualian"))]);
+    k.wait_for_text("Perlu diperhatikan", Duration::from_secs(10));
+    shot!(k, "29-review-record");
+    k.drive(&[&click("Tolak"), &click("Lainnya")]);
+    for key in ["J", "A", "R", "I"] {
+        k.drive(&[&click(key)]);
+    }
+    shot!(k, "30-review-reject");
+    assert_eq!(written.len(), 12);
+    assert!(cut.is_empty(), "labels cut:\n{}", cut.join("\n"));
+    drop(office);
+}

@@ -274,6 +274,7 @@ impl Booth {
                 deadline_at: add(now, self.config.verdict_wait()),
                 approvals,
                 facts,
+                awaiting_review: self.config.procedure.review_before_send,
             })
             .await?;
         if let Some(w) = wake {
@@ -287,6 +288,33 @@ impl Booth {
 /// standard, the exceptions and the operator, nothing personal.
 fn statistics_facts(enrollment: &Enrollment) -> crate::queue::RecordingFacts {
     use ktpel_hal::{FingerRecord, IrisRecord};
+    use recording::{slot_code, Exception, Slot};
+    let captured = |slot: Slot, q: ktpel_hal::Quality| crate::queue::CaptureFact {
+        slot: slot_code(slot).to_string(),
+        quality: Some(q.0),
+        min: Some(slot.quality_min().0),
+        exception: None,
+    };
+    let excepted = |slot: Slot, x: Exception| crate::queue::CaptureFact {
+        slot: slot_code(slot).to_string(),
+        quality: None,
+        min: None,
+        exception: Some(recording::exception_code(x).to_string()),
+    };
+    let mut captures = vec![captured(Slot::Face, enrollment.face.quality)];
+    captures.extend(enrollment.fingers.iter().map(|f| match f {
+        FingerRecord::Captured(c) => captured(Slot::Finger(c.position), c.quality),
+        FingerRecord::Exception {
+            position,
+            exception,
+        } => excepted(Slot::Finger(*position), Exception::Finger(*exception)),
+    }));
+    captures.extend(enrollment.irises.iter().map(|i| match i {
+        IrisRecord::Captured(c) => captured(Slot::Iris(c.eye), c.quality),
+        IrisRecord::Exception { eye, exception } => {
+            excepted(Slot::Iris(*eye), Exception::Iris(*exception))
+        }
+    }));
     let exceptions = enrollment
         .fingers
         .iter()
@@ -310,5 +338,6 @@ fn statistics_facts(enrollment: &Enrollment) -> crate::queue::RecordingFacts {
             })
             .collect(),
         exceptions: exceptions as u32,
+        captures,
     }
 }

@@ -180,7 +180,8 @@ pub fn slot_code(slot: Slot) -> &'static str {
     }
 }
 
-fn exception_code(x: Exception) -> &'static str {
+/// An exception's code in approvals and the statistics: `missing`, `bandaged`, `unusable`.
+pub fn exception_code(x: Exception) -> &'static str {
     match x {
         Exception::Finger(FingerException::Missing) | Exception::Iris(IrisException::Missing) => {
             "missing"

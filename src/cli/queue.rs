@@ -179,6 +179,11 @@ fn shown_fields(
     ];
     if waiting {
         f.push(("verdict due", at(row.deadline_at)));
+    } else if row.state == State::AwaitingReview {
+        f.push((
+            "verdict due",
+            "the window starts at the supervisor's approval".to_owned(),
+        ));
     }
     if let Some(code) = &row.verdict_code {
         f.push(("verdict", code.clone()));

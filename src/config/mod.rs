@@ -248,6 +248,9 @@ pub struct ProcedureConfig {
     /// A record with a capture kept below its quality threshold needs the supervisor's PIN
     /// before it is saved.
     pub low_quality_needs_supervisor: bool,
+    /// Saved records wait for the supervisor's review (approve, or reject with a reason)
+    /// before they are sent; the verdict window starts at the approval. Per office.
+    pub review_before_send: bool,
 }
 
 impl Default for ProcedureConfig {
@@ -258,6 +261,7 @@ impl Default for ProcedureConfig {
             check_documents: true,
             exceptions_need_supervisor: true,
             low_quality_needs_supervisor: true,
+            review_before_send: false,
         }
     }
 }

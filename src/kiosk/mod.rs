@@ -36,7 +36,7 @@ use crate::widgets::typing::Typed;
 use i18n::Lang;
 use screen::{
     applicant, complaint, complaint_status, dashboard, documents, home, issue, pickup, record,
-    supervisor, technician, verify, Action, Ctx, Page,
+    review, supervisor, technician, verify, Action, Ctx, Page,
 };
 
 /// Whether a window can be opened at all; iced panics without a display.
@@ -144,6 +144,8 @@ pub enum Nav {
     Supervisor,
     /// The service dashboard, from the supervisor's or the technician's area.
     Dashboard(dashboard::From),
+    /// The supervisor's review of records before sending.
+    Review,
 }
 
 /// The applicant a complaint is about.
@@ -179,6 +181,7 @@ pub enum Message {
     Technician(technician::Message),
     Supervisor(supervisor::Message),
     Dashboard(dashboard::Message),
+    Review(review::Message),
     Issue(issue::Message),
     Complaint(complaint::Message),
     ComplaintStatus(complaint_status::Message),
@@ -197,6 +200,7 @@ pub enum Screen {
     Technician(technician::State),
     Supervisor(supervisor::State),
     Dashboard(Box<dashboard::State>),
+    Review(Box<review::State>),
     Issue(Box<issue::State>),
     Complaint(Box<complaint::State>),
     ComplaintStatus(complaint_status::State),
@@ -435,6 +439,14 @@ impl App {
                 },
                 Message::Dashboard,
             ),
+            Message::Review(m) => self.route(
+                m,
+                |s| match s {
+                    Screen::Review(p) => Some(&mut **p),
+                    _ => None,
+                },
+                Message::Review,
+            ),
             Message::Issue(m) => self.route(
                 m,
                 |s| match s {
@@ -616,7 +628,10 @@ impl App {
                 Task::batch(open.map(|r| self.run::<technician::State>(r, Message::Technician)))
             }
             Nav::Supervisor => {
-                let (state, load) = supervisor::State::open(self.config.booth.time_zone);
+                let (state, load) = supervisor::State::open(
+                    self.config.booth.time_zone,
+                    self.config.procedure.review_before_send,
+                );
                 self.screen = Screen::Supervisor(state);
                 self.run::<supervisor::State>(load, Message::Supervisor)
             }
@@ -624,6 +639,14 @@ impl App {
                 let (state, load) = dashboard::State::open(from);
                 self.screen = Screen::Dashboard(Box::new(state));
                 self.run::<dashboard::State>(load, Message::Dashboard)
+            }
+            Nav::Review => {
+                let Some(who) = self.who.clone() else {
+                    return Task::none();
+                };
+                let (state, load) = review::State::open(self.config.booth.time_zone, &who);
+                self.screen = Screen::Review(Box::new(state));
+                Task::batch(load.map(|r| self.run::<review::State>(r, Message::Review)))
             }
         }
     }
@@ -720,6 +743,7 @@ impl App {
             Screen::Technician(s) => s.typed(typed, at).map(Message::Technician),
             Screen::Supervisor(s) => s.typed(typed, at).map(Message::Supervisor),
             Screen::Dashboard(s) => s.typed(typed, at).map(Message::Dashboard),
+            Screen::Review(s) => s.typed(typed, at).map(Message::Review),
             Screen::Issue(s) => s.typed(typed, at).map(Message::Issue),
             Screen::Complaint(s) => s.typed(typed, at).map(Message::Complaint),
             Screen::ComplaintStatus(s) => s.typed(typed, at).map(Message::ComplaintStatus),
@@ -789,6 +813,7 @@ impl App {
             Screen::Technician(s) => s.view(lang).map(Message::Technician),
             Screen::Supervisor(s) => s.view(lang).map(Message::Supervisor),
             Screen::Dashboard(s) => s.view(lang).map(Message::Dashboard),
+            Screen::Review(s) => s.view(lang).map(Message::Review),
             Screen::Issue(s) => s.view(lang).map(Message::Issue),
             Screen::Complaint(s) => s.view(lang).map(Message::Complaint),
             Screen::ComplaintStatus(s) => s.view(lang).map(Message::ComplaintStatus),

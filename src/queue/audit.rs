@@ -112,6 +112,8 @@ pub fn verify(conn: &Connection) -> Result<AuditReport, QueueError> {
             "signin" => continue,
             // A mark, not a move: the packet's state and hand-over stay as they were.
             "exported" => continue,
+            // A supervisor's approval given at the booth, appended with the save: not a move.
+            "approval" => continue,
             _ => {}
         }
         let entry = last_state

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod complaints;
 pub mod issuance;
+pub mod review;
 pub mod schema;
 pub mod selftests;
 pub mod signin;
@@ -25,9 +26,12 @@ pub use crate::domain::numbers::receipt_no_is_well_formed;
 pub use audit::AuditReport;
 pub use complaints::{ComplaintDraft, ComplaintRow};
 pub use issuance::{Approval, BlankStock, CardPrint, IssueProgress, PrintOutcome, ReprintReason};
+pub use review::ReviewItem;
 pub use selftests::SelftestEntry;
 pub use state::{Handover, State};
-pub use statistics::{DayCounts, DayStats, RecordingFacts, StepFact, StepStats};
+pub use statistics::{
+    ApprovalFact, CaptureFact, DayCounts, DayStats, RecordingFacts, StepFact, StepStats,
+};
 pub use store::Store;
 
 use crate::durable_db::{DbError, Stopped, Writer};
@@ -122,6 +126,9 @@ pub struct NewRecord {
     pub approvals: Vec<crate::enrollment::Approval>,
     /// What the office's statistics keep of it (nothing personal).
     pub facts: RecordingFacts,
+    /// The office reviews records before sending (`review_before_send`): the record waits in
+    /// [`State::AwaitingReview`] until the supervisor approves or rejects it.
+    pub awaiting_review: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -129,6 +136,9 @@ pub struct Committed {
     pub packet_id: Uuid,
     pub queue_no: u32,
     pub receipt_no: String,
+    /// The state it was saved in: `recorded`, or `awaiting_review` where the office reviews
+    /// records before sending.
+    pub state: State,
 }
 
 /// A packet claimed for sending.

@@ -19,6 +19,7 @@ const MIGRATIONS: &[Migration<QueueError>] = &[
     Migration::Sql(include_str!("migrations/0006_resumable_upload.sql")),
     Migration::Sql(include_str!("migrations/0007_statistics.sql")),
     Migration::Sql(include_str!("migrations/0008_export.sql")),
+    Migration::Sql(include_str!("migrations/0009_review.sql")),
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -2,6 +2,8 @@
 //! side (`Handover`: is a proof of recording due or printed).
 //!
 //! ```text
+//! awaiting_review ─┬→ recorded   (the office reviews before sending: the supervisor approved)
+//!                  └→ rejected   (the supervisor rejected it with a reason: payload purged)
 //! recorded → sending → received → print_ready ─┬→ issued      (card handed over in the window)
 //!                                 duplicate    └→ picked_up   (card collected with the receipt)
 //!                                 adjudicate
@@ -22,6 +24,8 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
+    /// Saved, waiting for the supervisor's review before it may be sent (`review_before_send`).
+    AwaitingReview,
     Recorded,
     Sending,
     Received,
@@ -31,10 +35,13 @@ pub enum State {
     EnrollFailure,
     Issued,
     PickedUp,
+    /// The supervisor rejected it at review: never sent, its sealed payload deleted.
+    Rejected,
 }
 
 impl State {
-    pub const ALL: [State; 9] = [
+    pub const ALL: [State; 11] = [
+        State::AwaitingReview,
         State::Recorded,
         State::Sending,
         State::Received,
@@ -44,10 +51,12 @@ impl State {
         State::EnrollFailure,
         State::Issued,
         State::PickedUp,
+        State::Rejected,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            State::AwaitingReview => "awaiting_review",
             State::Recorded => "recorded",
             State::Sending => "sending",
             State::Received => "received",
@@ -57,6 +66,7 @@ impl State {
             State::EnrollFailure => "enroll_failure",
             State::Issued => "issued",
             State::PickedUp => "picked_up",
+            State::Rejected => "rejected",
         }
     }
 
@@ -68,12 +78,16 @@ impl State {
         )
     }
 
-    /// Whether the centre has not judged the packet yet.
+    /// Whether the centre has not judged the packet yet (nor the supervisor rejected it).
     pub fn unjudged(self) -> bool {
-        matches!(self, State::Recorded | State::Sending | State::Received)
+        matches!(
+            self,
+            State::AwaitingReview | State::Recorded | State::Sending | State::Received
+        )
     }
 
-    /// Whether the centre still has to be sent this packet.
+    /// Whether the centre still has to be sent this packet (one awaiting review may not be
+    /// sent yet: it is not counted).
     pub fn unsent(self) -> bool {
         matches!(self, State::Recorded | State::Sending)
     }
@@ -83,7 +97,8 @@ impl State {
         use State::*;
         matches!(
             (self, to),
-            (Recorded, Sending)
+            (AwaitingReview, Recorded | Rejected)
+                | (Recorded, Sending)
                 | (Sending, Received)
                 | (
                     Received,
@@ -181,7 +196,10 @@ mod tests {
             .flat_map(|a| State::ALL.into_iter().map(move |b| (a, b)))
             .filter(|(a, b)| a.can_become(*b))
             .collect();
-        assert_eq!(legal.len(), 8);
+        assert_eq!(legal.len(), 10);
+        assert!(!State::AwaitingReview.can_become(State::Sending));
+        assert!(!State::Rejected.can_become(State::Recorded));
+        assert!(!State::Recorded.can_become(State::AwaitingReview));
         assert!(!State::Received.can_become(State::Issued));
         assert!(!State::Duplicate.can_become(State::Issued));
         assert!(!State::Issued.can_become(State::Recorded));

@@ -27,6 +27,38 @@ pub struct StepFact {
     pub standard: u32,
 }
 
+/// One capture as the statistics (and the supervisor's review) keep it: its slot and either
+/// the device's quality against the booth's threshold or the exception recorded instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaptureFact {
+    /// The slot's code (`face`, `right_thumb` … `left_little`, `right_iris`, `left_iris`).
+    pub slot: String,
+    /// The device's quality score, 0–100 (None for an exception).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<u8>,
+    /// The quality below which the booth asks for a retake.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<u8>,
+    /// The exception recorded instead of a capture (`missing`, `bandaged`, `unusable`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception: Option<String>,
+}
+
+impl CaptureFact {
+    /// Captured below its threshold (the operator kept it after the retries).
+    pub fn below_threshold(&self) -> bool {
+        matches!((self.quality, self.min), (Some(q), Some(m)) if q < m)
+    }
+}
+
+/// A supervisor's approval given at the booth, as the review shows it (ids and codes only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalFact {
+    pub what: String,
+    pub reason: String,
+    pub supervisor_id: String,
+}
+
 /// What the statistics keep of a recording when it is saved: nothing personal.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RecordingFacts {
@@ -34,6 +66,8 @@ pub struct RecordingFacts {
     pub steps: Vec<StepFact>,
     /// Fingers and eyes recorded as exceptions (amputation, bandage, ...).
     pub exceptions: u32,
+    /// Each face, finger and iris: its quality against the threshold, or its exception.
+    pub captures: Vec<CaptureFact>,
 }
 
 /// The day's counts, each the events of that kind whose time falls in the day.
@@ -150,21 +184,42 @@ pub(super) fn record(
     tx: &Transaction<'_>,
     packet_id: &str,
     recorded_at_ms: i64,
+    state: State,
     facts: &RecordingFacts,
+    approvals: &[crate::enrollment::Approval],
 ) -> Result<(), QueueError> {
-    let steps = serde_json::to_string(&facts.steps).map_err(|e| QueueError::Io(e.to_string()))?;
+    let steps = to_json(&facts.steps)?;
+    let captures = to_json(&facts.captures)?;
+    let approvals: Vec<ApprovalFact> = approvals
+        .iter()
+        .map(|a| ApprovalFact {
+            what: a.what.clone(),
+            reason: a.reason.clone(),
+            supervisor_id: a.supervisor_id.clone(),
+        })
+        .collect();
+    let approvals = to_json(&approvals)?;
     tx.execute(
-        "INSERT INTO recording_stats (packet_id, recorded_at, operator_id, steps, exceptions, state)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'recorded')",
+        "INSERT INTO recording_stats (packet_id, recorded_at, operator_id, steps, exceptions, state,
+                                      captures, approvals)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             packet_id,
             recorded_at_ms,
             facts.operator_id,
             steps,
-            facts.exceptions
+            facts.exceptions,
+            state.as_str(),
+            captures,
+            approvals
         ],
     )?;
     Ok(())
+}
+
+/// JSON of one of the statistics' list columns.
+fn to_json<T: Serialize>(v: &T) -> Result<String, QueueError> {
+    serde_json::to_string(v).map_err(|e| QueueError::Io(e.to_string()))
 }
 
 /// Keeps a recording's row in step with its state (inside the transition's transaction).
@@ -182,7 +237,7 @@ pub(super) fn on_state(
         State::Issued | State::PickedUp => {
             "UPDATE recording_stats SET state = ?1, handed_at = ?2 WHERE packet_id = ?3"
         }
-        State::Recorded | State::Sending => {
+        State::AwaitingReview | State::Recorded | State::Sending | State::Rejected => {
             tx.execute(
                 "UPDATE recording_stats SET state = ?1 WHERE packet_id = ?2",
                 params![to.as_str(), packet_id],
@@ -231,6 +286,8 @@ struct Row {
     recorded_at: i64,
     steps: String,
     sent_at: Option<i64>,
+    /// When the supervisor rejected it at review (it never goes to the centre).
+    rejected_at: Option<i64>,
 }
 
 impl Store {
@@ -272,7 +329,9 @@ impl Store {
         // began: the day's own recordings and the backlog it inherited.
         let rows: Vec<Row> = {
             let mut stmt = conn.prepare(
-                "SELECT recorded_at, steps, sent_at FROM recording_stats
+                "SELECT recorded_at, steps, sent_at,
+                        CASE WHEN review = 'rejected' THEN reviewed_at END
+                 FROM recording_stats
                  WHERE recorded_at < ?2 AND (recorded_at >= ?1 OR sent_at IS NULL OR sent_at >= ?1)
                  ORDER BY recorded_at, packet_id",
             )?;
@@ -281,6 +340,7 @@ impl Store {
                     recorded_at: r.get(0)?,
                     steps: r.get(1)?,
                     sent_at: r.get(2)?,
+                    rejected_at: r.get(3)?,
                 })
             })?;
             rows.collect::<Result<_, _>>()?
@@ -323,7 +383,11 @@ impl Store {
 
         let backlog_at = |t: i64| -> i64 {
             rows.iter()
-                .filter(|r| r.recorded_at < t && r.sent_at.is_none_or(|s| s >= t))
+                .filter(|r| {
+                    r.recorded_at < t
+                        && r.sent_at.is_none_or(|s| s >= t)
+                        && r.rejected_at.is_none_or(|x| x >= t)
+                })
                 .count() as i64
         };
         let backlog: Series = (0..=24)
@@ -422,7 +486,9 @@ mod tests {
                     },
                 ],
                 exceptions: 1,
+                captures: Vec::new(),
             },
+            awaiting_review: false,
         })
         .unwrap();
         id

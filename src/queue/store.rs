@@ -95,7 +95,7 @@ impl Store {
         Ok(durable_db::durability(&self.conn)?)
     }
 
-    fn transition(
+    pub(super) fn transition(
         tx: &Transaction<'_>,
         id: Uuid,
         from: State,
@@ -194,15 +194,23 @@ impl Store {
         let base = format!("{day}{:02}{queue_no:04}", self.booth_number);
         let receipt_no = format!("{base}{}", luhn_digit(&base));
         let now = to_millis(rec.recorded_at);
+        // A record awaiting review has no verdict window yet: it starts at the approval
+        // (`deadline_at` is set then; until then no receipt falls due for it).
+        let state = if rec.awaiting_review {
+            State::AwaitingReview
+        } else {
+            State::Recorded
+        };
         tx.execute(
             "INSERT INTO packets (id, day, queue_no, receipt_no, state, recorded_at, deadline_at,
                                   next_attempt_at, updated_at, nik_tag, sealed_size)
-             VALUES (?1, ?2, ?3, ?4, 'recorded', ?5, ?6, ?5, ?5, ?7, ?8)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?6, ?8, ?9)",
             params![
                 id,
                 day,
                 queue_no,
                 receipt_no,
+                state.as_str(),
                 now,
                 to_millis(rec.deadline_at),
                 nik_tag.as_slice(),
@@ -217,7 +225,7 @@ impl Store {
             "INSERT INTO applicant (id, sealed) VALUES (?1, ?2)",
             params![id, applicant],
         )?;
-        statistics::record(&tx, &id, now, &rec.facts)?;
+        statistics::record(&tx, &id, now, state, &rec.facts, &rec.approvals)?;
         audit::append(
             &tx,
             &Event {
@@ -225,7 +233,7 @@ impl Store {
                 packet_id: &id,
                 event: "state",
                 from: "",
-                to: State::Recorded.as_str(),
+                to: state.as_str(),
                 detail: "",
             },
         )?;
@@ -243,11 +251,12 @@ impl Store {
             )?;
         }
         tx.commit()?;
-        tracing::info!(packet = %rec.packet_id, queue_no, "recorded");
+        tracing::info!(packet = %rec.packet_id, queue_no, state = %state, "recorded");
         Ok(Committed {
             packet_id: rec.packet_id,
             queue_no,
             receipt_no,
+            state,
         })
     }
 
@@ -909,10 +918,10 @@ impl Store {
     pub fn waiting_list(&self) -> Result<Vec<super::WaitingEntry>, QueueError> {
         let rows = self.list()?;
         let mut out = Vec::new();
-        for r in rows
-            .into_iter()
-            .filter(|r| r.handover.waiting() && !matches!(r.state, State::Issued | State::PickedUp))
-        {
+        for r in rows.into_iter().filter(|r| {
+            r.handover.waiting()
+                && !matches!(r.state, State::Issued | State::PickedUp | State::Rejected)
+        }) {
             out.push(self.entry(r)?);
         }
         Ok(out)

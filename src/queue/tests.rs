@@ -55,6 +55,7 @@ fn record(store: &mut Store, at: Timestamp) -> Committed {
             deadline_at: add(at, Duration::from_secs(3600)),
             approvals: Vec::new(),
             facts: Default::default(),
+            awaiting_review: false,
         })
         .unwrap()
 }
@@ -338,6 +339,7 @@ async fn the_async_handle_serves_calls_from_its_writer_thread() {
             deadline_at: t0(),
             approvals: Vec::new(),
             facts: Default::default(),
+            awaiting_review: false,
         })
         .await
         .unwrap();

@@ -233,6 +233,37 @@ pub fn record_with<
     ]);
 }
 
+/// As [`record`], with the right thumb recorded as bandaged: the walk stops where the record
+/// waits for the supervisor's PIN (the exception approval on the record's review).
+pub fn record_until_approval<
+    P: iced::Program<State = App, Message = Message, Theme = iced::Theme> + 'static,
+>(
+    k: &mut Kiosk<P>,
+    nik: &str,
+) {
+    k.drive(&[
+        "click \"Mulai perekaman\"",
+        "click \"☐  Fotokopi Kartu Keluarga (KK)\"",
+        "click \"☐  Formulir permohonan KTP-el\"",
+        "click \"Lanjut\"",
+    ]);
+    k.type_digits(nik);
+    k.drive(&["click \"Periksa ke SIAK\""]);
+    k.wait_for_text("Data sesuai, lanjut", std::time::Duration::from_secs(30));
+    k.drive(&[
+        "click \"Data sesuai, lanjut\"",
+        "click \"Ambil foto\"",
+        "click \"Lanjut\"",
+        "click \"Diperban\"",
+        "click \"Pindai\"",
+        "click \"Pindai\"",
+        "click \"Mulai tanda tangan\"",
+        "click \"Lanjut\"",
+        "click \"Simpan rekaman\"",
+        "expect \"Persetujuan supervisor\"",
+    ]);
+}
+
 /// Signs in with the demo operator's PIN, typed on a USB keyboard and sent with Enter (NIKs are
 /// tapped on the keypad: both ways are in every flow).
 pub fn sign_in<P: iced::Program<State = App, Message = Message, Theme = iced::Theme> + 'static>(

@@ -219,6 +219,7 @@ pub fn render(
                     .map(|(h, v)| (*h, *v as f64))
                     .collect::<Vec<_>>(),
                 false,
+                Values::Whole,
                 AMBER,
                 &labels.no_data,
                 px,
@@ -234,6 +235,7 @@ pub fn render(
                     .map(|(h, v)| (*h, *v as f64 / 1000.0))
                     .collect::<Vec<_>>(),
                 false,
+                Values::Real,
                 GREEN,
                 &labels.no_data,
                 px,
@@ -254,6 +256,7 @@ pub fn render(
                     &labels.hour,
                     &series,
                     true,
+                    Values::Whole,
                     BLUE,
                     &labels.no_data,
                     px,
@@ -474,6 +477,37 @@ fn verdicts(
     Ok(())
 }
 
+/// What a plot over the day counts: whole things (records, cards), or a measure (kbit/s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Values {
+    Whole,
+    Real,
+}
+
+/// The y axis of a plot over the day: its top, how many ticks, and the label of a tick. Whole
+/// counts get whole ticks only (a small count would otherwise label 0.2, 0.4, … each "0"),
+/// with the top rounded up to a whole number.
+fn y_axis(max: f64, values: Values) -> (f64, usize, fn(&f64) -> String) {
+    match values {
+        Values::Whole => {
+            let top = (max * 1.15).ceil().max(4.0);
+            let ticks = (top as usize + 1).min(11);
+            let label: fn(&f64) -> String = |v| {
+                if (v - v.round()).abs() < 1e-6 {
+                    format!("{v:.0}")
+                } else {
+                    String::new()
+                }
+            };
+            (top, ticks, label)
+        }
+        Values::Real => {
+            let top = if max <= 0.0 { 4.0 } else { max * 1.15 };
+            (top, 10, |v| format!("{v:.0}"))
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn over_day(
     root: &Area<'_>,
@@ -482,6 +516,7 @@ fn over_day(
     x_desc: &str,
     series: &[(f64, f64)],
     steps: bool,
+    values: Values,
     colour: RGBColor,
     nothing: &str,
     px: &dyn Fn(f64) -> u32,
@@ -489,8 +524,8 @@ fn over_day(
     if series.is_empty() {
         return no_data(root, title, nothing, px);
     }
-    let top = series.iter().map(|(_, v)| *v).fold(0.0, f64::max);
-    let top = if top <= 0.0 { 4.0 } else { top * 1.15 };
+    let max = series.iter().map(|(_, v)| *v).fold(0.0, f64::max);
+    let (top, y_ticks, y_label) = y_axis(max, values);
     let mut chart = ChartBuilder::on(root)
         .caption(title, caption_style(px))
         .margin(px(10.0))
@@ -502,7 +537,8 @@ fn over_day(
         .configure_mesh()
         .x_labels(9)
         .x_label_formatter(&|h| format!("{:02}", h.round() as i64))
-        .y_label_formatter(&|v| format!("{v:.0}"))
+        .y_labels(y_ticks)
+        .y_label_formatter(&y_label)
         .x_desc(x_desc)
         .y_desc(y_desc)
         .label_style(label_style(px))
@@ -598,5 +634,18 @@ mod tests {
             .png()
             .unwrap();
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    }
+
+    #[test]
+    fn a_small_count_s_axis_has_each_whole_number_once() {
+        let (top, ticks, label) = y_axis(3.0, Values::Whole);
+        assert_eq!((top, ticks), (4.0, 5));
+        let labels: Vec<String> = (0..=8)
+            .map(|i| label(&(f64::from(i) * 0.5)))
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(labels, ["0", "1", "2", "3", "4"]);
+        // A big count keeps at most eleven ticks.
+        assert_eq!(y_axis(400.0, Values::Whole).1, 11);
     }
 }

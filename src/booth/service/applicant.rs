@@ -66,12 +66,15 @@ impl Verified {
     /// (never recorded, or only failed enrollments) lets the recording go ahead.
     pub fn prior(&self) -> Option<Prior> {
         let here = self.here.iter().filter_map(|r| match r.state {
-            QState::Recorded | QState::Sending | QState::Received => Some(Prior::InProcess),
+            QState::AwaitingReview | QState::Recorded | QState::Sending | QState::Received => {
+                Some(Prior::InProcess)
+            }
             QState::PrintReady => Some(Prior::PrintReady),
             QState::Issued | QState::PickedUp => Some(Prior::Issued),
             QState::Duplicate => Some(Prior::Duplicate),
             QState::Adjudicate => Some(Prior::Adjudicate),
-            QState::EnrollFailure => None,
+            // Rejected at review (never sent) or failed: a new recording goes ahead.
+            QState::EnrollFailure | QState::Rejected => None,
         });
         let centre = self.centre.iter().filter_map(|f| match f.status {
             RecordStatus::InProcess => Some(Prior::InProcess),
@@ -96,7 +99,7 @@ impl Verified {
         self.here
             .iter()
             .rev()
-            .find(|r| r.state != QState::EnrollFailure)
+            .find(|r| !matches!(r.state, QState::EnrollFailure | QState::Rejected))
     }
 }
 

@@ -9,6 +9,7 @@ pub mod complaints;
 pub mod export;
 pub mod issue;
 pub mod papers;
+pub mod review;
 pub mod staff;
 pub mod technician;
 

@@ -48,6 +48,8 @@ pub enum Action {
     Blanks,
     /// Write the unsent backlog to a removable drive, to carry it to the centre.
     Export,
+    /// Review saved records before they are sent: approve, or reject with a reason.
+    Review,
 }
 
 impl Action {
@@ -59,7 +61,7 @@ impl Action {
             ),
             Role::Supervisor => matches!(
                 self,
-                Action::Approve | Action::ClearLockout | Action::Export
+                Action::Approve | Action::ClearLockout | Action::Export | Action::Review
             ),
             Role::Technician => matches!(self, Action::Devices | Action::Blanks),
         }
@@ -77,10 +79,11 @@ impl Action {
             Action::Devices => "devices",
             Action::Blanks => "blanks",
             Action::Export => "export",
+            Action::Review => "review",
         }
     }
 
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::Record,
         Action::Issue,
         Action::Papers,
@@ -90,6 +93,7 @@ impl Action {
         Action::Devices,
         Action::Blanks,
         Action::Export,
+        Action::Review,
     ];
 }
 
@@ -106,6 +110,7 @@ impl Action {
             Action::Devices => "test or assign devices",
             Action::Blanks => "count blank cards",
             Action::Export => "export the backlog to a drive",
+            Action::Review => "review records before sending",
         }
     }
 }
@@ -270,7 +275,7 @@ mod tests {
         );
         assert_eq!(
             may(Role::Supervisor),
-            ["approve", "clear_lockout", "export"]
+            ["approve", "clear_lockout", "export", "review"]
         );
         assert_eq!(may(Role::Technician), ["devices", "blanks"]);
         let tech = Staff {

@@ -175,6 +175,8 @@ impl Page for State {
 /// The operator's words for where a record stands and what the applicant does next.
 pub fn status_words(lang: Lang, state: QState, code: Option<&str>) -> Vec<String> {
     let general = match state {
+        QState::AwaitingReview => t!(lang, "status-awaiting-review"),
+        QState::Rejected => t!(lang, "status-rejected"),
         QState::Recorded | QState::Sending => t!(lang, "status-unsent"),
         QState::Received => t!(lang, "status-received"),
         QState::PrintReady => t!(lang, "status-print-ready"),

@@ -263,10 +263,8 @@ impl State {
                 .width(Length::Fixed(360.0)),
             );
         }
-        actions = actions.push(
-            theme::action(t!(lang, "back"), Kind::Secondary, Some(Message::Back))
-                .width(Length::Fixed(200.0)),
-        );
+        actions = actions
+            .push(theme::back(t!(lang, "back"), Some(Message::Back)).width(Length::Fixed(200.0)));
         let mut page = column![
             row![text(title).size(theme::TITLE).width(Length::Fill), actions],
             text(t!(lang, "dash-intro")).size(theme::SMALL),

@@ -29,6 +29,8 @@ pub enum Message {
     ToggleLang,
     Technician,
     Supervisor,
+    /// The records awaiting the supervisor's review (the supervisor's PIN opens them).
+    Review,
     Complaint,
     ComplaintStatus,
     /// A key typed on a keyboard, and when: a scanner typing a receipt's code opens its pickup.
@@ -73,6 +75,7 @@ impl Page for State {
             Message::Open(id) if may(Permission::Papers) => Nav::Open(id),
             Message::Technician if may(Permission::Devices) => Nav::Technician,
             Message::Supervisor if may(Permission::Approve) => Nav::Supervisor,
+            Message::Review if may(Permission::Record) || may(Permission::Review) => Nav::Review,
             Message::Complaint if may(Permission::Complaints) => Nav::Complaint(None),
             Message::ComplaintStatus if may(Permission::Complaints) => Nav::ComplaintStatus,
             Message::SignOut => Nav::SignOut,
@@ -177,6 +180,17 @@ impl State {
                 Message::Supervisor,
             ));
         }
+        // Records wait for the supervisor's review: the count, and the way to it for whoever is
+        // signed in (the supervisor types their PIN there).
+        let under_review = counts.map_or(0, |c| c.get(QState::AwaitingReview));
+        if under_review > 0 && Permission::Record.allowed(role) {
+            actions = actions.push(wide(
+                Icon::Check,
+                t!(lang, "home-review", count = under_review),
+                Kind::Secondary,
+                Message::Review,
+            ));
+        }
         if !Permission::Record.allowed(role) {
             // Say plainly what is not this role's, rather than leave the operator's work missing.
             actions = actions
@@ -232,6 +246,8 @@ impl State {
 fn waiting_status(lang: Lang, w: &WaitingEntry, now: jiff::Timestamp) -> String {
     let left = w.deadline_at.duration_since(now);
     match (w.state, w.handover) {
+        // The verdict window has not started: it starts at the supervisor's approval.
+        (QState::AwaitingReview, _) => t!(lang, "waiting-review"),
         (QState::PrintReady, _) => t!(lang, "waiting-print-ready"),
         (QState::Duplicate | QState::Adjudicate | QState::EnrollFailure, _) => {
             t!(lang, "waiting-not-printable")
@@ -309,6 +325,7 @@ fn queue_panel<'a>(
     now: jiff::Timestamp,
 ) -> Element<'a, Message> {
     let states = [
+        (QState::AwaitingReview, "state-awaiting_review"),
         (QState::Recorded, "state-recorded"),
         (QState::Sending, "state-sending"),
         (QState::Received, "state-received"),

@@ -13,6 +13,7 @@ pub mod home;
 pub mod issue;
 pub mod pickup;
 pub mod record;
+pub mod review;
 pub mod supervisor;
 pub mod supervisor_pin;
 pub mod technician;

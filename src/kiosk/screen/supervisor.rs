@@ -2,7 +2,8 @@
 //! reasons and who approved them, spoiled blanks — and the blank-card stock. Approvals
 //! themselves are given on the operator's screen, where the work is; the sign-in lockout is
 //! cleared from the sign-in screen. Here too the backlog is exported to a USB drive to be
-//! carried to the centre when the link is down for long (`booth::export`).
+//! carried to the centre when the link is down for long (`booth::export`). Where the office
+//! reviews records before sending, the area opens the review (`review`) with the count waiting.
 
 use iced::widget::{column, row, scrollable, text};
 use iced::{Element, Length, Task};
@@ -32,6 +33,10 @@ pub enum Message {
     Exported(Result<ExportReport, ExportError>),
     /// The service dashboard and the daily report.
     Dashboard,
+    /// How many records await review.
+    ReviewCount(Result<u64, QueueError>),
+    /// Open the review of records before sending.
+    Review,
     Back,
 }
 
@@ -63,13 +68,17 @@ pub struct State {
     zone: crate::clock::Zone,
     drives: Vec<PathBuf>,
     export: Export,
+    /// The office reviews records before sending (the entry shows whenever some wait, too).
+    reviews: bool,
+    awaiting_review: Option<u64>,
 }
 
 impl State {
-    pub fn open(zone: crate::clock::Zone) -> (Self, Request) {
+    pub fn open(zone: crate::clock::Zone, reviews: bool) -> (Self, Request) {
         (
             Self {
                 zone,
+                reviews,
                 ..Self::default()
             },
             Request::Load,
@@ -83,6 +92,11 @@ impl State {
 
     pub fn export(&self) -> &Export {
         &self.export
+    }
+
+    /// Whether the review entry shows: the office reviews, or records still wait for it.
+    pub fn shows_review(&self) -> bool {
+        self.reviews || self.awaiting_review.is_some_and(|n| n > 0)
     }
 }
 
@@ -111,6 +125,9 @@ impl Page for State {
             Message::Dashboard => {
                 return Action::Go(Nav::Dashboard(super::dashboard::From::Supervisor))
             }
+            Message::ReviewCount(Ok(n)) => self.awaiting_review = Some(n),
+            Message::ReviewCount(Err(e)) => self.error = Some(e.to_string()),
+            Message::Review => return Action::Go(Nav::Review),
         }
         Action::None
     }
@@ -126,7 +143,12 @@ impl Page for State {
         match request {
             Request::Load => {
                 let queue = ctx.clone();
+                let count = ctx.clone();
                 Task::batch([
+                    Task::perform(
+                        async move { count.service.awaiting_review_count().await },
+                        Message::ReviewCount,
+                    ),
                     Task::perform(
                         async move {
                             queue
@@ -201,12 +223,34 @@ impl State {
                 ]
                 .spacing(theme::GAP),
                 text(t!(lang, "spv-intro")).size(theme::BODY),
+                self.review_entry(lang),
                 theme::panel(text(stock).size(theme::BODY)),
                 self.export_panel(lang),
                 drag_scroll(scrollable(list).height(Length::Fill)),
             ]
             .spacing(theme::GAP),
         )
+    }
+
+    /// "Tinjau rekaman (3)", where the office reviews records before sending.
+    fn review_entry(&self, lang: Lang) -> Element<'_, Message> {
+        if !self.shows_review() {
+            return iced::widget::Space::new().into();
+        }
+        let count = self
+            .awaiting_review
+            .map_or_else(|| "…".to_string(), |n| n.to_string());
+        theme::action(
+            t!(lang, "spv-review", count = count),
+            if self.awaiting_review.is_some_and(|n| n > 0) {
+                Kind::Primary
+            } else {
+                Kind::Secondary
+            },
+            Some(Message::Review),
+        )
+        .width(Length::Fixed(420.0))
+        .into()
     }
 
     fn export_panel(&self, lang: Lang) -> Element<'_, Message> {

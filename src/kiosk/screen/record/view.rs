@@ -82,7 +82,12 @@ impl State {
                                 .size(theme::HEADING),
                             text(t!(lang, "record-receipt-no", number = c.receipt_no.clone()))
                                 .size(theme::BODY),
-                            text(t!(lang, "record-waiting")).size(theme::BODY),
+                            text(if c.state == crate::queue::State::AwaitingReview {
+                                t!(lang, "record-waiting-review")
+                            } else {
+                                t!(lang, "record-waiting")
+                            })
+                            .size(theme::BODY),
                         ]
                         .spacing(theme::GAP)
                     ),
