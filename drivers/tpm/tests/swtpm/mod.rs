@@ -3,7 +3,12 @@
 //! if the test process dies first). Shared by this crate's tests and the booth's tests/tpm.rs.
 //! Under `CI=true` a missing swtpm is a failure; otherwise a test says "skipped: why".
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::zombie_processes)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::zombie_processes
+)]
 
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
