@@ -121,6 +121,10 @@ async fn a_booth_with_its_keys_in_the_tpm_is_accepted_and_pinned_by_the_centre()
     assert_eq!(sealed.key_algorithm, KeyAlgorithm::EcdsaP256);
     assert_eq!(sealed.booth_key, public);
     sealed.verify_signature().unwrap();
+    // The algorithm is part of what is signed: an envelope passed off as Ed25519 fails.
+    let mut relabelled = sealed.clone();
+    relabelled.key_algorithm = KeyAlgorithm::Ed25519;
+    assert!(relabelled.verify_signature().is_err());
 
     // The local storage key: sealed by the TPM, its 32 bytes in no file of the data dir.
     let blob = KeyBlob::from_bytes(&std::fs::read(dir.join(LOCAL_TPM_KEY_FILE)).unwrap()).unwrap();
