@@ -145,12 +145,14 @@ async fn a_booth_with_its_keys_in_the_tpm_is_accepted_and_pinned_by_the_centre()
         .unwrap()
         .replace(
             "data_dir = \"\"",
-            &format!(
-                "data_dir = \"{}\"\nkey_store = \"tpm\"\ntpm_tcti = \"{}\"",
-                dir.display(),
-                sw.tcti()
-            ),
+            &format!("data_dir = \"{}\"", dir.display()),
+        )
+        .replace("key_store = \"auto\"", "key_store = \"tpm\"")
+        .replace(
+            "tpm_tcti = \"device:/dev/tpmrm0\"",
+            &format!("tpm_tcti = \"{}\"", sw.tcti()),
         );
+    assert!(text.contains("key_store = \"tpm\"") && text.contains(&sw.tcti()));
     std::fs::write(&config_file, text).unwrap();
     let usb = tempfile::tempdir().unwrap();
     let (code, out, err) = run(&[
