@@ -145,6 +145,7 @@ impl Tpm {
             tcti: tcti.to_string(),
             why,
         };
+        check_device(tcti).map_err(unreachable)?;
         let conf = TctiNameConf::from_str(tcti).map_err(|e| unreachable(e.to_string()))?;
         let (jobs, receive) = mpsc::channel::<Job>();
         let (opened, wait_open) = mpsc::channel::<Result<(), TpmError>>();
@@ -281,6 +282,33 @@ impl Drop for Tpm {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// For a `device:` TCTI, what the TSS would only call "response code not recognized": the device
+/// file is missing (no TPM, or it is off in the firmware) or this user may not open it.
+fn check_device(tcti: &str) -> Result<(), String> {
+    let Some(path) = tcti.strip_prefix("device") else {
+        return Ok(());
+    };
+    let path = match path.strip_prefix(':') {
+        Some("") | None => "/dev/tpmrm0",
+        Some(p) => p,
+    };
+    match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!(
+            "{path} does not exist: this PC has no TPM 2.0, or it is disabled in the firmware"
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(format!(
+            "{path} cannot be opened by this user ({e}): it must be in the group that owns it \
+             (tss)"
+        )),
+        Err(e) => Err(format!("{path} cannot be opened: {e}")),
     }
 }
 
@@ -547,6 +575,16 @@ mod tests {
         assert_eq!(out[..30], [0u8; 30]);
         assert_eq!(out[30..], [1, 2]);
         assert!(put_padded(&mut out, &[1u8; 33]).is_err());
+    }
+
+    #[test]
+    fn a_missing_tpm_device_is_named() {
+        let e = Tpm::open("device:/nonexistent/tpmrm0").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("/nonexistent/tpmrm0 does not exist: this PC has no TPM 2.0"),
+            "{e}"
+        );
     }
 
     #[test]
