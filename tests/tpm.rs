@@ -11,6 +11,7 @@ mod common;
 mod swtpm;
 
 use common::{config_for, enrollment, start_time};
+use ktpel_booth::booth::doctor;
 use ktpel_booth::booth::keys::KeyPlace;
 use ktpel_booth::booth::transmit::TransmitterHandle;
 use ktpel_booth::booth::{Booth, LOCAL_TPM_KEY_FILE};
@@ -20,6 +21,7 @@ use ktpel_booth::config::{Config, KeyStore};
 use ktpel_booth::seal::{KeyAlgorithm, SealedPacket};
 use ktpel_booth::wire::handcarry::{self, MANIFEST_FILE};
 use ktpel_tpm::{KeyBlob, Tpm};
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
@@ -208,6 +210,7 @@ async fn a_booth_with_its_keys_in_the_tpm_is_accepted_and_pinned_by_the_centre()
 
     // Restarted: the same key from the TPM, the same local key (the queue reads), and the centre
     // still takes its packets.
+    let config_again = config.clone();
     let booth = start(config, &dir, &clock).await;
     assert_eq!(booth.booth_public_key(), public);
     assert_eq!(booth.queue.list().await.unwrap().len(), 3);
@@ -228,6 +231,36 @@ async fn a_booth_with_its_keys_in_the_tpm_is_accepted_and_pinned_by_the_centre()
     assert_eq!(pass(&tx, &hand, &clock).await.0, 1);
     assert!(centre.upload_of(d).unwrap().is_some());
     assert_eq!(centre.pinned_booth_key("3273-01").unwrap(), Some(public));
+
+    // `doctor` (beside the running kiosk): the keys are in the TPM and open there; a key blob
+    // others can read fails, with the fix.
+    let keys_line = |config: Config, dir: std::path::PathBuf| {
+        let probes = doctor::Probes {
+            devices: false,
+            ..doctor::Probes::default()
+        };
+        doctor::run(&config, &dir, &probes)
+            .lines
+            .into_iter()
+            .find(|l| l.check == "keys")
+            .unwrap()
+    };
+    let (c, d) = (config_again.clone(), dir.clone());
+    let line = tokio::task::spawn_blocking(move || keys_line(c, d))
+        .await
+        .unwrap();
+    assert_eq!(line.status, doctor::Status::Ok, "{line:?}");
+    assert!(
+        line.found.starts_with("in the TPM (ECDSA P-256"),
+        "{line:?}"
+    );
+    let blob = dir.join(LOCAL_TPM_KEY_FILE);
+    std::fs::set_permissions(&blob, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let line = tokio::task::spawn_blocking(move || keys_line(config_again, dir))
+        .await
+        .unwrap();
+    assert_eq!(line.status, doctor::Status::Fail, "{line:?}");
+    assert!(line.found.contains("mode 0644"), "{line:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
