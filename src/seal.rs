@@ -2,7 +2,8 @@
 //!
 //! * An enrollment is encrypted to the centre's public key with HPKE (RFC 9180, base mode,
 //!   X25519-HKDF-SHA256 / HKDF-SHA256 / ChaCha20-Poly1305) and the result is signed with the
-//!   booth's Ed25519 key. Only the centre's private key opens it; the booth keeps no way back.
+//!   booth's key: ECDSA P-256 made inside the booth's TPM, or Ed25519 in a file on a booth
+//!   without one ([`BoothKey`]; the envelope says which, [`KeyAlgorithm`]). Only the centre's private key opens it; the booth keeps no way back.
 //!   What is encrypted is the CBOR of a [`PacketBody`]: the captures as ISO/IEC 19794 records
 //!   in CBEFF BIRs (`docs/packet.md`).
 //! * The few fields the booth itself needs later (the applicant's name and NIK for the waiting
@@ -46,6 +47,8 @@ pub enum SealError {
     Hpke(String),
     #[error("the booth signature does not verify")]
     BadSignature,
+    #[error("the booth key could not sign: {0}")]
+    Sign(String),
     #[error("the key is not valid: {0}")]
     BadKey(String),
     #[error("envelope version {0} is not supported")]
@@ -56,11 +59,98 @@ pub enum SealError {
     Packet(#[from] PacketError),
 }
 
-/// An Ed25519 signing key: the booth's identity ([`BoothKey`]).
+/// An Ed25519 signing key in a file: the booth's identity when it has no TPM ([`BoothKey`]).
 pub struct Ed25519Key(SigningKey);
 
-/// The booth's identity: it signs every sealed packet.
-pub type BoothKey = Ed25519Key;
+/// How a booth key signs. Envelopes and manifests made before booths had TPM keys carry no
+/// algorithm and are Ed25519.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyAlgorithm {
+    /// Ed25519 (RFC 8032): 32-byte public key, 64-byte signature.
+    #[default]
+    #[serde(rename = "ed25519")]
+    Ed25519,
+    /// ECDSA on P-256 with SHA-256: SEC1 uncompressed public point (65 bytes), `r || s`
+    /// (64 bytes).
+    #[serde(rename = "ecdsa-p256")]
+    EcdsaP256,
+}
+
+impl KeyAlgorithm {
+    pub fn is_ed25519(&self) -> bool {
+        *self == KeyAlgorithm::Ed25519
+    }
+
+    /// As technicians read it.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyAlgorithm::Ed25519 => "Ed25519",
+            KeyAlgorithm::EcdsaP256 => "ECDSA P-256",
+        }
+    }
+
+    /// Whether `signature` over `message` verifies with `public` under this algorithm.
+    pub fn verify(self, public: &[u8], message: &[u8], signature: &[u8]) -> bool {
+        match self {
+            KeyAlgorithm::Ed25519 => verify_ed25519(public, message, signature),
+            KeyAlgorithm::EcdsaP256 => verify_p256(public, message, signature),
+        }
+    }
+}
+
+/// The booth's signing key made inside its TPM: the private part never leaves it.
+pub struct TpmKey {
+    tpm: std::sync::Arc<ktpel_tpm::Tpm>,
+    public: [u8; 65],
+}
+
+impl TpmKey {
+    /// The key `tpm` has loaded with `load_signing_key`, whose public point is `public`.
+    pub fn new(tpm: std::sync::Arc<ktpel_tpm::Tpm>, public: [u8; 65]) -> Self {
+        Self { tpm, public }
+    }
+}
+
+/// The booth's identity: it signs every sealed packet and every hand-carry manifest.
+pub enum BoothKey {
+    /// Ed25519 in a 0600 file (a booth without a TPM).
+    File(Ed25519Key),
+    /// ECDSA P-256 inside the TPM.
+    Tpm(TpmKey),
+}
+
+impl BoothKey {
+    /// A new Ed25519 key in memory (tests and benchmarks; a booth makes its key at start).
+    pub fn generate() -> Self {
+        BoothKey::File(Ed25519Key::generate())
+    }
+
+    pub fn algorithm(&self) -> KeyAlgorithm {
+        match self {
+            BoothKey::File(_) => KeyAlgorithm::Ed25519,
+            BoothKey::Tpm(_) => KeyAlgorithm::EcdsaP256,
+        }
+    }
+
+    /// The public key as packets and manifests carry it and the centre pins it.
+    pub fn public(&self) -> Vec<u8> {
+        match self {
+            BoothKey::File(k) => k.public().to_vec(),
+            BoothKey::Tpm(k) => k.public.to_vec(),
+        }
+    }
+
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SealError> {
+        match self {
+            BoothKey::File(k) => Ok(k.sign(message).to_vec()),
+            BoothKey::Tpm(k) => k
+                .tpm
+                .sign(message)
+                .map(|s| s.to_vec())
+                .map_err(|e| SealError::Sign(e.to_string())),
+        }
+    }
+}
 
 impl Ed25519Key {
     pub fn generate() -> Self {
@@ -137,6 +227,10 @@ pub struct SealedPacket {
     pub booth_id: String,
     #[serde(with = "serde_bytes")]
     pub booth_key: Vec<u8>,
+    /// How `booth_key` signs; absent (Ed25519) in envelopes of booths without a TPM, as in
+    /// every envelope sealed before booths had TPM keys.
+    #[serde(default, skip_serializing_if = "KeyAlgorithm::is_ed25519")]
+    pub key_algorithm: KeyAlgorithm,
     #[serde(with = "serde_bytes")]
     pub encapped_key: Vec<u8>,
     #[serde(with = "serde_bytes")]
@@ -180,6 +274,10 @@ impl SealedPacket {
         m.extend_from_slice(&(self.booth_id.len() as u32).to_be_bytes());
         m.extend_from_slice(self.booth_id.as_bytes());
         m.extend_from_slice(&self.booth_key);
+        // Ed25519 envelopes sign exactly what they signed before the algorithm was a field.
+        if !self.key_algorithm.is_ed25519() {
+            m.extend_from_slice(b"ecdsa-p256\0");
+        }
         m.extend_from_slice(&(self.encapped_key.len() as u32).to_be_bytes());
         m.extend_from_slice(&self.encapped_key);
         m.extend_from_slice(&Sha256::digest(&self.ciphertext));
@@ -189,15 +287,28 @@ impl SealedPacket {
     /// Checks the booth's signature against the key the packet names. Whether that key belongs
     /// to the booth is the receiver's business (the centre pins each booth's key).
     pub fn verify_signature(&self) -> Result<(), SealError> {
-        let key: [u8; 32] = self
-            .booth_key
-            .as_slice()
-            .try_into()
-            .map_err(|_| SealError::BadSignature)?;
-        let key = VerifyingKey::from_bytes(&key).map_err(|_| SealError::BadSignature)?;
-        let sig = Signature::from_slice(&self.signature).map_err(|_| SealError::BadSignature)?;
-        key.verify(&self.signed_message(), &sig)
-            .map_err(|_| SealError::BadSignature)
+        let ok = match self.key_algorithm {
+            // As before: the non-strict check every sealed envelope has passed so far.
+            KeyAlgorithm::Ed25519 => {
+                let key: [u8; 32] = self
+                    .booth_key
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| SealError::BadSignature)?;
+                let key = VerifyingKey::from_bytes(&key).map_err(|_| SealError::BadSignature)?;
+                let sig =
+                    Signature::from_slice(&self.signature).map_err(|_| SealError::BadSignature)?;
+                key.verify(&self.signed_message(), &sig).is_ok()
+            }
+            KeyAlgorithm::EcdsaP256 => {
+                verify_p256(&self.booth_key, &self.signed_message(), &self.signature)
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(SealError::BadSignature)
+        }
     }
 
     /// The centre's side: verify, decrypt and decode the records (every BIR's header checked,
@@ -274,12 +385,13 @@ pub fn seal_body(
         version: ENVELOPE_VERSION,
         packet_id: body.packet_id,
         booth_id: body.booth_id.clone(),
-        booth_key: booth.public().to_vec(),
+        booth_key: booth.public(),
+        key_algorithm: booth.algorithm(),
         encapped_key: encapped.to_bytes().to_vec(),
         ciphertext,
         signature: Vec::new(),
     };
-    packet.signature = booth.sign(&packet.signed_message()).to_vec();
+    packet.signature = booth.sign(&packet.signed_message())?;
     Ok(packet)
 }
 
@@ -362,4 +474,16 @@ pub fn verify_ed25519(public: &[u8], message: &[u8], signature: &[u8]) -> bool {
         return false;
     };
     key.verify_strict(message, &sig).is_ok()
+}
+
+/// Verifies an ECDSA P-256 / SHA-256 signature (`r || s`) by the SEC1 public point `public`.
+pub fn verify_p256(public: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    use p256::ecdsa::signature::Verifier as _;
+    let Ok(key) = p256::ecdsa::VerifyingKey::from_sec1_bytes(public) else {
+        return false;
+    };
+    let Ok(sig) = p256::ecdsa::Signature::from_slice(signature) else {
+        return false;
+    };
+    key.verify(message, &sig).is_ok()
 }

@@ -15,7 +15,7 @@ use ktpel_booth::centre_sim::import::{ImportError, Outcome};
 use ktpel_booth::centre_sim::{CentreSim, CentreSimConfig, Fault};
 use ktpel_booth::clock::Clock;
 use ktpel_booth::queue::State;
-use ktpel_booth::seal::Ed25519Key;
+use ktpel_booth::seal::BoothKey;
 use ktpel_booth::wire::handcarry::{self, FolderError, MANIFEST_FILE, PACKETS_DIR};
 use std::path::Path;
 use std::process::Command;
@@ -206,7 +206,7 @@ async fn a_foreign_folder_a_foreign_packet_and_an_altered_manifest_are_refused()
     assert!(first.all_taken());
     let envelopes = rig.booth.queue.call(|s| s.exportable()).await.unwrap();
     assert_eq!(envelopes.len(), 2);
-    let impostor = Ed25519Key::generate();
+    let impostor = BoothKey::generate();
 
     // A folder that says it is this booth's, signed by another key: refused whole.
     let other = tempfile::tempdir().unwrap();

@@ -11,7 +11,9 @@ use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::booth::{disk, selftest, BOOTH_KEY_FILE, LOCAL_KEY_FILE};
+use crate::booth::{
+    disk, keys, selftest, BOOTH_KEY_FILE, BOOTH_TPM_KEY_FILE, LOCAL_KEY_FILE, LOCAL_TPM_KEY_FILE,
+};
 use crate::config::{CardEncoderConfig, CardPrinterConfig, CentreConfig, Config};
 
 /// The clock may be this far from the centre's without a word (the centre's `Date` has whole
@@ -131,7 +133,11 @@ pub fn run(config: &Config, data_dir: &Path, probes: &Probes) -> Report {
         data_dir_line(data_dir),
         disk_line(config, data_dir),
         clock_line(config, probes.centre_timeout),
-        keys_line(data_dir, &probes.tpm_devices),
+        keys_line(
+            data_dir,
+            &keys::KeySettings::of(&config.booth),
+            &probes.tpm_devices,
+        ),
         pcscd_line(config),
         cups_line(config),
     ];
@@ -315,9 +321,77 @@ fn centre_skew(url: &str, timeout: Duration) -> Result<Option<f64>, String> {
     })
 }
 
-/// The seam for keys sealed in a TPM: today both keys are 0600 files in the data directory,
-/// which this line says loudly (a warning), and it fails on a key file anyone else can read.
-fn keys_line(dir: &Path, tpm_devices: &[PathBuf]) -> Line {
+/// Where the keys are kept: in the TPM (both opened here, as at start), or in 0600 files,
+/// which is said loudly (a warning), and fails on a key file anyone else can read, on TPM key
+/// files the TPM cannot open, and on a config the booth would refuse to start with.
+fn keys_line(dir: &Path, settings: &keys::KeySettings, tpm_devices: &[PathBuf]) -> Line {
+    const CHECK: &str = "keys";
+    let on_disk = keys::on_disk(dir);
+    let tpm_files = [dir.join(BOOTH_TPM_KEY_FILE), dir.join(LOCAL_TPM_KEY_FILE)];
+    let decision =
+        match keys::decide(dir, settings) {
+            Ok(d) => d,
+            Err(e) => return Line::fail(
+                CHECK,
+                e.to_string(),
+                "the booth will not start like this: fix key_store / tpm_tcti in the config or \
+                 the TPM (firmware setting), as the line says",
+            ),
+        };
+    let tpm = match decision {
+        keys::Decision::Tpm(tpm) => tpm,
+        keys::Decision::Files { why } => return files_line(dir, &why, tpm_devices),
+    };
+    if on_disk == keys::OnDisk::Nothing {
+        return Line::ok(
+            CHECK,
+            format!(
+                "the TPM answers at {}: both keys will be made in it at first start (ECDSA P-256)",
+                settings.tcti
+            ),
+        );
+    }
+    let mut problems = Vec::new();
+    for f in &tpm_files {
+        match fs::metadata(f) {
+            Ok(m) if m.mode() & 0o777 != 0o600 => {
+                problems.push(format!("{} has mode {:04o}", f.display(), m.mode() & 0o777))
+            }
+            Ok(_) => {}
+            Err(e) => problems.push(format!("{}: {e}", f.display())),
+        }
+    }
+    if problems.is_empty() {
+        if let Err(e) = keys::local_key(dir, settings) {
+            problems.push(e.to_string());
+        }
+        if let Err(e) = keys::read_booth_key(dir, settings) {
+            problems.push(e.to_string());
+        }
+    }
+    drop(tpm);
+    if !problems.is_empty() {
+        return Line::fail(
+            CHECK,
+            problems.join("; "),
+            "chmod 0600 the key files and chown them to the booth's user; a blob this TPM cannot \
+             open means the TPM was cleared or the disk moved to another PC: its waiting records \
+             can no longer be read, restore the PC's own TPM or send the records from a backup",
+        );
+    }
+    Line::ok(
+        CHECK,
+        format!(
+            "in the TPM (ECDSA P-256, {}): {} and {} open, useless on any other PC",
+            settings.tcti,
+            tpm_files[0].display(),
+            tpm_files[1].display()
+        ),
+    )
+}
+
+/// Keys in 0600 files: a loud warning, or a failure when a file is open to others or damaged.
+fn files_line(dir: &Path, why: &str, tpm_devices: &[PathBuf]) -> Line {
     const CHECK: &str = "keys";
     let files = [dir.join(BOOTH_KEY_FILE), dir.join(LOCAL_KEY_FILE)];
     let mut problems = Vec::new();
@@ -354,11 +428,13 @@ fn keys_line(dir: &Path, tpm_devices: &[PathBuf]) -> Line {
             ),
         );
     }
-    let tpm = tpm_devices.iter().find(|p| p.exists());
-    let found = match tpm {
-        None => format!("no TPM: keys in 0600 files {}", shown.join(", ")),
+    let found = match tpm_devices.iter().find(|p| p.exists()) {
+        None => format!(
+            "in files (no TPM): keys in 0600 files {} ({why})",
+            shown.join(", ")
+        ),
         Some(t) => format!(
-            "a TPM is at {}, but the booth does not use it yet: keys in 0600 files {}",
+            "in files, not in the TPM at {}: keys in 0600 files {} ({why})",
             t.display(),
             shown.join(", ")
         ),
@@ -366,7 +442,9 @@ fn keys_line(dir: &Path, tpm_devices: &[PathBuf]) -> Line {
     Line::warn(
         CHECK,
         found,
-        "keep the disk encrypted (LUKS) and the data directory 0700: whoever reads these files can sign as this booth",
+        "keep the disk encrypted (LUKS) and the data directory 0700: whoever reads these files \
+         can sign as this booth. A new booth with a TPM keeps its keys in it (key_store = \"auto\" \
+         or \"tpm\")",
     )
 }
 
@@ -541,23 +619,41 @@ mod tests {
         assert!(l.found.contains("refuses new recordings"), "{l:?}");
     }
 
+    fn no_tpm(store: crate::config::KeyStore) -> keys::KeySettings {
+        keys::KeySettings {
+            store,
+            tcti: "swtpm:host=127.0.0.1,port=9".into(),
+        }
+    }
+
     #[test]
     fn keys_without_a_tpm_are_a_loud_warning_and_an_open_key_fails() {
+        use crate::config::KeyStore;
         let d = private_dir();
         let none = [d.path().join("no-tpm")];
-        let l = keys_line(d.path(), &none);
+        let auto = no_tpm(KeyStore::Auto);
+        let l = keys_line(d.path(), &auto, &none);
         assert_eq!(l.status, Status::Warn);
-        assert!(l.found.starts_with("no TPM: keys in 0600 files"), "{l:?}");
+        assert!(
+            l.found.starts_with("in files (no TPM): keys in 0600 files"),
+            "{l:?}"
+        );
+        assert!(l.found.contains("no TPM answers"), "{l:?}");
         assert!(l.found.contains(BOOTH_KEY_FILE) && l.found.contains(LOCAL_KEY_FILE));
+        // Asked for the TPM, without one: the booth would not start.
+        let l = keys_line(d.path(), &no_tpm(KeyStore::Tpm), &none);
+        assert_eq!(l.status, Status::Fail);
+        assert!(l.found.contains("the TPM cannot be used"), "{l:?}");
         let key = d.path().join(LOCAL_KEY_FILE);
         crate::keyfile::write_atomically(&key, &[7; 32]).unwrap();
-        assert_eq!(keys_line(d.path(), &none).status, Status::Warn);
+        assert_eq!(keys_line(d.path(), &auto, &none).status, Status::Warn);
         let tpm = d.path().join("tpmrm0");
         fs::write(&tpm, b"").unwrap();
-        let l = keys_line(d.path(), std::slice::from_ref(&tpm));
-        assert!(l.found.contains("does not use it yet"), "{l:?}");
+        let l = keys_line(d.path(), &auto, std::slice::from_ref(&tpm));
+        assert!(l.found.contains("not in the TPM at"), "{l:?}");
+        assert!(l.found.contains("made in files before"), "{l:?}");
         fs::set_permissions(&key, fs::Permissions::from_mode(0o644)).unwrap();
-        let l = keys_line(d.path(), &none);
+        let l = keys_line(d.path(), &auto, &none);
         assert_eq!(l.status, Status::Fail);
         assert!(l.found.contains("mode 0644"), "{l:?}");
     }

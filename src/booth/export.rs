@@ -17,7 +17,7 @@ use base64::Engine as _;
 use super::Booth;
 use crate::clock::to_millis;
 use crate::queue::{Queue, QueueError};
-use crate::seal::{BoothKey, Ed25519Key};
+use crate::seal::BoothKey;
 use crate::wire::handcarry::{
     self, FolderError, Manifest, ManifestEntry, PacketProblem, MANIFEST_FILE, MANIFEST_VERSION,
     PACKETS_DIR, PARTIAL_SUFFIX, SIGNATURE_FILE,
@@ -48,6 +48,8 @@ pub enum ExportError {
     Folder(#[from] FolderError),
     #[error("the copy did not read back whole ({}); nothing was marked exported", list(.0))]
     Damaged(Vec<(String, PacketProblem)>),
+    #[error("the manifest could not be signed ({0}); nothing was marked exported")]
+    Sign(String),
     #[error("the export stopped: {0}")]
     Interrupted(String),
     #[error(transparent)]
@@ -169,7 +171,7 @@ fn sync_dir(dir: &Path) -> Result<(), ExportError> {
 pub fn write_folder(
     to: &Path,
     booth_id: &str,
-    key: &Ed25519Key,
+    key: &BoothKey,
     packets: &[(Uuid, Vec<u8>)],
     now: Timestamp,
 ) -> Result<PathBuf, ExportError> {
@@ -206,12 +208,14 @@ pub fn write_folder(
         version: MANIFEST_VERSION,
         booth_id: booth_id.to_string(),
         booth_key: B64.encode(key.public()),
+        key_algorithm: key.algorithm(),
         created_at_ms: to_millis(now),
         packets: entries,
     };
     let bytes = manifest.to_bytes()?;
     write_new(&partial.join(MANIFEST_FILE), &bytes)?;
-    write_new(&partial.join(SIGNATURE_FILE), &Manifest::sign(&bytes, key))?;
+    let signature = Manifest::sign(&bytes, key).map_err(|e| ExportError::Sign(e.to_string()))?;
+    write_new(&partial.join(SIGNATURE_FILE), &signature)?;
     sync_dir(&partial)?;
     std::fs::rename(&partial, &done).map_err(|e| write_error(&done, e))?;
     sync_dir(to)?;
@@ -224,7 +228,7 @@ pub fn write_folder(
 pub fn verify_written(
     folder: &Path,
     booth_id: &str,
-    key: &Ed25519Key,
+    key: &BoothKey,
     packets: &[(Uuid, Vec<u8>)],
 ) -> Result<(), ExportError> {
     let read = handcarry::open(folder)?;
@@ -268,7 +272,7 @@ mod tests {
     #[test]
     fn a_folder_is_written_whole_and_a_copy_cut_short_afterwards_is_caught() {
         let to = tempfile::tempdir().unwrap();
-        let key = Ed25519Key::generate();
+        let key = BoothKey::generate();
         let now: Timestamp = "2026-11-25T02:00:00Z".parse().unwrap();
         let packets = vec![
             (Uuid::now_v7(), vec![7u8; 4000]),

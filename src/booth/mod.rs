@@ -9,6 +9,7 @@ pub mod disk;
 pub mod doctor;
 pub mod export;
 pub mod issuance;
+pub mod keys;
 pub mod procedure;
 pub mod recording;
 pub mod report;
@@ -30,13 +31,11 @@ use crate::config::{CentreConfig, Config};
 use crate::domain::nik::{Nik, NikError};
 use crate::domain::resident::Resident;
 use crate::enrollment::{Enrollment, IncompleteEnrollment};
-use crate::keyfile;
 use crate::queue::{ApplicantSummary, Committed, NewRecord, Queue, QueueError};
-use crate::seal::{self, BoothKey, CentrePublicKey, LocalKey, SealError};
+use crate::seal::{self, BoothKey, CentrePublicKey, SealError};
 
 pub const QUEUE_FILE: &str = "queue.db";
-pub const BOOTH_KEY_FILE: &str = "keys/booth-ed25519.key";
-pub const LOCAL_KEY_FILE: &str = "keys/local-storage.key";
+pub use keys::{BOOTH_KEY_FILE, BOOTH_TPM_KEY_FILE, LOCAL_KEY_FILE, LOCAL_TPM_KEY_FILE};
 /// `[complaints] desk = "embedded"`: the desk runs inside the booth (the `embedded` module).
 pub const EMBEDDED: &str = "embedded";
 
@@ -90,9 +89,19 @@ pub enum RecordError {
     NeedsApproval(String),
 }
 
-/// The data directory's files, for tools that only read the queue.
+/// The data directory's files, for tools that only read the queue (keys where the default
+/// settings find them: files, or the TPM at the default TCTI).
 pub fn open_store(data_dir: &Path, booth_number: u8) -> Result<crate::queue::Store, BoothError> {
-    let local = local_key(data_dir)?;
+    open_store_with(data_dir, booth_number, &keys::KeySettings::default())
+}
+
+/// The data directory's files with the keys where `settings` say.
+pub fn open_store_with(
+    data_dir: &Path,
+    booth_number: u8,
+    settings: &keys::KeySettings,
+) -> Result<crate::queue::Store, BoothError> {
+    let local = keys::local_key(data_dir, settings)?;
     Ok(crate::queue::Store::open(
         &data_dir.join(QUEUE_FILE),
         local,
@@ -100,21 +109,13 @@ pub fn open_store(data_dir: &Path, booth_number: u8) -> Result<crate::queue::Sto
     )?)
 }
 
-/// The booth's signing key from the data directory, for tools that sign as the booth
-/// (`ktpel-booth export`). Never creates one: a booth without a key has signed nothing.
-pub fn read_booth_key(data_dir: &Path) -> Result<BoothKey, BoothError> {
-    let path = data_dir.join(BOOTH_KEY_FILE);
-    let bytes =
-        std::fs::read(&path).map_err(|e| BoothError::Keys(format!("{}: {e}", path.display())))?;
-    Ok(BoothKey::from_bytes(&bytes)?)
-}
-
-fn local_key(data_dir: &Path) -> Result<LocalKey, BoothError> {
-    let bytes = keyfile::load_or_create(&data_dir.join(LOCAL_KEY_FILE), 32, || {
-        LocalKey::generate_bytes().to_vec()
-    })
-    .map_err(|e| BoothError::Keys(e.to_string()))?;
-    Ok(LocalKey::from_bytes(&bytes)?)
+/// The booth's signing key from the data directory (or its TPM), for tools that sign as the
+/// booth (`ktpel-booth export`). Never creates one: a booth without a key has signed nothing.
+pub fn read_booth_key(
+    data_dir: &Path,
+    settings: &keys::KeySettings,
+) -> Result<BoothKey, BoothError> {
+    keys::read_booth_key(data_dir, settings)
 }
 
 pub struct Booth {
@@ -126,6 +127,7 @@ pub struct Booth {
     centre_public: CentrePublicKey,
     trusted_csca: ktpel_icao_lds::Certificate,
     booth_key: Arc<BoothKey>,
+    key_place: keys::KeyPlace,
     /// The office's complaint desk.
     pub desk: crate::booth::desk_client::DeskClient,
     /// Services started for this booth (the embedded simulators of a demonstration config),
@@ -178,12 +180,17 @@ impl Booth {
         .map_err(|e| BoothError::Desk(e.to_string()))?;
         crate::private_fs::create_dir(&data_dir)
             .map_err(|e| BoothError::Keys(format!("{}: {e}", data_dir.display())))?;
-        let booth_key = keyfile::load_or_create(&data_dir.join(BOOTH_KEY_FILE), 32, || {
-            BoothKey::generate().to_bytes().to_vec()
-        })
-        .map_err(|e| BoothError::Keys(e.to_string()))?;
-        let booth_key = Arc::new(BoothKey::from_bytes(&booth_key)?);
-        let local = local_key(&data_dir)?;
+        let settings = keys::KeySettings::of(&config.booth);
+        let keys_dir = data_dir.clone();
+        let opened = tokio::task::spawn_blocking(move || keys::open(&keys_dir, &settings))
+            .await
+            .map_err(|e| BoothError::Keys(e.to_string()))??;
+        let booth_key = Arc::new(opened.booth);
+        let local = opened.local;
+        let key_place = opened.place;
+        if !key_place.in_tpm() {
+            tracing::warn!(booth = %config.booth.id, "{}", key_place.summary());
+        }
         let queue_path = data_dir.join(QUEUE_FILE);
         let number = config.booth.number;
         let queue = tokio::task::spawn_blocking(move || Queue::open(&queue_path, local, number))
@@ -193,6 +200,8 @@ impl Booth {
             booth = %config.booth.id,
             data_dir = %data_dir.display(),
             booth_key = %B64.encode(booth_key.public()),
+            key_algorithm = booth_key.algorithm().name(),
+            keys = %key_place.summary(),
             "booth started"
         );
         Ok(Self {
@@ -204,6 +213,7 @@ impl Booth {
             centre_public,
             trusted_csca,
             booth_key,
+            key_place,
             desk,
             services: Vec::new(),
         })
@@ -212,6 +222,16 @@ impl Booth {
     /// Keeps `service` running as long as the booth (an embedded simulator).
     pub fn keep_running(&mut self, service: Box<dyn std::any::Any + Send + Sync>) {
         self.services.push(service);
+    }
+
+    /// Where this booth's keys are (the technician area and the logs say it).
+    pub fn key_place(&self) -> &keys::KeyPlace {
+        &self.key_place
+    }
+
+    /// The public half of this booth's signing key, as its packets carry it.
+    pub fn booth_public_key(&self) -> Vec<u8> {
+        self.booth_key.public()
     }
 
     /// The transmitter for this booth's queue and centre (not yet running).

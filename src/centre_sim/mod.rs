@@ -646,6 +646,11 @@ impl CentreSim {
             .map(|u| (u.offset, u.length)))
     }
 
+    /// The key the centre pinned for booth `booth_id` (from its first packet); `None` before.
+    pub fn pinned_booth_key(&self, booth_id: &str) -> Result<Option<Vec<u8>>, CentreSimError> {
+        Ok(lock(&self.inner.store).booth_key(booth_id)?)
+    }
+
     /// Deletes the uploads idle for longer than the upload expiry (creations do it too);
     /// answers how many.
     pub fn expire_uploads(&self) -> Result<usize, CentreSimError> {

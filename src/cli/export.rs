@@ -21,9 +21,16 @@ pub struct Args {
 }
 
 pub fn run(args: Args, config: &Config, dir: &Path) -> anyhow::Result<()> {
-    let store = booth::open_store(dir, config.booth.number)
-        .with_context(|| format!("cannot open the queue in {}", dir.display()))?;
-    let key = Arc::new(booth::read_booth_key(dir).context("cannot read the booth's key")?);
+    let store = booth::open_store_with(
+        dir,
+        config.booth.number,
+        &booth::keys::KeySettings::of(&config.booth),
+    )
+    .with_context(|| format!("cannot open the queue in {}", dir.display()))?;
+    let key = Arc::new(
+        booth::read_booth_key(dir, &booth::keys::KeySettings::of(&config.booth))
+            .context("cannot read the booth's key")?,
+    );
     let queue = Queue::spawn(store);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -43,8 +43,16 @@ pub fn nik_explain(nik: &str) -> ExitCode {
 
 pub fn selftest_command(config: &Config, dir: &std::path::Path, json: bool) -> ExitCode {
     let reports = selftest::run_all(config);
+    // Where the keys are, loudly when they are not in a TPM (on stderr beside JSON); asked
+    // before the history below opens the queue, which makes a new booth's keys.
+    let keys = booth::keys::KeySettings::of(&config.booth);
+    let (line, keys_ok) = match booth::keys::place(dir, &keys) {
+        Ok(p @ booth::keys::KeyPlace::Tpm { .. }) => (p.summary(), true),
+        Ok(p) => (format!("WARNING {}", p.summary()), true),
+        Err(e) => (format!("FAIL keys: {e}"), false),
+    };
     // Kept in the booth's history, which the technician area shows.
-    let recorded = booth::open_store(dir, config.booth.number)
+    let recorded = booth::open_store_with(dir, config.booth.number, &keys)
         .map_err(|e| e.to_string())
         .and_then(|mut s| {
             s.record_selftests(&reports, jiff::Timestamp::now())
@@ -66,7 +74,12 @@ pub fn selftest_command(config: &Config, dir: &std::path::Path, json: bool) -> E
             out(&r.to_text());
         }
     }
-    if reports.iter().all(|r| r.passed) {
+    if json {
+        eprintln!("{line}");
+    } else {
+        out(&line);
+    }
+    if keys_ok && reports.iter().all(|r| r.passed) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

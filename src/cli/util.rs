@@ -13,7 +13,12 @@ pub fn open_queue(
     config: &Config,
     dir: &std::path::Path,
 ) -> Result<ktpel_booth::queue::Store, ExitCode> {
-    ktpel_booth::booth::open_store(dir, config.booth.number).map_err(|e| {
+    ktpel_booth::booth::open_store_with(
+        dir,
+        config.booth.number,
+        &ktpel_booth::booth::keys::KeySettings::of(&config.booth),
+    )
+    .map_err(|e| {
         eprintln!(
             "ktpel-booth: cannot open the queue in {}: {e}",
             dir.display()

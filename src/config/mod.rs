@@ -217,6 +217,30 @@ pub struct BoothConfig {
     /// `ktpel-booth doctor` warns below this much free space (MB), before recordings stop.
     #[serde(default = "warn_free_disk_mb", deserialize_with = "positive")]
     pub warn_free_disk_mb: u64,
+    /// Where the booth keeps its signing key and local storage key: "auto" (default), "tpm"
+    /// or "files" (`booth::keys`).
+    #[serde(default)]
+    pub key_store: KeyStore,
+    /// How the TPM is reached (a TSS2 TCTI string): the kernel's resource manager by default.
+    #[serde(default = "default_tpm_tcti")]
+    pub tpm_tcti: String,
+}
+
+/// Where the booth's keys live.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyStore {
+    /// In the TPM when one answers and the booth has no key files yet; otherwise in files.
+    #[default]
+    Auto,
+    /// In the TPM; the booth does not start without it.
+    Tpm,
+    /// In 0600 files in the data directory, whether or not there is a TPM.
+    Files,
+}
+
+fn default_tpm_tcti() -> String {
+    ktpel_tpm::DEFAULT_TCTI.to_string()
 }
 
 /// A day of 200 applicants at the lossless profile (about 800 KB a sealed packet) is 160 MB;

@@ -624,6 +624,7 @@ impl App {
                     self.config.source.is_some(),
                     self.config.booth.time_zone,
                 );
+                let state = state.with_keys(service.booth().key_place().clone());
                 self.screen = Screen::Technician(state);
                 Task::batch(open.map(|r| self.run::<technician::State>(r, Message::Technician)))
             }

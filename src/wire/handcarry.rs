@@ -21,7 +21,7 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
-use crate::seal::{self, Ed25519Key};
+use crate::seal::{BoothKey, KeyAlgorithm};
 
 pub const MANIFEST_FILE: &str = "manifest.json";
 pub const SIGNATURE_FILE: &str = "manifest.sig";
@@ -40,8 +40,12 @@ const MANIFEST_MAX: u64 = 16 << 20;
 pub struct Manifest {
     pub version: u32,
     pub booth_id: String,
-    /// The booth's Ed25519 public key, base64 (the key its packets carry).
+    /// The booth's public key, base64 (the key its packets carry).
     pub booth_key: String,
+    /// How that key signs; absent means Ed25519 (a booth without a TPM, and every manifest
+    /// written before booths had TPM keys).
+    #[serde(default, skip_serializing_if = "KeyAlgorithm::is_ed25519")]
+    pub key_algorithm: KeyAlgorithm,
     /// When the folder was written, Unix milliseconds (UTC).
     pub created_at_ms: i64,
     pub packets: Vec<ManifestEntry>,
@@ -94,7 +98,7 @@ impl Manifest {
     }
 
     /// The signature file's content for manifest bytes `manifest`.
-    pub fn sign(manifest: &[u8], key: &Ed25519Key) -> [u8; 64] {
+    pub fn sign(manifest: &[u8], key: &BoothKey) -> Result<Vec<u8>, crate::seal::SealError> {
         key.sign(&signed_message(manifest))
     }
 }
@@ -208,7 +212,10 @@ pub fn open(path: &Path) -> Result<Folder, FolderError> {
     let booth_key = B64
         .decode(&manifest.booth_key)
         .map_err(|e| FolderError::BadManifest(format!("booth_key: {e}")))?;
-    if !seal::verify_ed25519(&booth_key, &signed_message(&bytes), &signature) {
+    if !manifest
+        .key_algorithm
+        .verify(&booth_key, &signed_message(&bytes), &signature)
+    {
         return Err(FolderError::BadSignature);
     }
     if manifest.version != MANIFEST_VERSION {
@@ -337,7 +344,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn write_folder(dir: &Path, key: &Ed25519Key, packets: &[(Uuid, Vec<u8>)]) {
+    fn write_folder(dir: &Path, key: &BoothKey, packets: &[(Uuid, Vec<u8>)]) {
         std::fs::create_dir_all(dir.join(PACKETS_DIR)).unwrap();
         let mut entries = Vec::new();
         for (id, bytes) in packets {
@@ -348,19 +355,24 @@ mod tests {
             version: MANIFEST_VERSION,
             booth_id: "3273-01".into(),
             booth_key: B64.encode(key.public()),
+            key_algorithm: key.algorithm(),
             created_at_ms: 1_764_000_000_000,
             packets: entries,
         };
         let bytes = m.to_bytes().unwrap();
         std::fs::write(dir.join(MANIFEST_FILE), &bytes).unwrap();
-        std::fs::write(dir.join(SIGNATURE_FILE), Manifest::sign(&bytes, key)).unwrap();
+        std::fs::write(
+            dir.join(SIGNATURE_FILE),
+            Manifest::sign(&bytes, key).unwrap(),
+        )
+        .unwrap();
     }
 
     #[test]
     fn a_whole_folder_reads_back_and_each_kind_of_damage_is_named() {
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("ktpel-3273-01-x");
-        let key = Ed25519Key::generate();
+        let key = BoothKey::generate();
         let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
         write_folder(
             &dir,
@@ -404,7 +416,7 @@ mod tests {
     #[test]
     fn a_manifest_altered_cut_short_or_unsigned_is_refused() {
         let root = tempfile::tempdir().unwrap();
-        let key = Ed25519Key::generate();
+        let key = BoothKey::generate();
         write_folder(root.path(), &key, &[(Uuid::now_v7(), vec![1; 10])]);
         let m = root.path().join(MANIFEST_FILE);
         let good = std::fs::read(&m).unwrap();

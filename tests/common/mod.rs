@@ -125,6 +125,9 @@ impl Office {
 pub fn config_for(centre: &CentreSim, data_dir: &Path) -> Config {
     let mut config = Config::load(None).unwrap();
     config.booth.data_dir = Some(data_dir.to_path_buf());
+    // Keys in files whatever the test machine has: a TPM of the host is not the tests' to use
+    // (tests/tpm.rs starts its own).
+    config.booth.key_store = ktpel_booth::config::KeyStore::Files;
     let keys = centre.keys();
     use base64::Engine as _;
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.decode(s).unwrap();

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use super::{Action, Ctx, Page};
 use crate::booth::discovery::{Discovery, Found, FoundKind, Note};
+use crate::booth::keys::KeyPlace;
 use crate::booth::selftest::{Advice, CheckKind, DeviceReport};
 use crate::booth::service::technician::TechnicianError;
 use crate::kiosk::i18n::{tr, Lang};
@@ -114,6 +115,27 @@ fn with_detail<'a>(
     c.into()
 }
 
+/// Where the keys are: a quiet line for the TPM, a loud one for files.
+fn keys_view<'a>(lang: Lang, keys: &KeyPlace) -> Element<'a, Message> {
+    match keys {
+        KeyPlace::Tpm { tcti } => theme::panel(with_detail(
+            t!(lang, "tech-keys-tpm"),
+            theme::BODY,
+            text::success,
+            tcti.clone(),
+        )),
+        KeyPlace::Files { why } => theme::panel(column![
+            with_detail(
+                t!(lang, "tech-keys-files"),
+                theme::HEADING,
+                text::danger,
+                why.clone()
+            ),
+            text(t!(lang, "tech-keys-files-advice")).size(theme::SMALL),
+        ]),
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Message {
     TestAll,
@@ -166,6 +188,8 @@ pub struct State {
     blanks: Option<BlankStock>,
     /// Blank cards typed on the keypad.
     count: String,
+    /// Where the booth's keys are (none shown when the area is opened without a booth).
+    keys: Option<KeyPlace>,
 }
 
 impl State {
@@ -183,6 +207,12 @@ impl State {
             ..Self::default()
         };
         (state, [Request::Discover, Request::History, Request::Stock])
+    }
+
+    /// Shows where the booth's keys are, loudly when they are in files.
+    pub fn with_keys(mut self, keys: KeyPlace) -> Self {
+        self.keys = Some(keys);
+        self
     }
 
     pub fn report(&self, kind: DeviceKind) -> Option<&DeviceReport> {
@@ -343,6 +373,9 @@ impl State {
         let mut list = column![].spacing(theme::GAP);
         if let Some(e) = &self.error {
             list = list.push(theme::alert(e.clone()));
+        }
+        if let Some(keys) = &self.keys {
+            list = list.push(keys_view(lang, keys));
         }
         // What is plugged in first: a technician finds, then checks, then fixes.
         list = list.push(self.discovery_view(lang));
@@ -678,6 +711,9 @@ mod tests {
             .map(|d| format!("driver-{d}")),
         );
         keys.push(format!("device-error-{}", ErrorKind::AccessDenied.as_str()));
+        keys.extend(
+            ["tech-keys-tpm", "tech-keys-files", "tech-keys-files-advice"].map(String::from),
+        );
         for k in keys {
             for lang in [Lang::Id, Lang::En] {
                 assert!(!tr(lang, &k).starts_with('⟦'), "{k} in {lang:?}");
