@@ -280,6 +280,8 @@ async fn a_rejected_record_is_purged_audited_with_the_reason_and_still_counted()
         .await
         .unwrap();
     assert_eq!(stats.counts.recorded, 2);
+    // The daily report and the dashboard count the rejection; only the approved one was sent.
+    assert_eq!((stats.counts.rejected, stats.counts.sent), (1, 1));
     assert_eq!(stats.backlog[24].1, 0);
 
     // A new recording of the same NIK is not held up by the rejected record.

@@ -242,7 +242,7 @@ fn issuance_screens_render() {
     k.drive(&[&click("Dasbor layanan")]);
     k.wait_for_text("Tulis laporan harian", Duration::from_secs(30));
     k.wait_for_text(
-        "Direkam 2 · terkirim 2 · siap cetak 1 · diserahkan 0 · bukti perekaman 0 · diambil 0 · \
+        "Direkam 2 · terkirim 2 · ditolak saat tinjauan 0 · siap cetak 1 · diserahkan 0 · bukti perekaman 0 · diambil 0 · \
          duplikat 1 · gagal rekam 0 · pengaduan 0 · blangko terpakai 0, rusak 0",
         Duration::from_secs(30),
     );

@@ -77,6 +77,10 @@ pub struct DayCounts {
     pub recorded: u64,
     /// Records the centre received (terkirim).
     pub sent: u64,
+    /// Records the supervisor rejected at review before sending (ditolak saat tinjauan): saved,
+    /// never sent.
+    #[serde(default)]
+    pub rejected: u64,
     /// Print-ready verdicts (siap cetak).
     pub print_ready: u64,
     /// Cards handed over in the verdict window (KTP-el diserahkan).
@@ -305,6 +309,7 @@ impl Store {
         let counts = DayCounts {
             recorded: count(&in_day("recorded_at", ""))?,
             sent: count(&in_day("sent_at", ""))?,
+            rejected: count(&in_day("reviewed_at", "AND review = 'rejected'"))?,
             print_ready: count(&in_day("verdict_at", "AND verdict = 'print_ready'"))?,
             issued: count(&in_day("handed_at", "AND state = 'issued'"))?,
             receipts: count(&in_day("receipt_at", ""))?,

@@ -63,6 +63,7 @@ pub fn count_rows(c: &DayCounts) -> Vec<CountRow> {
     vec![
         row("recorded", "Perekaman", c.recorded),
         row("sent", "Terkirim ke pusat", c.sent),
+        row("rejected", "Ditolak saat tinjauan supervisor", c.rejected),
         row("print_ready", "Siap cetak", c.print_ready),
         row("issued", "KTP-el diserahkan", c.issued),
         row("receipts", "Bukti perekaman dicetak", c.receipts),

@@ -216,6 +216,7 @@ impl State {
                         "dash-counts",
                         recorded = c.recorded,
                         sent = c.sent,
+                        rejected = c.rejected,
                         print_ready = c.print_ready,
                         issued = c.issued,
                         receipts = c.receipts,
