@@ -5,6 +5,8 @@
 //! included; every folder 0700 and every file 0600.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -52,25 +54,7 @@ fn scan(dir: &Path, needles: &[(String, Vec<u8>)]) -> Vec<(PathBuf, String)> {
 fn a_day_issues_cards_prints_the_right_papers_and_leaves_nothing_personal_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("booth");
-    let out = Command::new(BOOTH)
-        .args([
-            "simulate-day",
-            "--applicants",
-            "20",
-            "--blanks",
-            "12",
-            "--json",
-        ])
-        .arg("--data-dir")
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "simulate-day failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = common::simulate_day(None, &data, 20, 12);
     let applicants = report["applicants"].as_array().unwrap();
     let outcomes: Vec<&str> = applicants
         .iter()
@@ -186,27 +170,7 @@ fn a_day_with_review_before_sending_runs_through_and_audits_the_rejection() {
         .replace("review_before_send = false", "review_before_send = true");
     assert!(text.contains("review_before_send = true"));
     std::fs::write(&config, text).unwrap();
-    let out = Command::new(BOOTH)
-        .arg("--config")
-        .arg(&config)
-        .args([
-            "simulate-day",
-            "--applicants",
-            "20",
-            "--blanks",
-            "20",
-            "--json",
-        ])
-        .arg("--data-dir")
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "simulate-day failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = common::simulate_day(Some(&config), &data, 20, 20);
     let applicants = report["applicants"].as_array().unwrap();
     let rejected: Vec<u64> = applicants
         .iter()

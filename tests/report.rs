@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
+mod common;
+
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 use std::process::Command;
@@ -72,24 +74,7 @@ fn a_day_s_report_holds_its_numbers_in_pdf_and_csv_and_nothing_personal() {
             .unwrap()
     };
     let before = today(0);
-    let out = Command::new(BOOTH)
-        .args([
-            "simulate-day",
-            "--applicants",
-            "20",
-            "--blanks",
-            "12",
-            "--json",
-        ])
-        .arg("--data-dir")
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "simulate-day failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::simulate_day(None, &data, 20, 12);
     assert_eq!(
         before,
         today(0),

@@ -59,17 +59,7 @@ impl Store {
              WHERE p.state = 'awaiting_review' ORDER BY p.recorded_at, p.id",
         )?;
         type Raw = (String, u32, i64, String, String, String, String);
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
-        })?;
+        let rows = stmt.query_map([], |r| Raw::try_from(r))?;
         rows.map(|raw| {
             let (id, queue_no, at, operator_id, steps, captures, approvals): Raw = raw?;
             Ok(ReviewItem {

@@ -280,17 +280,8 @@ impl Store {
                  WHERE p.state IN ('recorded', 'sending') AND p.next_attempt_at <= ?1
                  ORDER BY p.next_attempt_at, p.id LIMIT ?2",
             )?;
-            let rows = stmt.query_map(params![to_millis(now), limit as i64], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
-            })?;
+            let rows =
+                stmt.query_map(params![to_millis(now), limit as i64], |r| Due::try_from(r))?;
             rows.collect::<Result<_, _>>()?
         };
         let mut out = Vec::with_capacity(due.len());

@@ -197,14 +197,12 @@ pub fn record<P: iced::Program<State = App, Message = Message, Theme = iced::The
     record_with(k, nik, || {});
 }
 
-/// As [`record`], running `after_siak` once SIAK has confirmed the applicant (to take the
-/// centre down, say).
-pub fn record_with<
+/// From the home screen through the documents and SIAK to the first capture (the face).
+fn to_first_capture<
     P: iced::Program<State = App, Message = Message, Theme = iced::Theme> + 'static,
 >(
     k: &mut Kiosk<P>,
     nik: &str,
-    after_siak: impl FnOnce(),
 ) {
     k.drive(&[
         "click \"Mulai perekaman\"",
@@ -219,6 +217,18 @@ pub fn record_with<
         "click \"Data sesuai, lanjut\"",
         "expect \"Langkah 1 dari 14: Foto wajah\"",
     ]);
+}
+
+/// As [`record`], running `after_siak` once SIAK has confirmed the applicant (to take the
+/// centre down, say).
+pub fn record_with<
+    P: iced::Program<State = App, Message = Message, Theme = iced::Theme> + 'static,
+>(
+    k: &mut Kiosk<P>,
+    nik: &str,
+    after_siak: impl FnOnce(),
+) {
+    to_first_capture(k, nik);
     after_siak();
     k.drive(&[
         "click \"Ambil foto\"",
@@ -241,17 +251,8 @@ pub fn record_until_approval<
     k: &mut Kiosk<P>,
     nik: &str,
 ) {
+    to_first_capture(k, nik);
     k.drive(&[
-        "click \"Mulai perekaman\"",
-        "click \"☐  Fotokopi Kartu Keluarga (KK)\"",
-        "click \"☐  Formulir permohonan KTP-el\"",
-        "click \"Lanjut\"",
-    ]);
-    k.type_digits(nik);
-    k.drive(&["click \"Periksa ke SIAK\""]);
-    k.wait_for_text("Data sesuai, lanjut", std::time::Duration::from_secs(30));
-    k.drive(&[
-        "click \"Data sesuai, lanjut\"",
         "click \"Ambil foto\"",
         "click \"Lanjut\"",
         "click \"Diperban\"",

@@ -189,3 +189,34 @@ impl Rig {
         self.booth.record(e, None).await.unwrap()
     }
 }
+
+/// `ktpel-booth [--config CONFIG] simulate-day --applicants N --blanks B --json --data-dir DATA`
+/// run to its end, asserted to succeed: its JSON report.
+pub fn simulate_day(
+    config: Option<&Path>,
+    data: &Path,
+    applicants: u32,
+    blanks: u32,
+) -> serde_json::Value {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ktpel-booth"));
+    if let Some(c) = config {
+        cmd.arg("--config").arg(c);
+    }
+    let out = cmd
+        .arg("simulate-day")
+        .arg("--applicants")
+        .arg(applicants.to_string())
+        .arg("--blanks")
+        .arg(blanks.to_string())
+        .arg("--json")
+        .arg("--data-dir")
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "simulate-day failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
