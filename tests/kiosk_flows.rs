@@ -350,21 +350,7 @@ fn audit_of(
     running: &ktpel_booth::booth::service::Service,
     id: uuid::Uuid,
 ) -> Vec<(String, String, String)> {
-    let conn = rusqlite::Connection::open_with_flags(
-        running
-            .booth()
-            .data_dir
-            .join(ktpel_booth::booth::QUEUE_FILE),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    let mut stmt = conn
-        .prepare("SELECT event, to_state, detail FROM audit WHERE packet_id = ?1 ORDER BY seq")
-        .unwrap();
-    let rows = stmt
-        .query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap();
-    rows.collect::<Result<_, _>>().unwrap()
+    common::audit_events(&running.booth().data_dir, id)
 }
 
 /// A record with a bandaged thumb waits for the supervisor on the record's review: the

@@ -82,18 +82,7 @@ impl Office {
 
     /// The audit chain's events for `id`: (event, to, detail).
     fn audit(&self, id: Uuid) -> Vec<(String, String, String)> {
-        let conn = rusqlite::Connection::open_with_flags(
-            self.dir.path().join(ktpel_booth::booth::QUEUE_FILE),
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .unwrap();
-        let mut stmt = conn
-            .prepare("SELECT event, to_state, detail FROM audit WHERE packet_id = ?1 ORDER BY seq")
-            .unwrap();
-        let rows = stmt
-            .query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap();
-        rows.collect::<Result<_, _>>().unwrap()
+        common::audit_events(self.dir.path(), id)
     }
 }
 

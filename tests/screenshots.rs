@@ -13,18 +13,24 @@ use ktpel_booth::queue::State;
 use std::path::PathBuf;
 use std::time::Duration;
 
-fn click(s: &str) -> String {
-    format!("click \"{s}\"")
-}
-
-#[test]
-fn every_screen_renders() {
+/// Where the pictures go: `KTPEL_SCREENSHOTS_DIR`, or target/screenshots; created.
+fn screenshots_dir() -> PathBuf {
     let out = std::env::var_os("KTPEL_SCREENSHOTS_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
             PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/screenshots"))
         });
     std::fs::create_dir_all(&out).unwrap();
+    out
+}
+
+fn click(s: &str) -> String {
+    format!("click \"{s}\"")
+}
+
+#[test]
+fn every_screen_renders() {
+    let out = screenshots_dir();
     let office = common::Office::open();
     let (rt, hand) = (&office.rt, &office.hand);
     let mut k = emulator::boot(office.config(), office.clock.clone());
@@ -168,12 +174,7 @@ where
 /// a duplicate's own notice, the PIN lockout with its countdown and override, the supervisor.
 #[test]
 fn issuance_screens_render() {
-    let out = std::env::var_os("KTPEL_SCREENSHOTS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/screenshots"))
-        });
-    std::fs::create_dir_all(&out).unwrap();
+    let out = screenshots_dir();
     let office = common::Office::open();
     let (rt, hand) = (&office.rt, &office.hand);
     let ready = office.centre.population()[0].clone();
@@ -257,12 +258,7 @@ fn issuance_screens_render() {
 /// list, one record opened, and a rejection being given.
 #[test]
 fn supervisor_review_screens_render() {
-    let out = std::env::var_os("KTPEL_SCREENSHOTS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/screenshots"))
-        });
-    std::fs::create_dir_all(&out).unwrap();
+    let out = screenshots_dir();
     let office = common::Office::open();
     let mut config = office.config();
     config.procedure.review_before_send = true;

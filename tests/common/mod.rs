@@ -220,3 +220,22 @@ pub fn simulate_day(
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
+
+/// The audit chain's events for packet `id` in the queue file under `data_dir`, read with a
+/// read-only connection of its own: (event, to_state, detail), in order.
+pub fn audit_events(data_dir: &Path, id: uuid::Uuid) -> Vec<(String, String, String)> {
+    let conn = rusqlite::Connection::open_with_flags(
+        data_dir.join(ktpel_booth::booth::QUEUE_FILE),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let mut stmt = conn
+        .prepare("SELECT event, to_state, detail FROM audit WHERE packet_id = ?1 ORDER BY seq")
+        .unwrap();
+    let rows = stmt
+        .query_map([id.to_string()], |r| {
+            <(String, String, String)>::try_from(r)
+        })
+        .unwrap();
+    rows.collect::<Result<_, _>>().unwrap()
+}
