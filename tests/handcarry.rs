@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::run;
 use common::{config_for, emulator, enrollment, rig, start_time, Rig};
 use jiff::Timestamp;
 use ktpel_booth::booth::export::write_folder;
@@ -18,7 +19,6 @@ use ktpel_booth::queue::State;
 use ktpel_booth::seal::BoothKey;
 use ktpel_booth::wire::handcarry::{self, FolderError, MANIFEST_FILE, PACKETS_DIR};
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -238,22 +238,6 @@ async fn a_foreign_folder_a_foreign_packet_and_an_altered_manifest_are_refused()
         &ImportError::Folder(FolderError::BadSignature)
     );
     assert_eq!(rig.centre.enrollments(), 2);
-}
-
-const BIN: &str = env!("CARGO_BIN_EXE_ktpel-booth");
-
-fn run(args: &[&str]) -> (Option<i32>, String, String) {
-    let o = Command::new(BIN)
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .unwrap();
-    (
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
 }
 
 /// `ktpel-booth export --to` on the booth, `ktpel-booth central-sim import` at the centre (on

@@ -10,6 +10,7 @@ mod common;
 #[path = "../drivers/tpm/tests/swtpm/mod.rs"]
 mod swtpm;
 
+use common::run;
 use common::{config_for, enrollment, start_time};
 use ktpel_booth::booth::doctor;
 use ktpel_booth::booth::keys::KeyPlace;
@@ -23,26 +24,9 @@ use ktpel_booth::wire::handcarry::{self, MANIFEST_FILE};
 use ktpel_tpm::{KeyBlob, Tpm};
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 use swtpm::Swtpm;
-
-const BIN: &str = env!("CARGO_BIN_EXE_ktpel-booth");
-
-fn run(args: &[&str]) -> (Option<i32>, String, String) {
-    let o = Command::new(BIN)
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .unwrap();
-    (
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
 
 fn tpm_config(centre: &CentreSim, data_dir: &Path, tcti: &str) -> Config {
     let mut config = config_for(centre, data_dir);

@@ -239,3 +239,19 @@ pub fn audit_events(data_dir: &Path, id: uuid::Uuid) -> Vec<(String, String, Str
         .unwrap();
     rows.collect::<Result<_, _>>().unwrap()
 }
+
+/// `ktpel-booth ARGS` with no display (the CLI, never the kiosk window): exit code, stdout,
+/// stderr.
+pub fn run(args: &[&str]) -> (Option<i32>, String, String) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_ktpel-booth"))
+        .args(args)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
