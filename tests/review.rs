@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use ktpel_booth::booth::service::review::{RejectReason, ReviewError};
 use ktpel_booth::booth::service::{Service, Staff};
 use ktpel_booth::booth::transmit::TransmitStatus;
-use ktpel_booth::centre_sim::{CentreSim, CentreSimConfig};
+use ktpel_booth::centre_sim::CentreSim;
 use ktpel_booth::clock::{Clock, ManualClock, Zone};
 use ktpel_booth::config::Role;
 use ktpel_booth::enrollment::Approval;
@@ -31,21 +31,13 @@ struct Office {
 /// A booth whose office reviews records before sending; the centre takes `verdict_delay` to
 /// judge.
 async fn office(verdict_delay: Duration) -> Office {
-    let (clock, hand) = Clock::manual(common::start_time());
-    let centre = CentreSim::start(CentreSimConfig {
-        verdict_delay,
-        population_size: 600,
-        clock: clock.clone(),
-        ..CentreSimConfig::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = common::config_for(&centre, dir.path());
-    config.procedure.review_before_send = true;
-    let (booth, _) = ktpel_booth::embedded::start(config, dir.path().to_path_buf(), clock.clone())
-        .await
-        .unwrap();
+    let common::Rig {
+        centre,
+        booth,
+        clock,
+        hand,
+        dir,
+    } = common::rig_with(verdict_delay, |c| c.procedure.review_before_send = true).await;
     let service = Service::with_devices(booth, ktpel_booth::booth::devices::Devices::simulated(7));
     Office {
         centre,

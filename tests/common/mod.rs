@@ -155,6 +155,11 @@ pub fn config_for(centre: &CentreSim, data_dir: &Path) -> Config {
 
 /// A centre simulator and a booth talking to it over loopback, both on one manual clock.
 pub async fn rig(verdict_delay: Duration) -> Rig {
+    rig_with(verdict_delay, |_| {}).await
+}
+
+/// As [`rig`], with the booth's config changed by `configure` before the booth starts.
+pub async fn rig_with(verdict_delay: Duration, configure: impl FnOnce(&mut Config)) -> Rig {
     let (clock, hand) = Clock::manual(start_time());
     let centre = CentreSim::start(CentreSimConfig {
         verdict_delay,
@@ -165,7 +170,8 @@ pub async fn rig(verdict_delay: Duration) -> Rig {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let config = config_for(&centre, dir.path());
+    let mut config = config_for(&centre, dir.path());
+    configure(&mut config);
     let (booth, _) = ktpel_booth::embedded::start(config, dir.path().to_path_buf(), clock.clone())
         .await
         .unwrap();
