@@ -8,13 +8,12 @@
 mod common;
 
 use common::run;
-use common::{config_for, emulator, enrollment, rig, start_time, Rig};
+use common::{emulator, enrollment, rig, rig_on, start_time, Rig};
 use jiff::Timestamp;
 use ktpel_booth::booth::export::write_folder;
 use ktpel_booth::booth::transmit::{TransmitStatus, TransmitterHandle};
 use ktpel_booth::centre_sim::import::{ImportError, Outcome};
-use ktpel_booth::centre_sim::{CentreSim, CentreSimConfig, Fault};
-use ktpel_booth::clock::Clock;
+use ktpel_booth::centre_sim::{CentreSimConfig, Fault};
 use ktpel_booth::queue::State;
 use ktpel_booth::seal::BoothKey;
 use ktpel_booth::wire::handcarry::{self, FolderError, MANIFEST_FILE, PACKETS_DIR};
@@ -244,31 +243,15 @@ async fn a_foreign_folder_a_foreign_packet_and_an_altered_manifest_are_refused()
 /// the centre's own store), then the link: nothing goes up twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_command_line_exports_and_imports_and_the_link_sends_nothing_twice() {
-    let (clock, hand) = Clock::manual(start_time());
     let office = tempfile::tempdir().unwrap();
     let state = office.path().join("centre");
-    let centre = CentreSim::start(CentreSimConfig {
-        clock: clock.clone(),
+    let centre = CentreSimConfig {
         state_dir: Some(state.clone()),
         ..CentreSimConfig::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = config_for(&centre, dir.path());
-    let (booth, _) = ktpel_booth::embedded::start(config, dir.path().to_path_buf(), clock.clone())
-        .await
-        .unwrap();
-    let rig = Rig {
-        centre,
-        booth,
-        clock,
-        hand,
-        dir,
     };
+    let rig = rig_on(centre, |_| {}).await;
     for i in 0..2 {
-        let e = enrollment(&rig.resident(i), i as u64 + 1, rig.clock.now());
-        rig.booth.record(e, None).await.unwrap();
+        rig.record(i).await;
     }
     let data_dir = rig.dir.path().to_str().unwrap().to_string();
     let usb = tempfile::tempdir().unwrap();

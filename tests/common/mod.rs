@@ -160,12 +160,20 @@ pub async fn rig(verdict_delay: Duration) -> Rig {
 
 /// As [`rig`], with the booth's config changed by `configure` before the booth starts.
 pub async fn rig_with(verdict_delay: Duration, configure: impl FnOnce(&mut Config)) -> Rig {
-    let (clock, hand) = Clock::manual(start_time());
-    let centre = CentreSim::start(CentreSimConfig {
+    let centre = CentreSimConfig {
         verdict_delay,
         population_size: 600,
-        clock: clock.clone(),
         ..CentreSimConfig::default()
+    };
+    rig_on(centre, configure).await
+}
+
+/// As [`rig_with`], with the centre simulator's config given (its clock is the rig's).
+pub async fn rig_on(centre: CentreSimConfig, configure: impl FnOnce(&mut Config)) -> Rig {
+    let (clock, hand) = Clock::manual(start_time());
+    let centre = CentreSim::start(CentreSimConfig {
+        clock: clock.clone(),
+        ..centre
     })
     .await
     .unwrap();
