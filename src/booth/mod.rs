@@ -109,15 +109,6 @@ pub fn open_store_with(
     )?)
 }
 
-/// The booth's signing key from the data directory (or its TPM), for tools that sign as the
-/// booth (`ktpel-booth export`). Never creates one: a booth without a key has signed nothing.
-pub fn read_booth_key(
-    data_dir: &Path,
-    settings: &keys::KeySettings,
-) -> Result<BoothKey, BoothError> {
-    keys::read_booth_key(data_dir, settings)
-}
-
 pub struct Booth {
     pub config: Config,
     pub data_dir: PathBuf,
@@ -335,16 +326,7 @@ fn statistics_facts(enrollment: &Enrollment) -> crate::queue::RecordingFacts {
             excepted(Slot::Iris(*eye), Exception::Iris(*exception))
         }
     }));
-    let exceptions = enrollment
-        .fingers
-        .iter()
-        .filter(|f| matches!(f, FingerRecord::Exception { .. }))
-        .count()
-        + enrollment
-            .irises
-            .iter()
-            .filter(|i| matches!(i, IrisRecord::Exception { .. }))
-            .count();
+    let exceptions = captures.iter().filter(|c| c.exception.is_some()).count();
     crate::queue::RecordingFacts {
         operator_id: enrollment.operator_id.clone(),
         steps: enrollment

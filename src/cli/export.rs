@@ -28,7 +28,7 @@ pub fn run(args: Args, config: &Config, dir: &Path) -> anyhow::Result<()> {
     )
     .with_context(|| format!("cannot open the queue in {}", dir.display()))?;
     let key = Arc::new(
-        booth::read_booth_key(dir, &booth::keys::KeySettings::of(&config.booth))
+        booth::keys::read_booth_key(dir, &booth::keys::KeySettings::of(&config.booth))
             .context("cannot read the booth's key")?,
     );
     let queue = Queue::spawn(store);
