@@ -151,14 +151,22 @@ async fn a_record_under_review_waits_unsent_and_its_verdict_window_starts_at_the
         .approve_record(&spv, a.packet_id)
         .await
         .unwrap();
+    // The approval wakes the transmitter, which may already be sending it when we look.
     let row = office.row(a.packet_id).await;
-    assert_eq!(row.state, State::Recorded);
+    assert!(
+        matches!(
+            row.state,
+            State::Recorded | State::Sending | State::Received
+        ),
+        "approved, it is on its way: {:?}",
+        row.state
+    );
     assert_eq!(
         row.deadline_at,
         approved_at + jiff::SignedDuration::from_mins(60)
     );
-    let s = office.step(Duration::from_secs(1)).await;
-    assert_eq!(s.sent, 1);
+    // Sent within a second of the approval, once.
+    office.step(Duration::from_secs(1)).await;
     assert_eq!(office.centre.packets_received(), 1);
     assert_eq!(office.row(a.packet_id).await.state, State::Received);
     // Fifty-nine minutes after the approval (three hours after the save) no receipt is due;
