@@ -50,6 +50,38 @@ fn scan(dir: &Path, needles: &[(String, Vec<u8>)]) -> Vec<(PathBuf, String)> {
     found
 }
 
+/// Needles shorter than this turn up in ciphertext by chance: a 4-byte one ("SUSI", a JPEG
+/// marker) once in 2^32 bytes, so in about one day in 200 across a day's few megabytes of
+/// sealed data. A leak is written the same way every day; chance is not.
+const CHANCE_BELOW: usize = 8;
+
+/// The needles found under `data` after a day, less the short ones that a second day of the
+/// same applicants (under `again`) does not show in the same file: what is really in clear.
+fn in_clear(data: &Path, again: &Path, needles: &[(String, Vec<u8>)]) -> Vec<(PathBuf, String)> {
+    let short = |what: &str| {
+        needles
+            .iter()
+            .any(|(w, n)| w == what && n.len() < CHANCE_BELOW)
+    };
+    let found = scan(data, needles);
+    if !found.iter().any(|(_, w)| short(w)) {
+        return found;
+    }
+    common::simulate_day(None, again, 20, 12);
+    let repeated: Vec<(PathBuf, String)> = scan(again, needles)
+        .into_iter()
+        .filter_map(|(f, w)| Some((f.strip_prefix(again).ok()?.to_path_buf(), w)))
+        .collect();
+    found
+        .into_iter()
+        .filter(|(f, w)| {
+            !short(w)
+                || f.strip_prefix(data)
+                    .is_ok_and(|rel| repeated.contains(&(rel.to_path_buf(), w.clone())))
+        })
+        .collect()
+}
+
 #[test]
 fn a_day_issues_cards_prints_the_right_papers_and_leaves_nothing_personal_on_disk() {
     let dir = tempfile::tempdir().unwrap();
@@ -123,7 +155,7 @@ fn a_day_issues_cards_prints_the_right_papers_and_leaves_nothing_personal_on_dis
     for (what, magic) in PICTURES {
         needles.push((what.to_string(), magic.to_vec()));
     }
-    let found = scan(&data, &needles);
+    let found = in_clear(&data, &dir.path().join("again"), &needles);
     assert!(
         found.is_empty(),
         "personal data in clear on disk: {found:?}"
