@@ -431,11 +431,17 @@ pub fn capture_slot(devices: &mut Devices, slot: Slot) -> DeviceResult<Captured>
     result
 }
 
-/// The simulated person for a NIK: simulated devices show the same person for the same NIK.
+/// The simulated person for a NIK: simulated devices show the same person for the same NIK,
+/// a man's face for a man's NIK and a woman's for a woman's.
 pub fn sim_subject(nik: &str) -> u64 {
-    nik.bytes().fold(1469598103934665603u64, |h, b| {
+    use crate::domain::nik::{sex_in_digits, Sex};
+    let h = nik.bytes().fold(1469598103934665603u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(1099511628211)
-    })
+    });
+    match sex_in_digits(nik) {
+        Some(sex) => ktpel_sim::face::subject_of_sex(h, sex == Sex::Female),
+        None => h,
+    }
 }
 
 /// Exceptions the operator recorded for fingers and eyes that cannot be captured.
@@ -481,6 +487,23 @@ pub fn capture_enrollment(
 #[allow(clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_nik_gives_the_same_simulated_person_of_the_sex_it_records() {
+        // Day field 20: a man; 60: a woman (born on the 20th).
+        let (man, woman) = ("3273012001900001", "3273016001900001");
+        use ktpel_sim::face::{FaceModel, HairStyle};
+        assert_eq!(sim_subject(man), sim_subject(man));
+        assert_ne!(sim_subject(man), sim_subject(woman));
+        assert_eq!(
+            FaceModel::generate(sim_subject(man)).style,
+            HairStyle::Short
+        );
+        assert_ne!(
+            FaceModel::generate(sim_subject(woman)).style,
+            HairStyle::Short
+        );
+    }
 
     #[test]
     fn the_sequence_is_face_ten_fingers_two_irises_signature() {

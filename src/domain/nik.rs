@@ -74,6 +74,17 @@ impl Kind for NikKind {
     }
 }
 
+/// The sex a NIK's day field (digits 7–8) records, without checking the rest of the number;
+/// `None` when there is no such field. For simulators keyed by the NIK as typed.
+pub fn sex_in_digits(nik: &str) -> Option<Sex> {
+    let field = nik.get(6..8)?;
+    if !field.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (_, sex) = NikKind::read_day(field.parse().ok()?)?;
+    Some(sex)
+}
+
 /// A valid NIK. Two are equal when their digits are equal; `Debug` prints only the masked
 /// form, never the full number (it is personal data and must not reach logs).
 pub type Nik = PopulationNumber<NikKind>;
@@ -160,6 +171,17 @@ mod tests {
 
     fn ok(s: &str) -> Nik {
         Nik::parse(s, TODAY).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[test]
+    fn the_sex_in_the_digits_is_read_from_the_day_field_alone() {
+        assert_eq!(sex_in_digits("3273012001900001"), Some(Sex::Male));
+        assert_eq!(sex_in_digits("3273016001900001"), Some(Sex::Female));
+        // Day 35 is neither; too short or not digits has no day field.
+        assert_eq!(sex_in_digits("3273013501900001"), None);
+        assert_eq!(sex_in_digits("327301"), None);
+        assert_eq!(sex_in_digits("327301+4"), None);
+        assert_eq!(sex_in_digits("327301é1"), None);
     }
 
     #[test]

@@ -64,6 +64,16 @@ fn scale3(a: [f32; 3], k: f32) -> [f32; 3] {
     [a[0] * k, a[1] * k, a[2] * k]
 }
 
+/// The first subject from `from` on (`from`, `from + 1`, …) whose face is drawn as a man's
+/// (short hair) or a woman's (long hair or a hijab), so that a face can match the sex a NIK
+/// records. Faces are drawn short-haired two times in five, so a few steps find one.
+pub fn subject_of_sex(from: u64, female: bool) -> u64 {
+    (0..64)
+        .map(|i| from.wrapping_add(i))
+        .find(|&s| (FaceModel::generate(s).style != HairStyle::Short) == female)
+        .unwrap_or(from)
+}
+
 impl FaceModel {
     pub fn generate(subject: u64) -> Self {
         let mut rng = SimRng::new(mix(&[subject, 0xFACE]));

@@ -435,3 +435,24 @@ fn signature_image_is_dark_ink_on_white_with_pressure_thickness() {
         0
     );
 }
+
+#[test]
+fn a_subject_of_either_sex_is_drawn_as_one() {
+    use ktpel_sim::face::{subject_of_sex, FaceModel, HairStyle};
+    let (mut long, mut hijab) = (0, 0);
+    for from in (0..100u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)) {
+        let man = FaceModel::generate(subject_of_sex(from, false));
+        assert_eq!(man.style, HairStyle::Short, "from {from}");
+        let woman = FaceModel::generate(subject_of_sex(from, true));
+        assert!(!woman.moustache, "from {from}");
+        match woman.style {
+            HairStyle::Long => long += 1,
+            HairStyle::Hijab => hijab += 1,
+            HairStyle::Short => panic!("from {from}: a woman drawn short-haired"),
+        }
+        // Close by: the same seed stays (nearly) the same person.
+        assert!(subject_of_sex(from, false).wrapping_sub(from) < 64);
+    }
+    // Both ways of covering a woman's head occur.
+    assert!(long > 20 && hijab > 20, "long {long}, hijab {hijab}");
+}
