@@ -7,7 +7,7 @@ mod common;
 use common::emulator;
 use ktpel_booth::centre_sim::Fault;
 use ktpel_booth::clock::Clock;
-use ktpel_booth::queue::State;
+use ktpel_booth::queue::{Handover, State};
 use ktpel_hal::{DeviceKind, Frame};
 use std::time::Duration;
 
@@ -396,7 +396,9 @@ fn an_exception_is_saved_only_with_the_supervisor_s_pin_and_audited() {
 /// An office that reviews before sending: two records wait, unsent, on the waiting list; at the
 /// operator's booth the operator's PIN does not open the review and the supervisor's does: one
 /// is approved (it is sent); later the supervisor, signed in, rejects the other from their area
-/// with a reason (it is deleted, never sent).
+/// with a reason (it is deleted, never sent). That applicant could not wait: they left with a
+/// proof of recording saying the record was under review, and coming back with it they learn
+/// it must be recorded again.
 #[test]
 fn the_supervisor_reviews_records_before_they_are_sent() {
     let office = common::Office::open();
@@ -423,11 +425,34 @@ fn the_supervisor_reviews_records_before_they_are_sent() {
     // The applicants are on the waiting list, their records under review.
     k.drive(&[&format!("click \"{}\"", first.name)]);
     k.wait_for_text(
-        "Rekaman menunggu tinjauan supervisor sebelum dikirim ke pusat. Pemohon menunggu; jam tunggu hasil mulai setelah disetujui.",
+        "Rekaman menunggu tinjauan supervisor sebelum dikirim ke pusat; jam tunggu hasil mulai setelah disetujui. Pemohon yang tidak dapat menunggu membawa bukti perekaman yang menyebutkannya.",
         Duration::from_secs(10),
     );
+    // The second cannot wait for the review: a proof of recording that says it is not sent yet.
+    k.drive(&[
+        "click \"Kembali\"",
+        &format!("click \"{}\"", second.name),
+        "click \"Cetak bukti perekaman\"",
+        "expect \"Bukti perekaman tercetak. Serahkan kepada pemohon.\"",
+        "click \"Kembali\"",
+    ]);
+    let printed = k.sim(DeviceKind::ReceiptPrinter).printed_receipts();
+    let proof =
+        ktpel_sim::receipt_text(printed.last().expect("a proof printed")).replace('\n', " ");
+    assert!(
+        proof.contains(&second.name)
+            && proof.contains("masih ditinjau supervisor sebelum dikirim ke pusat"),
+        "{proof}"
+    );
+    let receipt_no = rt
+        .block_on(running.queue().list())
+        .unwrap()
+        .into_iter()
+        .find(|r| r.handover == Handover::ReceiptPrinted)
+        .expect("the proof is on record")
+        .receipt_no;
     // At the operator's booth the supervisor's PIN opens the review; the operator's does not.
-    k.drive(&["click \"Kembali\"", "click \"Tinjau rekaman (2)\""]);
+    k.drive(&["click \"Tinjau rekaman (2)\""]);
     k.wait_for_text(
         "PIN supervisor untuk meninjau rekaman",
         Duration::from_secs(10),
@@ -491,5 +516,15 @@ fn the_supervisor_reviews_records_before_they_are_sent() {
     );
     let report = rt.block_on(running.queue().verify_audit()).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
+    // The applicant comes back with the proof: the record was rejected, they are recorded again.
+    assert_eq!(rows[1].receipt_no, receipt_no);
+    // The operator, back at the booth, scans it.
+    k.drive(&["click \"Kembali\"", "click \"Kembali\"", "click \"Keluar\""]);
+    emulator::sign_in(&mut k);
+    k.drive(&[&format!("type \"{receipt_no}\\n\"")]);
+    k.wait_for_text(
+        "Rekaman ditolak supervisor saat tinjauan dan sudah dihapus. Pemohon perlu direkam ulang.",
+        Duration::from_secs(20),
+    );
     drop(office);
 }

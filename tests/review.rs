@@ -2,12 +2,14 @@
 //! transmitter running against the centre simulator on loopback and a manual clock: a record
 //! waits for the supervisor, is not sent meanwhile, goes once approved with its verdict window
 //! starting at the approval; a rejected one is purged and audited with who and why, and the
-//! day's statistics keep it. Only a supervisor may review.
+//! day's statistics keep it. Only a supervisor may review. An applicant who cannot wait for the
+//! review leaves with a proof of recording that says so.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use jiff::Timestamp;
+use ktpel_booth::booth::service::papers::Paper;
 use ktpel_booth::booth::service::review::{RejectReason, ReviewError};
 use ktpel_booth::booth::service::{Service, Staff};
 use ktpel_booth::booth::transmit::TransmitStatus;
@@ -184,6 +186,61 @@ async fn a_record_under_review_waits_unsent_and_its_verdict_window_starts_at_the
         .any(|(e, to, d)| e == "state" && to == "recorded" && d == "approved by spv-01"));
     let report = office.service.queue().verify_audit().await.unwrap();
     assert!(report.ok(), "{:?}", report.problems);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_applicant_who_cannot_wait_for_the_review_leaves_with_a_proof_that_says_so() {
+    let office = office(Duration::from_secs(3 * 3600)).await;
+    let (spv, op) = (
+        staff("spv-01", Role::Supervisor),
+        staff("op-01", Role::Operator),
+    );
+    let a = office.record(0, Vec::new()).await;
+    let rec = office.service.open(a.packet_id).await.unwrap();
+    assert_eq!(Paper::due_for(&rec.row), Some(Paper::Receipt));
+    let doc = office.service.paper(&rec, Paper::Receipt).unwrap();
+    let text = ktpel_sim::receipt_text(&doc).replace('\n', " ");
+    assert!(
+        text.contains("masih ditinjau supervisor sebelum dikirim ke pusat"),
+        "{text}"
+    );
+    office
+        .service
+        .print_paper(&op, a.packet_id, Paper::Receipt)
+        .await
+        .unwrap();
+    let row = office.row(a.packet_id).await;
+    assert_eq!(
+        (row.state, row.handover),
+        (State::AwaitingReview, Handover::ReceiptPrinted)
+    );
+    // They have left: off the waiting list, still waiting for the supervisor.
+    assert!(office
+        .service
+        .queue()
+        .waiting_list()
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(office.service.awaiting_review_count().await.unwrap(), 1);
+    // Approved later: sent; its window closing asks for no second proof.
+    office
+        .service
+        .approve_record(&spv, a.packet_id)
+        .await
+        .unwrap();
+    office.step(Duration::from_secs(1)).await;
+    assert_eq!(office.centre.packets_received(), 1);
+    office.step(Duration::from_secs(61 * 60)).await;
+    let row = office.row(a.packet_id).await;
+    assert_eq!(
+        (row.state, row.handover),
+        (State::Received, Handover::ReceiptPrinted)
+    );
+    // Once approved, a reprint no longer says it is under review.
+    let rec = office.service.open(a.packet_id).await.unwrap();
+    let doc = office.service.paper(&rec, Paper::Receipt).unwrap();
+    assert!(!ktpel_sim::receipt_text(&doc).contains("ditinjau supervisor"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

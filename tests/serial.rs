@@ -217,6 +217,7 @@ fn the_proof_of_recording_prints_over_escpos_as_meant() {
             zone: config.booth.time_zone,
         },
         come_back_from: jiff::civil::date(2026, 12, 9),
+        under_review: false,
     };
     let doc = receipt.document();
     devices.receipt_printer.print(&doc).unwrap();

@@ -15,6 +15,9 @@ pub struct ProofOfRecording {
     pub holder: Holder,
     /// The first day the card may be collected.
     pub come_back_from: Date,
+    /// The record still waits for the supervisor's review (`review_before_send`): the paper
+    /// says it has not gone to the centre yet and what a rejection means.
+    pub under_review: bool,
 }
 
 impl std::fmt::Debug for ProofOfRecording {
@@ -25,6 +28,9 @@ impl std::fmt::Debug for ProofOfRecording {
 
 pub const TITLE: &str = "BUKTI PEREKAMAN KTP-el";
 pub const FREE_OF_CHARGE: &str = "LAYANAN INI TIDAK DIPUNGUT BIAYA";
+/// Printed on a proof of recording handed out while the record awaits the supervisor's review.
+pub const UNDER_REVIEW: &str = "Rekaman ini masih ditinjau supervisor sebelum dikirim ke pusat. \
+     Bila ditolak, petugas akan merekam ulang saat Anda kembali.";
 
 /// The payload of the receipt's QR code: the receipt number, which the pickup screen reads
 /// by camera or keypad.
@@ -79,6 +85,11 @@ impl ProofOfRecording {
                 payload: qr_payload(&h.receipt_no),
             },
             text(h.receipt_no.clone(), Align::Center, true, 1),
+        ]);
+        if self.under_review {
+            lines.push(text(UNDER_REVIEW, Align::Left, false, 1));
+        }
+        lines.extend([
             text(
                 format!(
                     "Silakan kembali mulai {} dengan membawa bukti ini untuk mengambil KTP-el.",
@@ -115,6 +126,28 @@ mod tests {
                 zone: crate::clock::Zone::Wib,
             },
             come_back_from: jiff::civil::date(2026, 12, 9),
+            under_review: false,
+        }
+    }
+
+    #[test]
+    fn a_proof_handed_out_before_the_review_says_the_record_is_not_sent_yet() {
+        let plain = ktpel_sim::receipt_text(&sample().document());
+        assert!(!plain.contains("ditinjau supervisor"), "{plain}");
+        let early = ProofOfRecording {
+            under_review: true,
+            ..sample()
+        };
+        let text = ktpel_sim::receipt_text(&early.document());
+        for needle in [
+            "masih ditinjau supervisor sebelum dikirim ke pusat",
+            "merekam ulang",
+            "Silakan kembali mulai 09-12-2026",
+        ] {
+            assert!(
+                text.replace('\n', " ").contains(needle),
+                "{needle:?} missing from\n{text}"
+            );
         }
     }
 

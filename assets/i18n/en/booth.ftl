@@ -90,7 +90,7 @@ review-signature = Signature · { $strokes } strokes
 back = Back
 home-pickup = Collect a KTP-el
 
-status-awaiting-review = The record waits for the supervisor's review before it is sent to the centre. The applicant waits; the verdict window starts at the approval.
+status-awaiting-review = The record waits for the supervisor's review before it is sent to the centre; the verdict window starts at the approval. An applicant who cannot wait takes a proof of recording that says so.
 status-rejected = The supervisor rejected the record at review and it was deleted. The applicant needs to be recorded again.
 status-unsent = Not sent to the centre yet; sending runs on its own in the background. The applicant may wait or go home with the proof of recording.
 status-received = The centre has the data and is matching fingerprints and irises. This can take a while; the applicant may go home with the proof of recording.

@@ -90,7 +90,7 @@ review-signature = Tanda tangan · { $strokes } goresan
 back = Kembali
 home-pickup = Ambil KTP-el
 
-status-awaiting-review = Rekaman menunggu tinjauan supervisor sebelum dikirim ke pusat. Pemohon menunggu; jam tunggu hasil mulai setelah disetujui.
+status-awaiting-review = Rekaman menunggu tinjauan supervisor sebelum dikirim ke pusat; jam tunggu hasil mulai setelah disetujui. Pemohon yang tidak dapat menunggu membawa bukti perekaman yang menyebutkannya.
 status-rejected = Rekaman ditolak supervisor saat tinjauan dan sudah dihapus. Pemohon perlu direkam ulang.
 status-unsent = Data belum terkirim ke pusat; pengiriman berjalan otomatis di latar belakang. Pemohon boleh menunggu atau pulang membawa bukti perekaman.
 status-received = Data sudah diterima pusat dan sedang dipadankan (sidik jari dan iris). Hasilnya bisa memakan waktu; pemohon boleh pulang membawa bukti perekaman.

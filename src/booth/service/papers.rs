@@ -79,7 +79,11 @@ impl Paper {
     /// The paper a record's applicant should leave with now, if any.
     pub fn due_for(row: &QueueRow) -> Option<Paper> {
         match row.state {
-            QState::Recorded | QState::Sending | QState::Received => Some(Paper::Receipt),
+            // Not sent (or not judged) yet: the SOP's proof of recording, also while the record
+            // waits for the supervisor's review, for an applicant who cannot wait for it.
+            QState::AwaitingReview | QState::Recorded | QState::Sending | QState::Received => {
+                Some(Paper::Receipt)
+            }
             s if s.not_printable() => Some(Paper::Notice),
             QState::PrintReady => Some(Paper::AwaitingBlanks),
             _ => None,
@@ -112,12 +116,15 @@ impl Service {
         let holder = self.holder(rec)?;
         let state = rec.row.state;
         Ok(match paper {
-            Paper::Receipt if !matches!(state, QState::Issued | QState::PickedUp) => {
+            Paper::Receipt
+                if !matches!(state, QState::Issued | QState::PickedUp | QState::Rejected) =>
+            {
                 let day = crate::clock::wib_date(rec.row.recorded_at);
                 let days = i64::from(self.config().procedure.come_back_days);
                 ProofOfRecording {
                     holder,
                     come_back_from: day.checked_add(days.days()).unwrap_or(day),
+                    under_review: state == QState::AwaitingReview,
                 }
                 .document()
             }
