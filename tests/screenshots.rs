@@ -286,6 +286,11 @@ fn supervisor_review_screens_render() {
     record_through_the_screens(&mut k, clean.nik.as_str());
     k.wait_for_text("Tinjau rekaman (2)", Duration::from_secs(10));
     shot!(k, "31-home-awaiting-review");
+    // An applicant who cannot wait for the review: the proof of recording says it is under review.
+    k.drive(&[&click(&clean.name)]);
+    k.wait_for_text("Cetak bukti perekaman", Duration::from_secs(10));
+    shot!(k, "33-applicant-under-review");
+    k.drive(&[&click("Kembali")]);
     k.drive(&[&click("Tinjau rekaman (2)"), "type \"97\""]);
     shot!(k, "32-review-pin");
     k.drive(&[&click("Kembali")]);
@@ -311,7 +316,7 @@ fn supervisor_review_screens_render() {
         k.drive(&[&click(key)]);
     }
     shot!(k, "30-review-reject");
-    assert_eq!(written.len(), 12);
+    assert_eq!(written.len(), 14);
     assert!(cut.is_empty(), "labels cut:\n{}", cut.join("\n"));
     drop(office);
 }
