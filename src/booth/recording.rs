@@ -490,9 +490,9 @@ mod tests {
 
     #[test]
     fn a_nik_gives_the_same_simulated_person_of_the_sex_it_records() {
+        use ktpel_sim::face::{FaceModel, HairStyle};
         // Day field 20: a man; 60: a woman (born on the 20th).
         let (man, woman) = ("3273012001900001", "3273016001900001");
-        use ktpel_sim::face::{FaceModel, HairStyle};
         assert_eq!(sim_subject(man), sim_subject(man));
         assert_ne!(sim_subject(man), sim_subject(woman));
         assert_eq!(
