@@ -88,14 +88,19 @@ fn staff(id: &str, role: Role) -> Staff {
     }
 }
 
+/// The office's supervisor and operator.
+fn office_staff() -> (Staff, Staff) {
+    (
+        staff("spv-01", Role::Supervisor),
+        staff("op-01", Role::Operator),
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_record_under_review_waits_unsent_and_its_verdict_window_starts_at_the_approval() {
     // The centre takes three hours: the verdict window (an hour) closes first.
     let office = office(Duration::from_secs(3 * 3600)).await;
-    let (spv, op) = (
-        staff("spv-01", Role::Supervisor),
-        staff("op-01", Role::Operator),
-    );
+    let (spv, op) = office_staff();
     let a = office.record(0, Vec::new()).await;
     assert_eq!(a.state, State::AwaitingReview, "the save says so");
     assert_eq!(office.row(a.packet_id).await.state, State::AwaitingReview);
@@ -191,10 +196,7 @@ async fn a_record_under_review_waits_unsent_and_its_verdict_window_starts_at_the
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_applicant_who_cannot_wait_for_the_review_leaves_with_a_proof_that_says_so() {
     let office = office(Duration::from_secs(3 * 3600)).await;
-    let (spv, op) = (
-        staff("spv-01", Role::Supervisor),
-        staff("op-01", Role::Operator),
-    );
+    let (spv, op) = office_staff();
     let a = office.record(0, Vec::new()).await;
     let rec = office.service.open(a.packet_id).await.unwrap();
     assert_eq!(Paper::due_for(&rec.row), Some(Paper::Receipt));
